@@ -1,0 +1,24 @@
+/** Two projects: fast unit specs beside the code, and e2e specs that drive real processes. */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const moduleNameMapper = {
+  '^@llm-connector-hub/(core|hub|providers|config)$': '<rootDir>/libs/$1/src',
+};
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
+    },
+    {
+      displayName: 'e2e',
+      testEnvironment: 'node',
+      transform,
+      moduleNameMapper,
+      testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+      testTimeout: 60000,
+    },
+  ],
+};

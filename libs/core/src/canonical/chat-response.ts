@@ -1,0 +1,74 @@
+import type { ToolCall } from './chat-request';
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; audio_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number; audio_tokens?: number };
+}
+
+export interface ResponseMessage {
+  role: 'assistant';
+  content: string | null;
+  tool_calls?: ToolCall[];
+  refusal?: string | null;
+}
+
+export interface ChatChoice {
+  index: number;
+  message: ResponseMessage;
+  finish_reason: FinishReason | null;
+  logprobs?: unknown;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: ChatChoice[];
+  usage?: Usage;
+  system_fingerprint?: string | null;
+}
+
+export interface ToolCallDelta {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChunkDelta {
+  role?: 'assistant';
+  content?: string | null;
+  tool_calls?: ToolCallDelta[];
+  refusal?: string | null;
+}
+
+export interface ChunkChoice {
+  index: number;
+  delta: ChunkDelta;
+  finish_reason: FinishReason | null;
+  logprobs?: unknown;
+}
+
+/**
+ * One streamed chunk. A usage-only chunk (OpenAI's `stream_options.include_usage`) has
+ * `choices: []` and `usage` set; every other chunk has `usage` absent or null.
+ */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: ChunkChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+}
+
+export function makeUsage(promptTokens: number, completionTokens: number): Usage {
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}

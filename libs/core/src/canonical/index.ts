@@ -1,0 +1,4 @@
+export * from './chat-request';
+export * from './chat-response';
+export * from './embeddings';
+export * from './ids';

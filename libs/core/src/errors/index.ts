@@ -1,0 +1,2 @@
+export * from './hub-error';
+export * from './hub-errors';

@@ -1,0 +1,4 @@
+export * from './canonical';
+export * from './errors';
+export * from './sse';
+export * from './provider';

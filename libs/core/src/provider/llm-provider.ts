@@ -1,0 +1,33 @@
+import type { ChatRequest } from '../canonical/chat-request';
+import type { ChatCompletion, ChatCompletionChunk } from '../canonical/chat-response';
+import type { EmbeddingRequest, EmbeddingResponse } from '../canonical/embeddings';
+
+/** What a provider call needs besides the request itself. */
+export interface ProviderCallContext {
+  /** Aborts the upstream HTTP request: client gone, timeout, or a lost race. */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/**
+ * One configured upstream. Providers speak only the canonical format (OpenAI Chat Completions)
+ * to the hub; their wire format stays inside their folder.
+ */
+export interface LlmProvider {
+  /** The wire family: 'openai', 'anthropic', 'google', 'azure-openai', 'openai-compatible', 'mock'. */
+  readonly type: string;
+  /** Models this instance advertises in GET /v1/models (may be empty: any model is passed on). */
+  readonly models: readonly string[];
+  complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion>;
+  /**
+   * Streams canonical chunks. Failures before the first chunk reject the first `next()`;
+   * a stream cut mid-way throws a HubError (code `upstream_stream_interrupted`), never ends cleanly.
+   * The last content chunk carries `finish_reason`; usage, when known, comes as a final
+   * usage-only chunk (`choices: []`).
+   */
+  stream(request: ChatRequest, context: ProviderCallContext): AsyncIterable<ChatCompletionChunk>;
+  /** Present only on providers that embed. */
+  embed?(request: EmbeddingRequest, context: ProviderCallContext): Promise<EmbeddingResponse>;
+  /** Closes connection pools. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,94 @@
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  LlmProvider,
+  ProviderCallContext,
+} from '@llm-connector-hub/core';
+import { HubErrors, parseSse } from '@llm-connector-hub/core';
+import { HttpTransport, type HttpTransportOptions } from './http-transport';
+import type { ChatTranslator, EmbeddingTranslator } from './translator';
+
+export interface HttpChatProviderOptions<State> {
+  type: string;
+  models: readonly string[];
+  transport: HttpTransportOptions;
+  chat: ChatTranslator<State>;
+  embeddings?: EmbeddingTranslator;
+}
+
+/**
+ * A provider made of a translator and an HTTP transport: the I/O is written once here, and each
+ * provider folder supplies only its pure wire translation.
+ */
+export class HttpChatProvider<State = unknown> implements LlmProvider {
+  readonly type: string;
+  readonly models: readonly string[];
+  readonly embed?: (request: EmbeddingRequest, context: ProviderCallContext) => Promise<EmbeddingResponse>;
+  protected readonly transport: HttpTransport;
+  private readonly chat: ChatTranslator<State>;
+  private readonly provider: string;
+
+  constructor(options: HttpChatProviderOptions<State>) {
+    this.type = options.type;
+    this.models = options.models;
+    this.chat = options.chat;
+    this.provider = options.transport.provider;
+    this.transport = new HttpTransport(options.transport);
+    const embeddings = options.embeddings;
+    if (embeddings) {
+      this.embed = async (request, context) => {
+        const body = await this.transport.postJson(
+          embeddings.embedPath(request),
+          embeddings.toWireEmbeddingRequest(request),
+          context.signal,
+        );
+        return embeddings.fromWireEmbeddingResponse(body, request);
+      };
+    }
+  }
+
+  async complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion> {
+    const body = await this.transport.postJson(
+      this.chat.chatPath(request, false),
+      this.chat.toWireRequest(request, false),
+      context.signal,
+    );
+    return this.chat.fromWireResponse(body, request);
+  }
+
+  async *stream(request: ChatRequest, context: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
+    const { signal } = context;
+    const response = await this.transport.postStream(
+      this.chat.chatPath(request, true),
+      this.chat.toWireRequest(request, true),
+      signal,
+    );
+    const state = this.chat.createStreamState(request);
+    try {
+      for await (const event of parseSse(response.body)) {
+        // Bytes after the upstream's own end marker are read (so the keep-alive socket goes back
+        // to the pool) but not translated.
+        if (this.chat.isStreamDone(state)) continue;
+        const chunks = this.chat.fromStreamEvent(event, state);
+        for (const chunk of chunks) yield chunk;
+      }
+    } catch (error) {
+      const failure = this.transport.failure(error, signal);
+      if (failure instanceof Error && (failure as { code?: string }).code === 'upstream_connection_error') {
+        throw HubErrors.streamInterrupted(this.provider, 'the connection was lost');
+      }
+      throw failure;
+    } finally {
+      // Frees the socket when the consumer stopped early (client gone) or the stream failed.
+      response.body.destroy();
+    }
+    for (const chunk of this.chat.finishStream(state)) yield chunk;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+}

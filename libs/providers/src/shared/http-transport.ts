@@ -1,0 +1,141 @@
+import { Pool } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { HubErrors, upstreamHttpError, HubError } from '@llm-connector-hub/core';
+import { retryAfterSeconds } from './retry-after';
+import { redactSecrets } from './redact';
+
+export interface HttpTransportOptions {
+  /** Provider instance name, used in error messages. */
+  provider: string;
+  /** Base URL, e.g. https://api.openai.com/v1. Paths given to post* are appended to its path. */
+  baseUrl: string;
+  /** Headers sent on every request (auth, versions). */
+  headers: Record<string, string>;
+  /** Secrets to scrub from upstream error messages. */
+  secrets: readonly string[];
+  /** Max keep-alive connections to the origin. */
+  connections?: number;
+  keepAliveTimeoutMs?: number;
+  /** Reads a human message out of the provider's error body. */
+  errorMessage: (body: unknown) => string | undefined;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
+}
+
+/**
+ * One undici connection pool per provider origin, with keep-alive. Maps transport failures to
+ * HubErrors: HTTP errors keep their meaning, connection failures become 502, and an aborted
+ * signal rethrows the signal's reason so the caller can tell a timeout from a client that left.
+ */
+export class HttpTransport {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    const url = new URL(options.baseUrl);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 128,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+      // LLM answers can take minutes; the hub's own timeout (an AbortSignal) bounds them.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
+  }
+
+  /** POSTs JSON and returns the parsed JSON answer, or throws a HubError. */
+  async postJson(path: string, payload: unknown, signal: AbortSignal): Promise<unknown> {
+    const response = await this.send(path, payload, signal, this.headers);
+    let text: string;
+    try {
+      text = await readText(response.body);
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw HubErrors.upstreamBadResponse(this.options.provider, 'the body is not valid JSON');
+    }
+  }
+
+  /** POSTs JSON and returns the open response body of a 2xx answer (an event stream). */
+  async postStream(path: string, payload: unknown, signal: AbortSignal): Promise<UpstreamResponse> {
+    return this.send(path, payload, signal, { ...this.headers, accept: 'text/event-stream' });
+  }
+
+  /** Turns a failure while reading a body into the error the caller should see. */
+  failure(error: unknown, signal: AbortSignal): unknown {
+    if (signal.aborted) return signal.reason;
+    if (error instanceof HubError) return error;
+    return HubErrors.upstreamConnection(this.options.provider, error);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async send(
+    path: string,
+    payload: unknown,
+    signal: AbortSignal,
+    headers: Record<string, string>,
+  ): Promise<UpstreamResponse> {
+    signal.throwIfAborted();
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await this.pool.request({
+        path: this.basePath + path,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(payload),
+        signal,
+      });
+    } catch (error) {
+      throw this.failure(error, signal);
+    }
+    if (response.statusCode >= 400) {
+      throw await this.httpError(response.statusCode, response.headers, response.body, signal);
+    }
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  private async httpError(
+    status: number,
+    headers: IncomingHttpHeaders,
+    body: UpstreamResponse['body'],
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    let text = '';
+    try {
+      text = await readText(body);
+    } catch (error) {
+      if (signal.aborted) return signal.reason;
+    }
+    let message: string | undefined;
+    try {
+      message = this.options.errorMessage(JSON.parse(text));
+    } catch {
+      message = undefined;
+    }
+    message ??= text.trim().slice(0, 500) || `HTTP ${status}`;
+    return upstreamHttpError(
+      this.options.provider,
+      status,
+      redactSecrets(message, this.options.secrets),
+      retryAfterSeconds(headers),
+    );
+  }
+}
+
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(Buffer.from(part));
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,5 @@
+export * from './translator';
+export * from './http-transport';
+export * from './http-chat.provider';
+export * from './retry-after';
+export * from './redact';
