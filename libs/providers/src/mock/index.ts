@@ -1,1 +1,2 @@
-export {};
+export * from './mock.provider';
+export * from './mock.options';

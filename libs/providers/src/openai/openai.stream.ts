@@ -24,15 +24,23 @@ export function openAIStreamEvent(event: SseEvent, state: OpenAIStreamState): Ch
   } catch {
     throw HubErrors.upstreamBadResponse(state.provider, 'a stream event is not valid JSON');
   }
-  const body = parsed as { error?: unknown; choices?: Array<{ finish_reason?: string | null }> };
-  if (body.error !== undefined) {
-    const status = Number((body.error as { status?: unknown; code?: unknown }).status) || 500;
+  if (parsed === null || typeof parsed !== 'object') {
+    throw HubErrors.upstreamBadResponse(state.provider, 'a stream event is not a JSON object');
+  }
+  const body = parsed as { error?: unknown };
+  // `{"error": {...}}` is OpenAI's in-stream error; some servers send it as `event: error` instead.
+  if (body.error != null || event.event === 'error') {
+    const error = (typeof body.error === 'object' && body.error !== null ? body.error : parsed) as { status?: unknown };
+    const status = Number(error.status) || 500;
     throw upstreamHttpError(state.provider, status >= 400 ? status : 500, openAIErrorMessage(parsed) ?? 'stream error');
   }
   const chunk = parsed as ChatCompletionChunk;
   if (!Array.isArray(chunk.choices)) {
     throw HubErrors.upstreamBadResponse(state.provider, 'a stream chunk has no choices');
   }
+  // Azure's content-filter annotation (`choices: []`, no usage, empty id/object) carries nothing
+  // canonical, and a chunk with `choices: []` must mean "the usage chunk" to everything downstream.
+  if (chunk.choices.length === 0 && chunk.usage == null) return [];
   for (const choice of chunk.choices) if (choice.finish_reason) state.sawFinish = true;
   return [chunk];
 }

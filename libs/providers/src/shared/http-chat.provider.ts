@@ -7,7 +7,7 @@ import type {
   LlmProvider,
   ProviderCallContext,
 } from '@llm-connector-hub/core';
-import { HubErrors, parseSse } from '@llm-connector-hub/core';
+import { HubError, HubErrors, parseSse } from '@llm-connector-hub/core';
 import { HttpTransport, type HttpTransportOptions } from './http-transport';
 import type { ChatTranslator, EmbeddingTranslator } from './translator';
 
@@ -80,6 +80,8 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
       if (failure instanceof Error && (failure as { code?: string }).code === 'upstream_connection_error') {
         throw HubErrors.streamInterrupted(this.provider, 'the connection was lost');
       }
+      // An error event inside the stream carries upstream text, like an HTTP error body does.
+      if (failure instanceof HubError) failure.message = this.transport.redact(failure.message);
       throw failure;
     } finally {
       // Frees the socket when the consumer stopped early (client gone) or the stream failed.

@@ -77,6 +77,11 @@ export class HttpTransport {
     return HubErrors.upstreamConnection(this.options.provider, error);
   }
 
+  /** Scrubs this provider's secrets (and key-shaped strings) from text that came from upstream. */
+  redact(text: string): string {
+    return redactSecrets(text, this.options.secrets);
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
@@ -124,13 +129,9 @@ export class HttpTransport {
     } catch {
       message = undefined;
     }
-    message ??= text.trim().slice(0, 500) || `HTTP ${status}`;
-    return upstreamHttpError(
-      this.options.provider,
-      status,
-      redactSecrets(message, this.options.secrets),
-      retryAfterSeconds(headers),
-    );
+    // Redact before truncating: a cut could leave half a key that no longer matches.
+    message ??= this.redact(text.trim()).slice(0, 500) || `HTTP ${status}`;
+    return upstreamHttpError(this.options.provider, status, this.redact(message), retryAfterSeconds(headers));
   }
 }
 

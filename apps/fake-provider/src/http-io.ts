@@ -1,0 +1,76 @@
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Exchange } from './exchange';
+
+export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; message: string };
+
+/**
+ * Reads and parses a JSON body. Resolves `undefined` when the client went away mid-body
+ * (there is nobody left to answer).
+ */
+export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (tooLarge) return resolve({ ok: false, status: 413, message: `Request body exceeds ${maxBytes} bytes` });
+      const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve({ ok: true, body: JSON.parse(text) });
+      } catch {
+        resolve({ ok: false, status: 400, message: 'Request body is not valid JSON' });
+      }
+    });
+    req.once('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
+    req.once('error', () => resolve(undefined));
+  });
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Sends a JSON response with content-length (no chunked encoding for one-shot answers). */
+export function sendJson(ex: Exchange, status: number, payload: unknown, headers?: OutgoingHttpHeaders): void {
+  if (ex.gone) return;
+  const body = JSON.stringify(payload);
+  ex.res.writeHead(status, {
+    ...headers,
+    'content-type': JSON_TYPE,
+    'content-length': Buffer.byteLength(body),
+  });
+  ex.res.end(body);
+}
+
+/** Waits `ms`, waking early when the connection closes so no timer outlives its client. */
+export function sleep(ex: Exchange, ms: number): Promise<void> {
+  if (ms <= 0 || ex.gone) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      ex.res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    ex.res.once('close', done);
+  });
+}
+
+/** Waits for the socket to drain, or for the connection to close (a 'drain' that never comes). */
+export function drained(ex: Exchange): Promise<void> {
+  if (ex.gone) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      ex.res.off('drain', done);
+      ex.res.off('close', done);
+      resolve();
+    };
+    ex.res.once('drain', done);
+    ex.res.once('close', done);
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * Deterministic reply planning, shared by every wire format. Each route reduces its request
+ * to a `Conversation`; the plan made from it is the same whichever format asked, so a test
+ * that goes through the gateway sees the same answer whichever provider the gateway chose.
+ */
+import type { Directives } from './directives';
+import { argumentsFromSchema } from './tool-arguments';
+
+export interface DeclaredTool {
+  name: string;
+  /** JSON Schema of the arguments. */
+  schema: unknown;
+}
+
+export interface Conversation {
+  /** Text of the final user turn, directives already removed. */
+  userText: string;
+  /** Texts of the tool results carried by the final user turn. */
+  toolResults: string[];
+  /** Whitespace-separated words across system, message and tool-result texts. */
+  promptWords: number;
+  tools: DeclaredTool[];
+}
+
+export interface PlannedToolCall {
+  name: string;
+  args: Record<string, unknown>;
+  argsJson: string;
+  /** argsJson split into small pieces for streaming. */
+  pieces: string[];
+}
+
+export interface ReplyPlan {
+  /** The reply text; empty when the reply is tool calls. */
+  text: string;
+  /** The text split into stream chunks. */
+  chunks: string[];
+  toolCalls: PlannedToolCall[];
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export const DEFAULT_CHUNKS = 5;
+const JSON_REPLY = '{"ok":true}';
+// Argument pieces cycle through these sizes: small and uneven, like a real model's deltas,
+// so a client that reassembles by concatenation (and not by assuming whole tokens) is tested.
+const PIECE_SIZES = [3, 5, 8, 4, 7, 6];
+
+export function planReply(conversation: Conversation, directives: Directives | undefined): ReplyPlan {
+  const promptTokens = conversation.promptWords;
+  const toolCount = directives?.tools;
+  if (toolCount !== undefined && conversation.tools.length > 0) {
+    const toolCalls = conversation.tools.slice(0, toolCount).map(planToolCall);
+    let completionTokens = 0;
+    for (const call of toolCalls) completionTokens += Math.ceil(call.argsJson.length / 4);
+    return { text: '', chunks: [], toolCalls, promptTokens, completionTokens };
+  }
+  let text: string;
+  if (directives?.json) text = JSON_REPLY;
+  else if (conversation.toolResults.length > 0) text = `Fake reply using tool results: ${conversation.toolResults.join(' | ')}`;
+  else text = `Fake reply to: ${conversation.userText}`;
+  return {
+    text,
+    chunks: splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS),
+    toolCalls: [],
+    promptTokens,
+    completionTokens: countWords(text),
+  };
+}
+
+function planToolCall(tool: DeclaredTool): PlannedToolCall {
+  const args = argumentsFromSchema(tool.schema);
+  const argsJson = JSON.stringify(args);
+  return { name: tool.name, args, argsJson, pieces: splitPieces(argsJson) };
+}
+
+/** Splits text into `n` non-empty pieces of near-equal length (fewer when the text is shorter). */
+export function splitEvenly(text: string, n: number): string[] {
+  const count = Math.max(1, Math.min(n, text.length));
+  if (count === 1) return [text];
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= count; i++) {
+    let end = i === count ? text.length : Math.floor((text.length * i) / count);
+    end = avoidSurrogateSplit(text, end);
+    if (end > start) pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+function splitPieces(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = 0; start < text.length; i++) {
+    const end = avoidSurrogateSplit(text, Math.min(text.length, start + PIECE_SIZES[i % PIECE_SIZES.length]));
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+// A cut between the halves of a surrogate pair would send a lone surrogate in each chunk.
+function avoidSurrogateSplit(text: string, index: number): number {
+  if (index <= 0 || index >= text.length) return index;
+  const code = text.charCodeAt(index);
+  return code >= 0xdc00 && code <= 0xdfff ? index + 1 : index;
+}
+
+/** Counts whitespace-separated words without allocating (no split, no regex). */
+export function countWords(text: string): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13) || c === 160;
+    if (space) inWord = false;
+    else if (!inWord) {
+      inWord = true;
+      words++;
+    }
+  }
+  return words;
+}

@@ -1,0 +1,53 @@
+/** A failure injected through `POST /_fake/scenario`, for resilience tests that cannot edit prompts. */
+export interface ScenarioFailure {
+  status: number;
+  retryAfter?: number;
+}
+
+export interface ScenarioState {
+  failNext: number;
+  status: number;
+  retryAfter: number | null;
+}
+
+const DEFAULT_STATUS = 500;
+
+export class Scenario {
+  private failNext = 0;
+  private status = DEFAULT_STATUS;
+  private retryAfter: number | undefined;
+
+  /** Replaces the scenario; returns an error message when the input is invalid. */
+  set(input: unknown): string | undefined {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'scenario must be a JSON object';
+    const { failNext = 0, status = DEFAULT_STATUS, retryAfter } = input as Record<string, unknown>;
+    if (!Number.isInteger(failNext) || (failNext as number) < 0) return 'failNext must be a non-negative integer';
+    if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
+      return 'status must be an integer from 400 to 599';
+    }
+    if (retryAfter !== undefined && retryAfter !== null && (typeof retryAfter !== 'number' || !(retryAfter >= 0))) {
+      return 'retryAfter must be a non-negative number';
+    }
+    this.failNext = failNext as number;
+    this.status = status as number;
+    this.retryAfter = typeof retryAfter === 'number' ? retryAfter : undefined;
+    return undefined;
+  }
+
+  /** Consumes one injected failure, if any remain. */
+  take(): ScenarioFailure | undefined {
+    if (this.failNext === 0) return undefined;
+    this.failNext--;
+    return { status: this.status, retryAfter: this.retryAfter };
+  }
+
+  reset(): void {
+    this.failNext = 0;
+    this.status = DEFAULT_STATUS;
+    this.retryAfter = undefined;
+  }
+
+  state(): ScenarioState {
+    return { failNext: this.failNext, status: this.status, retryAfter: this.retryAfter ?? null };
+  }
+}

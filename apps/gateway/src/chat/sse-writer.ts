@@ -1,0 +1,64 @@
+import type { ServerResponse } from 'node:http';
+import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import { HubError, SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
+
+export interface SseWriteOptions {
+  /** Forward usage-only chunks (`stream_options.include_usage`). */
+  includeUsage: boolean;
+  /** Aborted when the client has gone: stop writing. */
+  signal: AbortSignal;
+  /** Called with an error that ended the stream after its first byte (for logging). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Forwards chunks as they arrive, never buffering the whole answer, and waits for 'drain' when
+ * the client reads slower than the provider writes (backpressure reaches the upstream socket,
+ * since we stop pulling). A failure after the first byte ends the stream with an error event in
+ * OpenAI's shape and no `[DONE]`, so it never looks like a clean finish.
+ */
+export async function writeSseStream(
+  response: ServerResponse,
+  first: IteratorResult<ChatCompletionChunk>,
+  rest: AsyncIterator<ChatCompletionChunk>,
+  options: SseWriteOptions,
+): Promise<void> {
+  const { includeUsage, signal } = options;
+  let finished = false;
+  try {
+    for (let result = first; !result.done; result = await rest.next()) {
+      if (signal.aborted) return;
+      const chunk = result.value;
+      if (!includeUsage && chunk.choices.length === 0) continue;
+      if (!response.write(sseData(chunk))) await drained(response, signal);
+    }
+    finished = true;
+    if (!signal.aborted) response.write(SSE_DONE);
+  } catch (error) {
+    // A client that left gets nothing more; anything else (timeout, shutdown, upstream failure)
+    // is reported in-band, since the 200 status is already sent.
+    if (isHubError(error) && error.code === 'client_closed_request') return;
+    options.onError?.(error);
+    const body = isHubError(error)
+      ? toOpenAIErrorBody(error)
+      : toOpenAIErrorBody(new HubError({ status: 500, type: 'api_error', code: 'internal_error', message: 'The gateway failed while streaming.' }));
+    if (!response.destroyed && !response.writableEnded) response.write(sseData(body));
+  } finally {
+    if (!finished) await rest.return?.(undefined).catch(() => undefined);
+    response.end();
+  }
+}
+
+function drained(response: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    response.once('drain', done);
+    response.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

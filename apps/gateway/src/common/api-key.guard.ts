@@ -1,0 +1,35 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayConfig } from '@llm-connector-hub/config';
+import { HubErrors } from '@llm-connector-hub/core';
+import { GATEWAY_CONFIG } from '../config/config.tokens';
+
+/**
+ * Gateway keys: when any are configured, `Authorization: Bearer <key>` must match one. Keys are
+ * compared as SHA-256 digests with timingSafeEqual (equal lengths, constant time), and every
+ * configured key is checked, so timing reveals neither the key nor which one matched.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly digests: Buffer[];
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.digests = config.auth.apiKeys.map(digest);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.digests.length === 0) return true;
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw HubErrors.unauthorized();
+    const presented = digest(header.slice(7).trim());
+    let match = false;
+    for (const key of this.digests) match = timingSafeEqual(key, presented) || match;
+    if (!match) throw HubErrors.unauthorized('Invalid API key.');
+    return true;
+  }
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}

@@ -1,0 +1,40 @@
+import { Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ConnectorHub, type HubCallMeta } from '@llm-connector-hub/hub';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { validateBody } from '../common/validate-body';
+import { PROVIDER_HEADER } from '../common/headers';
+import { GatewayErrors } from '../common/gateway-errors';
+import { RequestTracker } from '../lifecycle/request-tracker';
+import { embeddingsRequestSchema } from './embeddings.schema';
+
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+export class EmbeddingsController {
+  constructor(
+    @Inject(ConnectorHub) private readonly hub: ConnectorHub,
+    @Inject(RequestTracker) private readonly tracker: RequestTracker,
+  ) {}
+
+  @Post('embeddings')
+  @HttpCode(200)
+  async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body = validateBody(embeddingsRequestSchema, request.body);
+    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
+    const controller = new AbortController();
+    const release = this.tracker.track(controller);
+    const onClose = () => {
+      if (!reply.raw.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
+    };
+    reply.raw.once('close', onClose);
+    const meta: HubCallMeta = {};
+    try {
+      const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta });
+      reply.header(PROVIDER_HEADER, meta.provider ?? '');
+      await reply.send(result);
+    } finally {
+      reply.raw.off('close', onClose);
+      release();
+    }
+  }
+}

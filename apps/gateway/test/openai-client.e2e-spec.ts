@@ -1,0 +1,232 @@
+import OpenAI from 'openai';
+import { fakeStats, providersAt, startFakeProvider, startGateway, UPSTREAM_KEYS, type RunningProcess } from './support/processes';
+
+/**
+ * The official `openai` npm client pointed at the gateway, for every provider type: plain,
+ * streamed and tool-calling requests, translated to each wire format at the fake provider.
+ */
+let fake: RunningProcess;
+let gateway: RunningProcess;
+let client: OpenAI;
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  gateway = await startGateway({ providers: providersAt(fake.url) });
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await fake?.stop();
+});
+
+const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather for a city',
+    parameters: {
+      type: 'object',
+      properties: { location: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+      required: ['location', 'unit'],
+    },
+  },
+};
+
+interface Case {
+  provider: string;
+  model: string;
+  /** The upstream path the fake must have seen. */
+  path: RegExp;
+  /** What the reply text starts with (the fake's and the mock's answers are deterministic). */
+  reply: (question: string) => string;
+  toolPrefix: string;
+  viaFake: boolean;
+}
+
+const fakeReply = (q: string) => `Fake reply to: ${q}`;
+const cases: Case[] = [
+  { provider: 'openai', model: 'openai/gpt-4o-mini', path: /^\/v1\/chat\/completions$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
+  { provider: 'anthropic', model: 'anthropic/claude-3-5-haiku-latest', path: /^\/v1\/messages$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
+  { provider: 'google', model: 'google/gemini-2.0-flash', path: /^\/v1beta\/models\/gemini-2\.0-flash:(stream)?[gG]enerateContent/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
+  { provider: 'azure', model: 'azure/gpt-4o-mini', path: /^\/openai\/deployments\/my-gpt4o-mini-deployment\/chat\/completions\?api-version=2024-10-21$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
+  { provider: 'vllm', model: 'vllm/meta-llama/Llama-3.1-8B-Instruct', path: /^\/v1\/chat\/completions$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
+  { provider: 'mock', model: 'mock/mock-1', path: /.*/, reply: (q) => `Mock reply to: ${q}`, toolPrefix: 'mock', viaFake: false },
+];
+
+describe.each(cases)('$provider through the official openai client', (c) => {
+  it('answers a plain request with content, usage and the serving provider', async () => {
+    const question = `What is the capital of France, ${c.provider}?`;
+    const { data, response } = await client.chat.completions
+      .create({
+        model: c.model,
+        messages: [
+          { role: 'system', content: 'You are terse.' },
+          { role: 'user', content: question },
+        ],
+        max_tokens: 100,
+      })
+      .withResponse();
+    expect(data.object).toBe('chat.completion');
+    expect(data.choices[0].message.role).toBe('assistant');
+    expect(data.choices[0].message.content).toBe(c.reply(question));
+    expect(data.choices[0].finish_reason).toBe('stop');
+    expect(data.usage!.prompt_tokens).toBeGreaterThan(0);
+    expect(data.usage!.completion_tokens).toBeGreaterThan(0);
+    expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
+    expect(response.headers.get('x-llm-hub-provider')).toBe(c.provider);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    if (c.viaFake) {
+      const stats = await fakeStats(fake.url);
+      expect(stats.lastRequest!.path).toMatch(c.path);
+    }
+  });
+
+  it('streams the same answer chunk by chunk, with usage when asked', async () => {
+    const question = `Tell me a story, ${c.provider}`;
+    const stream = await client.chat.completions.create({
+      model: c.model,
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let contentChunks = 0;
+    let finish: string | null = null;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      expect(chunk.object).toBe('chat.completion.chunk');
+      if (chunk.usage) usage = chunk.usage;
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      if (choice.delta.content) {
+        text += choice.delta.content;
+        contentChunks += 1;
+      }
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+    expect(text).toBe(c.reply(question));
+    expect(contentChunks).toBeGreaterThan(1);
+    expect(finish).toBe('stop');
+    expect(usage!.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('calls a tool and uses its result on the next turn', async () => {
+    const question = '[[fake tools=1]] What is the weather in Paris?';
+    const first = await client.chat.completions.create({
+      model: c.model,
+      messages: [{ role: 'user', content: question }],
+      tools: [weatherTool],
+    });
+    const call = first.choices[0].message.tool_calls![0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
+    expect(first.choices[0].finish_reason).toBe('tool_calls');
+    expect(call.type).toBe('function');
+    expect(call.id).toBeTruthy();
+    expect(call.function.name).toBe('get_weather');
+    expect(JSON.parse(call.function.arguments)).toEqual({ location: `${c.toolPrefix}-location`, unit: 'celsius' });
+
+    const second = await client.chat.completions.create({
+      model: c.model,
+      messages: [
+        { role: 'user', content: 'What is the weather in Paris?' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: call.id, content: 'sunny, 21 degrees' },
+      ],
+      tools: [weatherTool],
+    });
+    expect(second.choices[0].finish_reason).toBe('stop');
+    expect(second.choices[0].message.content).toContain('sunny, 21 degrees');
+  });
+
+  it('streams a tool call whose arguments arrive in pieces', async () => {
+    const stream = await client.chat.completions.create({
+      model: c.model,
+      messages: [{ role: 'user', content: '[[fake tools=1]] Weather in Paris, please' }],
+      tools: [weatherTool],
+      stream: true,
+    });
+    let name = '';
+    let args = '';
+    let argumentPieces = 0;
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      for (const delta of choice.delta.tool_calls ?? []) {
+        expect(delta.index).toBe(0);
+        if (delta.function?.name) name += delta.function.name;
+        if (delta.function?.arguments) {
+          args += delta.function.arguments;
+          argumentPieces += 1;
+        }
+      }
+      if (choice.finish_reason) finish = choice.finish_reason;
+    }
+    expect(name).toBe('get_weather');
+    expect(JSON.parse(args)).toEqual({ location: `${c.toolPrefix}-location`, unit: 'celsius' });
+    expect(argumentPieces).toBeGreaterThan(1);
+    expect(finish).toBe('tool_calls');
+  });
+});
+
+describe('wire details at the fake provider', () => {
+  it('sends Anthropic its system prompt, version header and key; never the gateway client key', async () => {
+    await client.chat.completions.create({
+      model: 'anthropic/claude-3-5-haiku-latest',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+    const { lastRequest } = await fakeStats(fake.url);
+    expect(lastRequest!.headers['x-api-key']).toBe(UPSTREAM_KEYS.anthropic);
+    expect(lastRequest!.headers['anthropic-version']).toBeTruthy();
+    const body = lastRequest!.body as { system: unknown; messages: Array<{ role: string }>; max_tokens: number };
+    expect(JSON.stringify(body.system)).toContain('Be brief.');
+    expect(body.messages.map((m) => m.role)).toEqual(['user']);
+    expect(body.max_tokens).toBeGreaterThan(0);
+  });
+
+  it('sends Gemini a systemInstruction and its key header', async () => {
+    await client.chat.completions.create({
+      model: 'google/gemini-2.0-flash',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+      max_tokens: 42,
+    });
+    const { lastRequest } = await fakeStats(fake.url);
+    expect(lastRequest!.headers['x-goog-api-key']).toBe(UPSTREAM_KEYS.google);
+    const body = lastRequest!.body as { systemInstruction: { parts: Array<{ text: string }> }; generationConfig: { maxOutputTokens: number } };
+    expect(body.systemInstruction.parts[0].text).toBe('Be brief.');
+    expect(body.generationConfig.maxOutputTokens).toBe(42);
+  });
+
+  it('sends Azure its api-key header', async () => {
+    await client.chat.completions.create({ model: 'azure/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    const { lastRequest } = await fakeStats(fake.url);
+    expect(lastRequest!.headers['api-key']).toBe(UPSTREAM_KEYS.azure);
+    expect(lastRequest!.headers.authorization).toBeUndefined();
+  });
+
+  it('embeds through OpenAI and Gemini in OpenAI shape', async () => {
+    for (const model of ['openai/text-embedding-3-small', 'google/text-embedding-004', 'mock/mock-1']) {
+      const result = await client.embeddings.create({ model, input: ['alpha', 'beta'] });
+      expect(result.data).toHaveLength(2);
+      expect(result.data[1].index).toBe(1);
+      expect(result.data[0].embedding.length).toBeGreaterThan(0);
+      expect(result.data[0].embedding).not.toEqual(result.data[1].embedding);
+    }
+  });
+
+  it('lists configured models and aliases in OpenAI shape', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', 'mock/mock-1', 'vllm/meta-llama/Llama-3.1-8B-Instruct']));
+  });
+
+  it('never lets an upstream key reach the gateway output', () => {
+    for (const key of Object.values(UPSTREAM_KEYS)) expect(gateway.output()).not.toContain(key);
+  });
+});

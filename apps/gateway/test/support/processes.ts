@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+
+const ROOT = resolve(__dirname, '../../../..');
+export const GATEWAY_MAIN = join(ROOT, 'dist/apps/gateway/src/main.js');
+export const FAKE_PROVIDER_MAIN = join(ROOT, 'dist/apps/fake-provider/src/main.js');
+
+export interface RunningProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts a built Node entry point as a real process on 127.0.0.1 and waits for its
+ * `{"msg":"listening","port":N}` line. Env is exactly what is given plus PATH (no inherited keys).
+ */
+export function startProcess(main: string, env: Record<string, string>, timeoutMs = 15_000): Promise<RunningProcess> {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${main} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
+      if (!match) return;
+      const port = JSON.parse(match[0]).port as number;
+      clearTimeout(timer);
+      resolvePromise({
+        child,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        output: () => output,
+        exited,
+        stop: async (signal = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${main} exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+export function startFakeProvider(): Promise<RunningProcess> {
+  return startProcess(FAKE_PROVIDER_MAIN, {});
+}
+
+/** Writes a YAML config to a temp file and starts the gateway with it. */
+export function startGateway(config: object | undefined, env: Record<string, string> = {}): Promise<RunningProcess> {
+  const extra: Record<string, string> = { ...env };
+  if (config) {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-hub-e2e-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, stringify(config));
+    extra.LLM_HUB_CONFIG = file;
+  }
+  return startProcess(GATEWAY_MAIN, extra);
+}
+
+/** Keys the gateway sends upstream in these tests: they must never show up in any output. */
+export const UPSTREAM_KEYS = {
+  openai: 'sk-test-openai-9f8e7d6c5b4a',
+  anthropic: 'sk-ant-test-1a2b3c4d5e6f',
+  google: 'AIzaTestGoogleKey0123456789',
+  azure: 'azure-test-key-0123456789abcdef',
+  compatible: 'compat-test-key-0123456789',
+};
+
+/** A gateway config with every provider type pointed at one fake provider. */
+export function providersAt(fakeUrl: string): Record<string, unknown> {
+  return {
+    openai: { type: 'openai', apiKey: UPSTREAM_KEYS.openai, baseUrl: `${fakeUrl}/v1` },
+    anthropic: { type: 'anthropic', apiKey: UPSTREAM_KEYS.anthropic, baseUrl: fakeUrl },
+    google: { type: 'google', apiKey: UPSTREAM_KEYS.google, baseUrl: fakeUrl },
+    azure: {
+      type: 'azure-openai',
+      apiKey: UPSTREAM_KEYS.azure,
+      endpoint: fakeUrl,
+      apiVersion: '2024-10-21',
+      deployments: { 'gpt-4o-mini': 'my-gpt4o-mini-deployment' },
+    },
+    vllm: { type: 'openai-compatible', baseUrl: `${fakeUrl}/v1`, apiKey: UPSTREAM_KEYS.compatible, models: ['meta-llama/Llama-3.1-8B-Instruct'] },
+    mock: { type: 'mock' },
+  };
+}
+
+export interface FakeStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  aborted: number;
+  inFlight: number;
+  completed: number;
+  lastRequest: { method: string; path: string; headers: Record<string, string>; body: unknown } | null;
+}
+
+export async function fakeStats(fakeUrl: string): Promise<FakeStats> {
+  const response = await fetch(`${fakeUrl}/_fake/stats`);
+  return (await response.json()) as FakeStats;
+}
+
+export async function resetFake(fakeUrl: string): Promise<void> {
+  await fetch(`${fakeUrl}/_fake/reset`, { method: 'POST' });
+}
+
+/** Polls until the predicate holds or the time runs out (for effects seen by another process). */
+export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!predicate(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    value = await read();
+  }
+  return value;
+}
+
+export { ROOT };

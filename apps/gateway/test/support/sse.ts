@@ -1,0 +1,26 @@
+import { SseParser } from '@llm-connector-hub/core';
+
+export interface SseResult {
+  status: number;
+  headers: Headers;
+  /** Parsed `data:` payloads, `[DONE]` kept as the string. */
+  events: unknown[];
+  raw: string;
+}
+
+/** Reads a whole SSE response with fetch (for assertions on the exact event sequence). */
+export async function readSse(url: string, body: unknown, headers: Record<string, string> = {}): Promise<SseResult> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  const raw = await response.text();
+  const parser = new SseParser();
+  const events = [...parser.push(raw), ...parser.end()].map((e) => (e.data === '[DONE]' ? '[DONE]' : JSON.parse(e.data)));
+  return { status: response.status, headers: response.headers, events, raw };
+}
+
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, type GatewayConfig } from './config.schema';
+import { providersFromEnv } from './env-providers';
+
+type Env = Record<string, string | undefined>;
+
+/** A config that cannot be used; the message names every bad field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Loads the gateway config once at boot: embedded defaults, then the providers implied by the
+ * environment, then the YAML file named by LLM_HUB_CONFIG (its entries override the env's,
+ * field by field), then the env overrides (PORT, HOST, LLM_HUB_API_KEYS, LLM_HUB_LOG_LEVEL).
+ * `${VAR}` in the file's strings is replaced from the environment, so keys can stay in Secrets.
+ */
+export function loadConfig(env: Env = process.env): GatewayConfig {
+  const file = env.LLM_HUB_CONFIG ? readConfigFile(env.LLM_HUB_CONFIG, env) : {};
+  const raw: Record<string, unknown> = { ...file };
+  const fileProviders = (isRecord(file.providers) ? file.providers : {}) as Record<string, unknown>;
+  const providers: Record<string, unknown> = { ...providersFromEnv(env) };
+  for (const [name, entry] of Object.entries(fileProviders)) {
+    const base = providers[name];
+    providers[name] = isRecord(base) && isRecord(entry) && (entry.type === undefined || entry.type === base.type) ? { ...base, ...entry } : entry;
+  }
+  raw.providers = providers;
+  const server = { ...(isRecord(file.server) ? file.server : {}) };
+  if (env.PORT !== undefined && env.PORT !== '') server.port = numberFromEnv('PORT', env.PORT);
+  if (env.HOST) server.host = env.HOST;
+  if (env.LLM_HUB_LOG_LEVEL) server.logLevel = env.LLM_HUB_LOG_LEVEL;
+  raw.server = server;
+  if (env.LLM_HUB_API_KEYS !== undefined) {
+    const keys = env.LLM_HUB_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
+    const fileAuth = isRecord(file.auth) ? file.auth : {};
+    const fileKeys = Array.isArray(fileAuth.apiKeys) ? fileAuth.apiKeys : [];
+    raw.auth = { ...fileAuth, apiKeys: [...fileKeys, ...keys] };
+  }
+  return validateConfig(raw, env.LLM_HUB_CONFIG);
+}
+
+export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration (${source}):\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  const providerNames = new Set(Object.keys(config.providers));
+  const problems: string[] = [];
+  for (const [alias, target] of Object.entries(config.routing.aliases)) {
+    const provider = target.slice(0, target.indexOf('/'));
+    if (!providerNames.has(provider)) problems.push(`  - routing.aliases.${alias}: provider '${provider}' is not configured`);
+  }
+  const fallback = config.routing.defaultProvider;
+  if (fallback && !providerNames.has(fallback)) problems.push(`  - routing.defaultProvider: provider '${fallback}' is not configured`);
+  if (config.timeouts.defaultMs > config.timeouts.maxMs) problems.push('  - timeouts.defaultMs: must not exceed timeouts.maxMs');
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration (${source}):\n${problems.join('\n')}`);
+  return config;
+}
+
+function readConfigFile(path: string, env: Env): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read LLM_HUB_CONFIG file '${path}': ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`LLM_HUB_CONFIG file '${path}' is not valid YAML: ${(error as Error).message}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isRecord(parsed)) throw new ConfigError(`LLM_HUB_CONFIG file '${path}' must hold a mapping at the top level`);
+  return interpolate(parsed, env) as Record<string, unknown>;
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function interpolate(value: unknown, env: Env): unknown {
+  if (typeof value === 'string') {
+    return value.replace(VARIABLE, (_, name: string) => {
+      const v = env[name];
+      if (v === undefined) throw new ConfigError(`LLM_HUB_CONFIG refers to \${${name}}, which is not set in the environment`);
+      return v;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, env));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env)]));
+  return value;
+}
+
+function numberFromEnv(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new ConfigError(`Invalid configuration (environment):\n  - ${name}: must be an integer, got '${value}'`);
+  return n;
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.length === 0 ? '(root)' : path.map(String).join('.');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

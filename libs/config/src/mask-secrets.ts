@@ -1,0 +1,17 @@
+const SECRET_KEYS = new Set(['apiKey', 'apiKeys', 'password', 'authorization', 'api-key', 'x-api-key', 'x-goog-api-key']);
+
+/** A copy of a config (or any JSON value) with every secret replaced, safe to log or print. */
+export function maskSecrets<T>(value: T): T {
+  return mask(value, false) as T;
+}
+
+function mask(value: unknown, secret: boolean): unknown {
+  if (Array.isArray(value)) return value.map((item) => mask(item, secret));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = mask(item, secret || SECRET_KEYS.has(key));
+    return out;
+  }
+  if (secret && typeof value === 'string') return '***';
+  return value;
+}

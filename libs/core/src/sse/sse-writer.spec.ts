@@ -1,0 +1,21 @@
+import { SseParser } from './sse-parser';
+import { SSE_DONE, sseData, sseEvent } from './sse-writer';
+
+describe('sse-writer', () => {
+  it('writes frames that an SSE parser reads back to the same payloads', () => {
+    const payload = { choices: [{ delta: { content: 'line one\nline two\r\n' } }] };
+    const parser = new SseParser();
+    const events = parser.push(sseData(payload) + sseEvent('ping', { n: 1 }) + SSE_DONE);
+    expect(events).toEqual([
+      { data: JSON.stringify(payload) },
+      { event: 'ping', data: '{"n":1}' },
+      { data: '[DONE]' },
+    ]);
+    expect(JSON.parse(events[0].data)).toEqual(payload);
+  });
+
+  it("ends the stream the way OpenAI's clients expect", () => {
+    expect(SSE_DONE).toBe('data: [DONE]\n\n');
+    expect(sseData({ a: 1 })).toBe('data: {"a":1}\n\n');
+  });
+});

@@ -1,0 +1,220 @@
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  LlmProvider,
+} from '@llm-connector-hub/core';
+import { HubErrors } from '@llm-connector-hub/core';
+import type { HubContext, HubEmbeddingContext } from './hub-context';
+import type { HubMiddleware } from './hub-middleware';
+import type { HubCallOptions, HubEmbeddingRequest, HubRequest, Route } from './hub-request';
+import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from './hub-results';
+import { ModelRouter, type ModelRouterOptions } from './model-router';
+import { composePipeline, type Pipeline } from './pipeline';
+import { Deadline } from './deadline';
+
+export interface ConnectorHubOptions extends ModelRouterOptions {
+  /** Timeout when the request gives none, in ms (default 300000). */
+  defaultTimeoutMs?: number;
+  /** Upper bound for a request's own `timeout`, in ms (default 600000). */
+  maxTimeoutMs?: number;
+}
+
+export interface ModelListing {
+  id: string;
+  provider: string;
+  /** For aliases: the `provider/model` target. */
+  target?: string;
+}
+
+/**
+ * The embeddable core: registered providers, an onion of middleware, routing and timeouts.
+ * Usable without NestJS:
+ *
+ *   const hub = new ConnectorHub();
+ *   hub.registerProvider('openai', new OpenAIProvider({ apiKey }));
+ *   const res = await hub.complete({ provider: 'openai', model: 'gpt-4o-mini', messages });
+ */
+export class ConnectorHub {
+  private readonly providers = new Map<string, LlmProvider>();
+  private readonly middleware: HubMiddleware[] = [];
+  private readonly router: ModelRouter;
+  private readonly defaultTimeoutMs: number;
+  private readonly maxTimeoutMs: number;
+  private pipeline: Pipeline;
+
+  constructor(options: ConnectorHubOptions = {}) {
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 300_000;
+    this.maxTimeoutMs = options.maxTimeoutMs ?? 600_000;
+    this.router = new ModelRouter(
+      {
+        has: (name) => this.providers.has(name),
+        providerListing: (model) => {
+          for (const [name, provider] of this.providers) if (provider.models.includes(model)) return name;
+          return undefined;
+        },
+      },
+      options,
+    );
+    this.pipeline = this.compose();
+  }
+
+  registerProvider(name: string, provider: LlmProvider): this {
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(name)) throw new Error(`invalid provider name '${name}'`);
+    if (this.providers.has(name)) throw new Error(`provider '${name}' is already registered`);
+    this.providers.set(name, provider);
+    return this;
+  }
+
+  /** Adds a middleware; the first added is the outermost layer. */
+  use(middleware: HubMiddleware): this {
+    this.middleware.push(middleware);
+    this.pipeline = this.compose();
+    return this;
+  }
+
+  getProvider(name: string): LlmProvider | undefined {
+    return this.providers.get(name);
+  }
+
+  providerNames(): string[] {
+    return [...this.providers.keys()];
+  }
+
+  resolve(model: string, provider?: string): Route {
+    return this.router.resolve(model, provider);
+  }
+
+  /** Every `provider/model` the providers list, then the aliases. */
+  listModels(): ModelListing[] {
+    const models: ModelListing[] = [];
+    for (const [name, provider] of this.providers) {
+      for (const model of provider.models) models.push({ id: `${name}/${model}`, provider: name });
+    }
+    for (const [alias, route] of this.router.aliasEntries()) {
+      models.push({ id: alias, provider: route.provider, target: `${route.provider}/${route.model}` });
+    }
+    return models;
+  }
+
+  async complete(request: HubRequest, options: HubCallOptions = {}): Promise<HubCompletion> {
+    const context = this.chatContext(request, options, false);
+    const deadline = new Deadline(context.timeoutMs, options.signal);
+    context.signal = deadline.signal;
+    try {
+      return asHubCompletion(await this.pipeline.complete(context));
+    } catch (error) {
+      throw deadline.translate(error, context.provider);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /**
+   * Streams canonical chunks. Nothing is sent upstream until the first `next()`; a failure
+   * before the first chunk rejects that `next()`, so callers can still answer with an HTTP error.
+   */
+  async *streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncGenerator<HubChunk> {
+    const context = this.chatContext(request, options, true);
+    const deadline = new Deadline(context.timeoutMs, options.signal);
+    context.signal = deadline.signal;
+    try {
+      for await (const chunk of this.pipeline.stream(context)) yield asHubChunk(chunk);
+    } catch (error) {
+      throw deadline.translate(error, context.provider);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async embed(request: HubEmbeddingRequest, options: HubCallOptions = {}): Promise<EmbeddingResponse> {
+    const { provider: requestedProvider, timeout, ...rest } = request;
+    const route = this.router.resolve(request.model, requestedProvider);
+    const context: HubEmbeddingContext = {
+      kind: 'embedding',
+      ...this.baseContext(request.model, route, timeout, options),
+      request: { ...rest, model: route.model },
+    };
+    const deadline = new Deadline(context.timeoutMs, options.signal);
+    context.signal = deadline.signal;
+    try {
+      return await this.pipeline.embed(context);
+    } catch (error) {
+      throw deadline.translate(error, context.provider);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.providers.values()].map((provider) => provider.close?.()));
+  }
+
+  private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
+    const { provider: requestedProvider, timeout, ...rest } = request;
+    const route = this.router.resolve(request.model, requestedProvider);
+    const canonical: ChatRequest = rest;
+    canonical.model = route.model;
+    return {
+      kind: 'chat',
+      ...this.baseContext(request.model, route, timeout, options),
+      request: canonical,
+      stream,
+    };
+  }
+
+  private baseContext(requestedModel: string, route: Route, timeout: number | undefined, options: HubCallOptions) {
+    const meta = options.meta ?? {};
+    meta.provider = route.provider;
+    meta.model = route.model;
+    meta.attempts = 0;
+    return {
+      requestId: options.requestId ?? randomUUID(),
+      requestedModel,
+      provider: route.provider,
+      signal: options.signal ?? new AbortController().signal,
+      timeoutMs: Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs),
+      startedAt: performance.now(),
+      meta,
+      state: new Map<string, unknown>(),
+    };
+  }
+
+  private providerFor(name: string): LlmProvider {
+    const provider = this.providers.get(name);
+    if (!provider) throw HubErrors.providerNotFound(name);
+    return provider;
+  }
+
+  /** The innermost layer: calls the provider the context names and records who served. */
+  private compose(): Pipeline {
+    return composePipeline(this.middleware, {
+      complete: (context): Promise<ChatCompletion> => {
+        const provider = this.providerFor(context.provider);
+        this.served(context);
+        return provider.complete(context.request, context);
+      },
+      stream: (context): AsyncIterable<ChatCompletionChunk> => {
+        const provider = this.providerFor(context.provider);
+        this.served(context);
+        return provider.stream(context.request, context);
+      },
+      embed: (context): Promise<EmbeddingResponse> => {
+        const provider = this.providerFor(context.provider);
+        if (!provider.embed) throw HubErrors.unsupported(context.provider, 'embeddings');
+        this.served(context);
+        return provider.embed(context.request as EmbeddingRequest, context);
+      },
+    });
+  }
+
+  private served(context: HubContext | HubEmbeddingContext): void {
+    context.meta.provider = context.provider;
+    context.meta.model = context.request.model;
+    context.meta.attempts = (context.meta.attempts ?? 0) + 1;
+  }
+}

@@ -1,0 +1,32 @@
+import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
+import type { HubCallMeta } from './hub-request';
+
+/** What middleware sees for one call. Middleware may replace `request`, `provider` and `signal`. */
+export interface HubContextBase {
+  readonly requestId: string;
+  /** The model string the caller asked for (before alias and prefix resolution). */
+  readonly requestedModel: string;
+  /** The provider instance to call; a fallback middleware may change it. */
+  provider: string;
+  signal: AbortSignal;
+  /** The total timeout in force for this call, in ms. */
+  readonly timeoutMs: number;
+  /** performance.now() when the hub received the call. */
+  readonly startedAt: number;
+  /** Written by the hub and middleware, read by the caller. */
+  readonly meta: HubCallMeta;
+  /** Scratch space for middleware, keyed by middleware name. */
+  readonly state: Map<string, unknown>;
+}
+
+export interface HubContext extends HubContextBase {
+  kind: 'chat';
+  /** The canonical request with `model` resolved to the provider's model name. */
+  request: ChatRequest;
+  readonly stream: boolean;
+}
+
+export interface HubEmbeddingContext extends HubContextBase {
+  kind: 'embedding';
+  request: EmbeddingRequest;
+}
