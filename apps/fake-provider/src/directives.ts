@@ -69,10 +69,10 @@ export function parseDirectiveBody(body: string): Directives {
         break;
       }
       case 'retry-after':
-        d.retryAfter = nonNegative(value);
+        assign(d, 'retryAfter', nonNegative(value));
         break;
       case 'latency':
-        d.latency = nonNegative(value);
+        assign(d, 'latency', nonNegative(value));
         break;
       case 'chunks': {
         const n = int(value);
@@ -80,13 +80,13 @@ export function parseDirectiveBody(body: string): Directives {
         break;
       }
       case 'chunk-delay':
-        d.chunkDelay = nonNegative(value);
+        assign(d, 'chunkDelay', nonNegative(value));
         break;
       case 'cut-after':
-        d.cutAfter = int(value);
+        assign(d, 'cutAfter', int(value));
         break;
       case 'error-after':
-        d.errorAfter = int(value);
+        assign(d, 'errorAfter', int(value));
         break;
       case 'hang':
         d.hang = true;
@@ -107,6 +107,10 @@ export function parseDirectiveBody(body: string): Directives {
     }
   }
   return d;
+}
+
+function assign(d: Directives, key: 'retryAfter' | 'latency' | 'chunkDelay' | 'cutAfter' | 'errorAfter', value: number | undefined): void {
+  if (value !== undefined) d[key] = value;
 }
 
 function int(value: string | undefined): number | undefined {

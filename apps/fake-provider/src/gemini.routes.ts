@@ -108,17 +108,14 @@ function conversationOf(body: Json): Conversation {
       if (fr !== undefined) promptWords += countWords(functionResponseText(fr.response));
     }
   }
-  let start = contents.length;
+  // A trailing model content is a prefill: the prompt is still the last run of user contents.
+  let last = contents.length - 1;
+  while (last > 0 && contents[last].role === 'model') last--;
+  let start = last;
   while (start > 0 && contents[start - 1].role !== 'model') start--;
-  if (start === contents.length) {
-    // The conversation ends on a model turn (a prefill): the last user content is the prompt.
-    start = contents.length - 1;
-    while (start > 0 && contents[start].role === 'model') start--;
-    while (start > 0 && contents[start - 1].role !== 'model') start--;
-  }
   const texts: string[] = [];
   const toolResults: string[] = [];
-  for (let i = start; i < contents.length && contents[i].role !== 'model'; i++) {
+  for (let i = start; i <= last; i++) {
     const text = partsText(contents[i].parts);
     if (text.length > 0) texts.push(text);
     for (const part of contents[i].parts as Json[]) {

@@ -1,7 +1,9 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Exchange } from './exchange';
 
-export type BodyResult = { ok: true; body: unknown } | { ok: false; status: number; message: string };
+export type BodyResult =
+  | { ok: true; body: unknown }
+  | { ok: false; status: number; message: string; /** The text, when it was read but is not JSON. */ raw?: string };
 
 /**
  * Reads and parses a JSON body. Resolves `undefined` when the client went away mid-body
@@ -23,7 +25,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Bo
       try {
         resolve({ ok: true, body: JSON.parse(text) });
       } catch {
-        resolve({ ok: false, status: 400, message: 'Request body is not valid JSON' });
+        resolve({ ok: false, status: 400, message: 'Request body is not valid JSON', raw: text });
       }
     });
     req.once('close', () => {

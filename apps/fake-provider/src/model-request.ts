@@ -31,7 +31,7 @@ export async function admit(ex: Exchange, dialect: Dialect, ctx: ModelContext): 
     method: ex.req.method ?? 'POST',
     path: ex.req.url ?? ex.path,
     headers: ex.req.headers,
-    body: result.ok ? result.body : null,
+    body: result.ok ? result.body : (result.raw ?? null),
   });
   const precheck = dialect.precheck?.(ex);
   if (precheck !== undefined) {
@@ -74,7 +74,10 @@ export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directi
   if (d.latency !== undefined) await sleep(ex, d.latency);
   if (ex.gone) return false;
   if (d.status !== undefined) {
-    sendError(ex, dialect, d.status, `Fake error: status ${d.status} requested by directive`, d.retryAfter);
+    // A 401 echoes the key like real providers do ("Incorrect API key provided: sk-..."), so
+    // the gateway's redaction of upstream messages is tested against the real hazard.
+    const message = d.status === 401 ? dialect.unauthorizedMessage(dialect.apiKey(ex)) : `Fake error: status ${d.status} requested by directive`;
+    sendError(ex, dialect, d.status, message, d.retryAfter);
     return false;
   }
   return true;

@@ -224,7 +224,6 @@ export async function embeddings(ex: Exchange, ctx: ModelContext, dialect: Diale
 
   let directives: Directives | undefined;
   for (const item of items) {
-    if (!item.text.includes('[[fake')) continue;
     const prompt = parsePrompt(item.text);
     item.text = prompt.text;
     directives ??= prompt.directives;

@@ -183,6 +183,27 @@ describe('toAnthropicRequest', () => {
       expect(body.messages[1]).toEqual({ role: 'assistant', content: 'The answer is' });
     });
 
+    it('opens with a placeholder user turn when the chat starts with the assistant or has only a system prompt', () => {
+      const greeting = toAnthropicRequest(
+        request({
+          messages: [
+            { role: 'system', content: 'You are a pirate.' },
+            { role: 'assistant', content: 'Arrr! How may I help ye?' },
+            { role: 'user', content: 'Where is the treasure?' },
+          ],
+        }),
+        false,
+      );
+      expect(greeting.messages).toEqual([
+        { role: 'user', content: '.' },
+        { role: 'assistant', content: 'Arrr! How may I help ye?' },
+        { role: 'user', content: 'Where is the treasure?' },
+      ]);
+      const systemOnly = toAnthropicRequest(request({ messages: [{ role: 'system', content: 'Write a haiku about the sea.' }] }), false);
+      expect(systemOnly.system).toBe('Write a haiku about the sea.');
+      expect(systemOnly.messages).toEqual([{ role: 'user', content: '.' }]);
+    });
+
     it('passes cache_control on content parts through, so prompt caching can be used', () => {
       const cached = { type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } };
       const body = toAnthropicRequest(

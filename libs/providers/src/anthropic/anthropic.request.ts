@@ -92,6 +92,7 @@ export function toAnthropicMessages(request: ChatRequest): {
     }
   });
   trimFinalAssistant(turns);
+  openWithUser(turns);
   return {
     ...(system.length > 0 && { system: system.length === 1 && !system[0].cache_control ? system[0].text : system }),
     messages: turns.map(toMessageParam),
@@ -116,6 +117,18 @@ function addToTurns(turns: Turn[], role: Turn['role'], blocks: AnthropicRequestB
     }
   }
 }
+
+/**
+ * Anthropic answers 400 when the first turn is not the user's ("first message must use the
+ * user role") or when there is none, both of which OpenAI accepts: an assistant greeting opening
+ * the chat, or a system-only prompt. A minimal placeholder user turn (langchain4j's fix for the
+ * same problem) keeps those requests working.
+ */
+function openWithUser(turns: Turn[]): void {
+  if (turns[0]?.role !== 'user') turns.unshift({ role: 'user', blocks: [{ type: 'text', text: PLACEHOLDER_USER_TEXT }] });
+}
+
+const PLACEHOLDER_USER_TEXT = '.';
 
 /** Anthropic rejects a final (prefill) assistant turn that ends in whitespace. */
 function trimFinalAssistant(turns: Turn[]): void {

@@ -30,7 +30,7 @@ export class GoogleTranslator implements ChatTranslator<GoogleStreamState> {
   finishStream(state: GoogleStreamState): ChatCompletionChunk[] {
     return finishGoogleStream(state);
   }
-  isStreamDone(): boolean {
+  isStreamDone(_state: GoogleStreamState): boolean {
     // Gemini sends no end marker; completeness is judged in finishStream.
     return false;
   }

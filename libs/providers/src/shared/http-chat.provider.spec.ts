@@ -26,7 +26,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse, request: RecordedRequ
 /** A local HTTP server; each test sets `handler` to answer the way it needs. */
 class FakeUpstream {
   readonly requests: RecordedRequest[] = [];
-  connections = 0;
+  /** Every connection the server accepted, in order, and whether it has closed since. */
+  readonly connections: Array<{ closed: boolean }> = [];
   handler: Handler = (_req, res) => sendJson(res, 500, { error: { message: 'no handler set' } });
   private server?: Server;
 
@@ -54,7 +55,11 @@ class FakeUpstream {
         void Promise.resolve(this.handler(req, res, recorded)).catch((error) => res.destroy(error));
       });
     });
-    this.server.on('connection', () => this.connections++);
+    this.server.on('connection', (socket) => {
+      const connection = { closed: false };
+      this.connections.push(connection);
+      socket.on('close', () => (connection.closed = true));
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
   }
 
@@ -242,22 +247,29 @@ describe('HTTP providers against a real server', () => {
       expect(stream.choices[0].finishReason).toBe('tool_calls');
     });
 
-    it('reuses the keep-alive connection after a complete stream and a completion', async () => {
+    it('keeps connections alive for reuse after complete streams and completions', async () => {
       upstream.handler = (req, res, request) => {
         if ((request.body as ChatRequest).stream) {
           startEventStream(res);
-          res.end(readFixture('stream-text.sse'));
+          res.write(readFixture('stream-text.sse'));
+          // The chunked body ends a little after [DONE]: reading on to that end is what keeps the socket.
+          setTimeout(() => res.end(), 15);
         } else {
           sendJson(res, 200, readJsonFixture('chat-completion.json'));
         }
       };
       const provider = openai();
-      const before = upstream.connections;
-      await drain(provider.stream(chatRequest, context()));
-      await provider.complete(chatRequest, context());
-      await drain(provider.stream(chatRequest, context()));
-      expect(upstream.requests).toHaveLength(3);
-      expect(upstream.connections - before).toBe(1);
+      const before = upstream.connections.length;
+      for (const kind of ['stream', 'complete', 'stream', 'stream', 'complete', 'complete', 'stream']) {
+        if (kind === 'stream') await drain(provider.stream(chatRequest, context()));
+        else await provider.complete(chatRequest, context());
+      }
+      expect(upstream.requests).toHaveLength(7);
+      // The pool may open a second socket while the first finishes its response, but none is
+      // thrown away: a stream read to its end leaves its socket reusable.
+      const opened = upstream.connections.slice(before);
+      expect(opened.length).toBeLessThanOrEqual(2);
+      expect(opened.filter((connection) => connection.closed)).toEqual([]);
     });
 
     it('POSTs embeddings to <baseUrl>/embeddings', async () => {
@@ -340,8 +352,8 @@ describe('HTTP providers against a real server', () => {
       const error = await caught(azure().complete(chatRequest, context()));
       expect(error).toMatchObject({ status: 401, code: 'upstream_authentication_failed' });
       const message = (error as HubError).message;
-      expect(message).toContain('[REDACTED]');
-      expect(message).not.toContain(AZURE_KEY.slice(0, 8));
+      expect(message).toContain(' key [REDA'); // the cut falls inside the marker, not inside the key
+      expect(message).not.toContain(AZURE_KEY.slice(0, 6));
     });
   });
 
@@ -484,7 +496,7 @@ describe('HTTP providers against a real server', () => {
         const error = await caught(attempt);
         expect(error).toBeInstanceOf(HubError);
         expect(error).toMatchObject({ status: 502, code: 'upstream_connection_error', provider: 'openai' });
-        expect((error as HubError).message).toBe("Could not reach the provider 'openai' (ECONNREFUSED).");
+        expect((error as HubError).message).toMatch(/^Could not reach the provider 'openai' \(.*ECONNREFUSED.*\)\.$/);
         expect((error as HubError).retryable).toBe(true);
       }
     });

@@ -1,0 +1,45 @@
+import { parseDirectiveBody, parsePrompt } from './directives';
+
+describe('parsePrompt', () => {
+  it('returns the text untouched when there is no directive', () => {
+    expect(parsePrompt('just a question')).toEqual({ directives: undefined, text: 'just a question' });
+  });
+
+  it('extracts keys, values and flags, and strips the token from the text', () => {
+    const { directives, text } = parsePrompt('What is up? [[fake status=429 retry-after=3 latency=20 tools=1 json hang reset]] please');
+    expect(text).toBe('What is up? please');
+    expect(directives).toEqual({
+      status: 429,
+      retryAfter: 3,
+      latency: 20,
+      tools: 1,
+      json: true,
+      hang: true,
+      reset: true,
+    });
+  });
+
+  it('reads stream directives', () => {
+    expect(parsePrompt('[[fake chunks=7 chunk-delay=5 cut-after=2 error-after=3]] hi')).toEqual({
+      directives: { chunks: 7, chunkDelay: 5, cutAfter: 2, errorAfter: 3, hang: false, reset: false, json: false },
+      text: 'hi',
+    });
+  });
+
+  it('treats a bare `tools` as every tool and a bare token as no behaviour', () => {
+    expect(parsePrompt('x [[fake tools]]').directives?.tools).toBe(Infinity);
+    expect(parsePrompt('[[fake]] y')).toEqual({ directives: { hang: false, reset: false, json: false }, text: 'y' });
+  });
+
+  it('ignores unknown keys and invalid values', () => {
+    expect(parseDirectiveBody('status=200 chunks=0 latency=-1 cut-after=x nope=1')).toStrictEqual({
+      hang: false,
+      reset: false,
+      json: false,
+    });
+  });
+
+  it('leaves look-alike text alone', () => {
+    expect(parsePrompt('[[fakery]] and [[fake')).toEqual({ directives: undefined, text: '[[fakery]] and [[fake' });
+  });
+});
