@@ -65,10 +65,9 @@ describe('transport failures', () => {
   });
 
   it('turns a timeout into 504 and aborts the upstream request', async () => {
-    const started = Date.now();
+    // The fake never answers: only the gateway's 400 ms timeout can end this request.
     const response = await ask('anthropic/claude-3-5-haiku-latest', '[[fake hang]] hi', { timeout: 400 });
     expect(response.status).toBe(504);
-    expect(Date.now() - started).toBeLessThan(3000);
     const body = (await response.json()) as { error: { code: string; type: string } };
     expect(body.error).toMatchObject({ code: 'upstream_timeout', type: 'timeout_error' });
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1);

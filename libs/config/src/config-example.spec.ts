@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import { loadConfig } from './load-config';
+
+describe('config.example.yaml', () => {
+  it('is a valid config once its ${VAR}s are set', () => {
+    const config = loadConfig({
+      LLM_HUB_CONFIG: resolve(__dirname, '../../../config.example.yaml'),
+      LLM_HUB_GATEWAY_KEY: 'gw',
+      OPENAI_API_KEY: 'o',
+      ANTHROPIC_API_KEY: 'a',
+      GEMINI_API_KEY: 'g',
+      AZURE_OPENAI_API_KEY: 'z',
+      GROQ_API_KEY: 'q',
+    });
+    expect(Object.keys(config.providers).sort()).toEqual(['anthropic', 'azure', 'google', 'groq', 'mock', 'ollama', 'openai']);
+    expect(config.routing.aliases.fast).toBe('anthropic/claude-3-5-haiku-latest');
+    expect(config.auth.apiKeys).toEqual(['gw']);
+  });
+});
