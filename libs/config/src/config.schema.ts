@@ -63,10 +63,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
   timeouts: z
     .strictObject({
-      defaultMs: z.number().int().positive().default(300_000),
+      /** Default: 300000, or maxMs when that is lower. */
+      defaultMs: z.number().int().positive().optional(),
       maxMs: z.number().int().positive().default(600_000),
     })
-    .prefault({}),
+    .prefault({})
+    .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
   providers: z.record(name, providerSchema).default({}),
 });
 

@@ -22,23 +22,29 @@ export class ConfigError extends Error {
 export function loadConfig(env: Env = process.env): GatewayConfig {
   const file = env.LLM_HUB_CONFIG ? readConfigFile(env.LLM_HUB_CONFIG, env) : {};
   const raw: Record<string, unknown> = { ...file };
-  const fileProviders = (isRecord(file.providers) ? file.providers : {}) as Record<string, unknown>;
-  const providers: Record<string, unknown> = { ...providersFromEnv(env) };
-  for (const [name, entry] of Object.entries(fileProviders)) {
-    const base = providers[name];
-    providers[name] = isRecord(base) && isRecord(entry) && (entry.type === undefined || entry.type === base.type) ? { ...base, ...entry } : entry;
+  // A section that is not a mapping (`providers:` written as a list) is left as it is, so the
+  // validation below reports it instead of the merge silently dropping it.
+  const fileProviders = file.providers ?? {};
+  if (isRecord(fileProviders)) {
+    const providers: Record<string, unknown> = { ...providersFromEnv(env) };
+    for (const [name, entry] of Object.entries(fileProviders)) {
+      const base = providers[name];
+      providers[name] = isRecord(base) && isRecord(entry) && (entry.type === undefined || entry.type === base.type) ? { ...base, ...entry } : entry;
+    }
+    raw.providers = providers;
   }
-  raw.providers = providers;
-  const server = { ...(isRecord(file.server) ? file.server : {}) };
-  if (env.PORT !== undefined && env.PORT !== '') server.port = numberFromEnv('PORT', env.PORT);
-  if (env.HOST) server.host = env.HOST;
-  if (env.LLM_HUB_LOG_LEVEL) server.logLevel = env.LLM_HUB_LOG_LEVEL;
-  raw.server = server;
-  if (env.LLM_HUB_API_KEYS !== undefined) {
+  const fileServer = file.server ?? {};
+  if (isRecord(fileServer)) {
+    const server = { ...fileServer };
+    if (env.PORT !== undefined && env.PORT !== '') server.port = numberFromEnv('PORT', env.PORT);
+    if (env.HOST) server.host = env.HOST;
+    if (env.LLM_HUB_LOG_LEVEL) server.logLevel = env.LLM_HUB_LOG_LEVEL;
+    raw.server = server;
+  }
+  const fileAuth = file.auth ?? {};
+  if (env.LLM_HUB_API_KEYS !== undefined && isRecord(fileAuth) && (fileAuth.apiKeys == null || Array.isArray(fileAuth.apiKeys))) {
     const keys = env.LLM_HUB_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
-    const fileAuth = isRecord(file.auth) ? file.auth : {};
-    const fileKeys = Array.isArray(fileAuth.apiKeys) ? fileAuth.apiKeys : [];
-    raw.auth = { ...fileAuth, apiKeys: [...fileKeys, ...keys] };
+    raw.auth = { ...fileAuth, apiKeys: [...(fileAuth.apiKeys ?? []), ...keys] };
   }
   return validateConfig(raw, env.LLM_HUB_CONFIG);
 }

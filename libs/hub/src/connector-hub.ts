@@ -9,7 +9,7 @@ import type {
   LlmProvider,
 } from '@llm-connector-hub/core';
 import { HubErrors } from '@llm-connector-hub/core';
-import type { HubContext, HubEmbeddingContext } from './hub-context';
+import type { HubContext, HubContextBase, HubEmbeddingContext } from './hub-context';
 import type { HubMiddleware } from './hub-middleware';
 import type { HubCallOptions, HubEmbeddingRequest, HubRequest, Route } from './hub-request';
 import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from './hub-results';
@@ -45,6 +45,8 @@ export class ConnectorHub {
   private readonly router: ModelRouter;
   private readonly defaultTimeoutMs: number;
   private readonly maxTimeoutMs: number;
+  /** Each call's Deadline, keyed by its context's `state` (shared by copies middleware make). */
+  private readonly deadlines = new WeakMap<Map<string, unknown>, Deadline>();
   private pipeline: Pipeline;
 
   constructor(options: ConnectorHubOptions = {}) {
@@ -103,8 +105,7 @@ export class ConnectorHub {
 
   async complete(request: HubRequest, options: HubCallOptions = {}): Promise<HubCompletion> {
     const context = this.chatContext(request, options, false);
-    const deadline = new Deadline(context.timeoutMs, options.signal);
-    context.signal = deadline.signal;
+    const deadline = this.startDeadline(context, options);
     try {
       return asHubCompletion(await this.pipeline.complete(context));
     } catch (error) {
@@ -120,8 +121,7 @@ export class ConnectorHub {
    */
   async *streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncGenerator<HubChunk> {
     const context = this.chatContext(request, options, true);
-    const deadline = new Deadline(context.timeoutMs, options.signal);
-    context.signal = deadline.signal;
+    const deadline = this.startDeadline(context, options);
     try {
       for await (const chunk of this.pipeline.stream(context)) yield asHubChunk(chunk);
     } catch (error) {
@@ -139,8 +139,7 @@ export class ConnectorHub {
       ...this.baseContext(request.model, route, timeout, options),
       request: { ...rest, model: route.model },
     };
-    const deadline = new Deadline(context.timeoutMs, options.signal);
-    context.signal = deadline.signal;
+    const deadline = this.startDeadline(context, options);
     try {
       return await this.pipeline.embed(context);
     } catch (error) {
@@ -151,7 +150,8 @@ export class ConnectorHub {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.providers.values()].map((provider) => provider.close?.()));
+    // One instance may serve under several names; closing its pool twice would reject.
+    await Promise.all([...new Set(this.providers.values())].map((provider) => provider.close?.()));
   }
 
   private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
@@ -190,26 +190,57 @@ export class ConnectorHub {
     return provider;
   }
 
-  /** The innermost layer: calls the provider the context names and records who served. */
+  private startDeadline(context: HubContextBase, options: HubCallOptions): Deadline {
+    const deadline = new Deadline(context.timeoutMs, options.signal);
+    context.signal = deadline.signal;
+    this.deadlines.set(context.state, deadline);
+    return deadline;
+  }
+
+  /** An abort by the call's own deadline becomes its HubError before any middleware sees it. */
+  private translated(error: unknown, context: HubContextBase): unknown {
+    const deadline = this.deadlines.get(context.state);
+    return deadline ? deadline.translate(error, context.provider) : error;
+  }
+
+  /**
+   * The innermost layer: calls the provider the context names and records who served. The
+   * handlers are async, so every failure (unknown provider, no embeddings, a deadline abort)
+   * reaches middleware as a rejection holding a HubError, never as a synchronous throw.
+   */
   private compose(): Pipeline {
     return composePipeline(this.middleware, {
-      complete: (context): Promise<ChatCompletion> => {
+      complete: async (context): Promise<ChatCompletion> => {
         const provider = this.providerFor(context.provider);
         this.served(context);
-        return provider.complete(context.request, context);
+        try {
+          return await provider.complete(context.request, context);
+        } catch (error) {
+          throw this.translated(error, context);
+        }
       },
-      stream: (context): AsyncIterable<ChatCompletionChunk> => {
-        const provider = this.providerFor(context.provider);
-        this.served(context);
-        return provider.stream(context.request, context);
-      },
-      embed: (context): Promise<EmbeddingResponse> => {
+      stream: (context) => this.providerStream(context),
+      embed: async (context): Promise<EmbeddingResponse> => {
         const provider = this.providerFor(context.provider);
         if (!provider.embed) throw HubErrors.unsupported(context.provider, 'embeddings');
         this.served(context);
-        return provider.embed(context.request as EmbeddingRequest, context);
+        try {
+          return await provider.embed(context.request as EmbeddingRequest, context);
+        } catch (error) {
+          throw this.translated(error, context);
+        }
       },
     });
+  }
+
+  private async *providerStream(context: HubContext): AsyncGenerator<ChatCompletionChunk> {
+    const provider = this.providerFor(context.provider);
+    this.served(context);
+    try {
+      yield* provider.stream(context.request, context);
+    } catch (error) {
+      throw this.translated(error, context);
+    }
   }
 
   private served(context: HubContext | HubEmbeddingContext): void {

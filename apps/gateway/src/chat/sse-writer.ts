@@ -27,7 +27,12 @@ export async function writeSseStream(
   let finished = false;
   try {
     for (let result = first; !result.done; result = await rest.next()) {
-      if (signal.aborted) return;
+      if (signal.aborted) {
+        // A shutdown aborts with a HubError the client must see (else the stream looks finished);
+        // a client that left gets nothing more.
+        if (isHubError(signal.reason)) throw signal.reason;
+        return;
+      }
       const chunk = result.value;
       if (!includeUsage && chunk.choices.length === 0) continue;
       if (!response.write(sseData(chunk))) await drained(response, signal);

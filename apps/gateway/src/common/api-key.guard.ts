@@ -21,7 +21,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (this.digests.length === 0) return true;
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw HubErrors.unauthorized();
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer <key>` is as good as `Bearer <key>`.
+    if (typeof header !== 'string' || !/^bearer /i.test(header)) throw HubErrors.unauthorized();
     const presented = digest(header.slice(7).trim());
     let match = false;
     for (const key of this.digests) match = timingSafeEqual(key, presented) || match;

@@ -8,9 +8,9 @@ import type {
   LlmProvider,
   ProviderCallContext,
 } from '@llm-connector-hub/core';
-import { completionId, makeUsage, unixSeconds, upstreamHttpError } from '@llm-connector-hub/core';
+import { HubErrors, completionId, makeUsage, unixSeconds, upstreamHttpError } from '@llm-connector-hub/core';
 import { MOCK_DEFAULTS, type MockProviderOptions } from './mock.options';
-import { mockReply, splitInto } from './mock.reply';
+import { countWords, mockReply, splitInto } from './mock.reply';
 import { mockEmbedding } from './mock.embeddings';
 
 /**
@@ -61,7 +61,8 @@ export class MockProvider implements LlmProvider {
     const reply = mockReply(request);
     const base = { id: completionId(), object: 'chat.completion.chunk' as const, created: unixSeconds(), model: request.model };
     yield { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] };
-    if (fail) throw this.failure();
+    // A failure after the first chunk is a cut stream, as a real upstream's would be.
+    if (fail) throw HubErrors.streamInterrupted(this.options.name, 'injected mock failure');
     if (reply.toolCalls.length > 0) {
       for (const [index, call] of reply.toolCalls.entries()) {
         const pieces = splitInto(call.function.arguments, this.options.chunkCount);
@@ -84,13 +85,13 @@ export class MockProvider implements LlmProvider {
 
   async embed(request: EmbeddingRequest, context: ProviderCallContext): Promise<EmbeddingResponse> {
     await this.wait(this.options.latencyMs, context.signal);
-    const inputs = Array.isArray(request.input) ? request.input : [request.input];
+    const inputs = embeddingInputs(request.input);
     const data = inputs.map((input, index) => ({
       object: 'embedding' as const,
       index,
       embedding: mockEmbedding(typeof input === 'string' ? input : JSON.stringify(input), request.dimensions ?? 8),
     }));
-    const tokens = inputs.reduce<number>((sum, input) => sum + String(input).split(/\s+/).length, 0);
+    const tokens = inputs.reduce<number>((sum, input) => sum + (typeof input === 'string' ? countWords(input) : input.length), 0);
     return { object: 'list', data, model: request.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
   }
 
@@ -112,6 +113,13 @@ export class MockProvider implements LlmProvider {
       signal.throwIfAborted();
     }
   }
+}
+
+/** OpenAI's inputs: a string, strings, one token array (a single input) or token arrays. */
+function embeddingInputs(input: EmbeddingRequest['input']): Array<string | number[]> {
+  if (typeof input === 'string') return [input];
+  if (input.length > 0 && input.every((item) => typeof item === 'number')) return [input as number[]];
+  return input as Array<string | number[]>;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

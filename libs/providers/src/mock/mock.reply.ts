@@ -11,7 +11,7 @@ export interface MockReply {
 
 const WORD = /\S+/g;
 
-function countWords(text: string): number {
+export function countWords(text: string): number {
   return text.match(WORD)?.length ?? 0;
 }
 

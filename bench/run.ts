@@ -1,0 +1,160 @@
+/**
+ * `make bench`: the gateway against a bare forwarder (the floor), both in front of the same fake
+ * provider, all on 127.0.0.1, in one go. See docs/benchmarks.md.
+ *
+ * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
+ * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
+ * BENCH_RATE_CONNECTIONS (default 10), BENCH_STREAM_REQUESTS (default 500), BENCH_STREAM_WARMUP
+ * (default 100), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--cpu-prof").
+ *
+ * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
+ * target is printed as MISS.
+ */
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measureFirstChunk } from './first-chunk';
+import { loadProblems, runLoad, type LoadResult, type Target } from './load';
+import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
+import { checkTargets, formatReport, type BenchResults, type Settings } from './report';
+
+const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
+
+function intFromEnv(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got '${raw}'`);
+  return value;
+}
+
+function chatBody(stream: boolean): string {
+  return JSON.stringify({
+    model: GATEWAY_MODEL,
+    ...(stream ? { stream: true } : {}),
+    messages: [{ role: 'user', content: 'Say hello to the benchmark in one short sentence.' }],
+  });
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function chatRequestsSeenByFake(fake: Child): Promise<number> {
+  const response = await fetch(`${fake.url}/_fake/stats`);
+  const stats = (await response.json()) as { byRoute: Record<string, number> };
+  return stats.byRoute['openai.chat.completions'] ?? 0;
+}
+
+async function main(): Promise<number> {
+  const settings: Settings = {
+    durationS: intFromEnv('BENCH_DURATION', 10),
+    warmupS: intFromEnv('BENCH_WARMUP', 3, 0),
+    throughputConnections: intFromEnv('BENCH_CONNECTIONS', 50),
+    fixedRate: intFromEnv('BENCH_RATE', 500),
+    fixedRateConnections: intFromEnv('BENCH_RATE_CONNECTIONS', 10),
+    streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 500),
+    streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 100, 0),
+  };
+  const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+  // Everything is bounded: if the whole run takes far longer than planned, give up loudly.
+  const plannedS = 2 * settings.warmupS + 4 * settings.durationS + 60;
+  const watchdog = setTimeout(() => {
+    log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
+    process.exit(1); // the 'exit' hook in processes.ts kills the children
+  }, 3 * plannedS * 1000);
+  watchdog.unref();
+
+  const children: Child[] = [];
+  const problems: string[] = [];
+  const check = (result: LoadResult): LoadResult => {
+    problems.push(...loadProblems(result));
+    return result;
+  };
+  try {
+    log('starting fake provider, floor forwarder and gateway');
+    const fake = await startFakeProvider();
+    children.push(fake);
+    const [floorChild, gatewayChild] = await Promise.all([startFloor(fake.url), startGateway(fake.url, gatewayNodeArgs)]);
+    children.push(floorChild, gatewayChild);
+    log(`fake ${fake.url} (pid ${fake.pid}), floor ${floorChild.url} (pid ${floorChild.pid}), gateway ${gatewayChild.url} (pid ${gatewayChild.pid})`);
+    const floor: Target = { name: 'floor', url: floorChild.url };
+    const gateway: Target = { name: 'gateway', url: gatewayChild.url };
+    const body = chatBody(false);
+
+    if (settings.warmupS > 0) {
+      for (const target of [floor, gateway]) {
+        log(`warm-up: ${target.name}, ${settings.throughputConnections} connections, ${settings.warmupS} s`);
+        check(await runLoad(target, { connections: settings.throughputConnections, durationS: settings.warmupS, body }));
+      }
+      if (problems.length > 0) throw new Error(`warm-up failed:\n  ${problems.join('\n  ')}`);
+    }
+    const fakeBefore = await chatRequestsSeenByFake(fake);
+
+    const throughput: Record<string, LoadResult> = {};
+    for (const target of [floor, gateway]) {
+      log(`throughput: ${target.name}, ${settings.throughputConnections} connections, ${settings.durationS} s`);
+      throughput[target.name] = check(await runLoad(target, { connections: settings.throughputConnections, durationS: settings.durationS, body }));
+    }
+
+    const fixedRate: Record<string, LoadResult> = {};
+    for (const target of [floor, gateway]) {
+      log(`fixed rate: ${target.name}, ${settings.fixedRate} req/s over ${settings.fixedRateConnections} connections, ${settings.durationS} s`);
+      fixedRate[target.name] = check(
+        await runLoad(target, { connections: settings.fixedRateConnections, durationS: settings.durationS, overallRate: settings.fixedRate, body }),
+      );
+    }
+
+    log(`first chunk: ${settings.streamRequests} streams per target (+${settings.streamWarmup} warm-up), sequential`);
+    const [floorFirst, gatewayFirst] = await measureFirstChunk([floor, gateway], chatBody(true), settings.streamRequests, settings.streamWarmup);
+
+    // The gateway must really have gone to the fake for every answer it gave.
+    const seen = (await chatRequestsSeenByFake(fake)) - fakeBefore;
+    const answered =
+      [...Object.values(throughput), ...Object.values(fixedRate)].reduce((n, r) => n + (r.statusCodes['200'] ?? 0), 0) +
+      2 * (settings.streamRequests + settings.streamWarmup);
+    if (seen < answered) problems.push(`the fake provider saw ${seen} chat requests, fewer than the ${answered} answered`);
+
+    const partial: Omit<BenchResults, 'targets'> = {
+      date: new Date().toISOString(),
+      node: process.version,
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` },
+      settings,
+      throughput: { floor: throughput.floor, gateway: throughput.gateway, ratio: throughput.gateway.reqPerSec / throughput.floor.reqPerSec },
+      fixedRate: { floor: fixedRate.floor, gateway: fixedRate.gateway, addedP99Ms: fixedRate.gateway.latencyMs.p99 - fixedRate.floor.latencyMs.p99 },
+      firstChunk: {
+        floor: floorFirst,
+        gateway: gatewayFirst,
+        addedP50Ms: gatewayFirst.firstChunkMs.p50 - floorFirst.firstChunkMs.p50,
+        addedP99Ms: gatewayFirst.firstChunkMs.p99 - floorFirst.firstChunkMs.p99,
+      },
+    };
+    const results: BenchResults & { problems: string[] } = { ...partial, targets: checkTargets(partial), problems };
+
+    for (const child of children.splice(0).reverse()) {
+      const code = await child.stop();
+      if (code !== 0) problems.push(`${child.name} exited with ${code} on SIGTERM:\n${child.output().slice(-2000)}`);
+    }
+
+    mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\n${formatReport(results)}\n\nresults written to ${RESULTS_FILE}\n`);
+  } finally {
+    for (const child of children.reverse()) await child.stop(2_000);
+    clearTimeout(watchdog);
+  }
+  if (problems.length > 0) {
+    log(`ERROR: the run is not valid:\n  ${problems.join('\n  ')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`ERROR: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

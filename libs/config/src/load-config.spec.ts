@@ -1,0 +1,346 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, validateConfig } from './load-config';
+import { providersFromEnv } from './env-providers';
+
+let dir: string;
+let files = 0;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'llm-hub-config-spec-'));
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes a YAML file and returns an env that points LLM_HUB_CONFIG at it. */
+function withFile(yaml: string, env: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const path = join(dir, `config-${++files}.yaml`);
+  writeFileSync(path, yaml);
+  return { ...env, LLM_HUB_CONFIG: path };
+}
+
+function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig from the environment only', () => {
+  it('has only the mock provider and the documented defaults with an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info' },
+      auth: { apiKeys: [] },
+      routing: { aliases: {} },
+      timeouts: { defaultMs: 300_000, maxMs: 600_000 },
+      providers: { mock: { type: 'mock' } },
+    });
+  });
+
+  it("adds each provider whose SDK variables are set, without fields that are not set", () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: 'sk-openai',
+      ANTHROPIC_API_KEY: 'sk-ant',
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:9000',
+      GEMINI_API_KEY: 'gem-key',
+      GEMINI_BASE_URL: 'http://127.0.0.1:9001',
+    });
+    expect(config.providers).toEqual({
+      mock: { type: 'mock' },
+      openai: { type: 'openai', apiKey: 'sk-openai' },
+      anthropic: { type: 'anthropic', apiKey: 'sk-ant', baseUrl: 'http://127.0.0.1:9000' },
+      google: { type: 'google', apiKey: 'gem-key', baseUrl: 'http://127.0.0.1:9001' },
+    });
+    expect(Object.keys(config.providers.openai)).toEqual(['type', 'apiKey']);
+  });
+
+  it('uses OPENAI_BASE_URL for openai', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1' }).providers.openai).toEqual({
+      type: 'openai',
+      apiKey: 'k',
+      baseUrl: 'http://127.0.0.1:8080/v1',
+    });
+  });
+
+  it('takes GOOGLE_API_KEY when GEMINI_API_KEY is not set, and prefers GEMINI_API_KEY', () => {
+    expect(providersFromEnv({ GOOGLE_API_KEY: 'g' }).google).toEqual({ type: 'google', apiKey: 'g' });
+    expect(providersFromEnv({ GOOGLE_API_KEY: 'g', GEMINI_API_KEY: 'gem' }).google).toEqual({ type: 'google', apiKey: 'gem' });
+  });
+
+  it('adds azure-openai only when both its key and its endpoint are set', () => {
+    expect(loadConfig({ AZURE_OPENAI_API_KEY: 'az' }).providers).not.toHaveProperty('azure-openai');
+    expect(loadConfig({ AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com' }).providers).not.toHaveProperty('azure-openai');
+    expect(
+      loadConfig({ AZURE_OPENAI_API_KEY: 'az', AZURE_OPENAI_ENDPOINT: 'https://r.openai.azure.com', AZURE_OPENAI_API_VERSION: '2025-01-01' })
+        .providers['azure-openai'],
+    ).toEqual({ type: 'azure-openai', apiKey: 'az', endpoint: 'https://r.openai.azure.com', apiVersion: '2025-01-01' });
+  });
+
+  it('ignores blank values and trims the others', () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: '   ',
+      ANTHROPIC_API_KEY: ' sk-ant \n',
+      ANTHROPIC_BASE_URL: '',
+      GEMINI_API_KEY: '',
+      GOOGLE_API_KEY: 'g',
+      AZURE_OPENAI_API_KEY: 'az',
+      AZURE_OPENAI_ENDPOINT: ' ',
+    });
+    expect(config.providers).toEqual({
+      mock: { type: 'mock' },
+      anthropic: { type: 'anthropic', apiKey: 'sk-ant' },
+      google: { type: 'google', apiKey: 'g' },
+    });
+  });
+
+  it('refuses a bad URL from the environment, naming the field', () => {
+    const error = configErrorOf(() => loadConfig({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'api.openai.com/v1' }));
+    expect(error.message).toContain('providers.openai.baseUrl: must be an http(s) URL');
+  });
+});
+
+describe('loadConfig with a file', () => {
+  it('merges a file entry over the environment entry of the same name, field by field', () => {
+    const env = withFile(
+      `
+providers:
+  openai:
+    models: [gpt-4o-mini]
+    headers: { OpenAI-Beta: assistants=v2 }
+`,
+      { OPENAI_API_KEY: 'sk-env', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    );
+    expect(loadConfig(env).providers.openai).toEqual({
+      type: 'openai',
+      apiKey: 'sk-env',
+      baseUrl: 'http://127.0.0.1:1/v1',
+      models: ['gpt-4o-mini'],
+      headers: { 'OpenAI-Beta': 'assistants=v2' },
+    });
+  });
+
+  it('lets the file override a field the environment set, with or without repeating the type', () => {
+    const env = { OPENAI_API_KEY: 'sk-env', ANTHROPIC_API_KEY: 'ant-env' };
+    const config = loadConfig(
+      withFile(
+        `
+providers:
+  openai: { apiKey: sk-file }
+  anthropic: { type: anthropic, version: '2023-06-01' }
+  mock: { latencyMs: 5 }
+`,
+        env,
+      ),
+    );
+    expect(config.providers.openai).toEqual({ type: 'openai', apiKey: 'sk-file' });
+    expect(config.providers.anthropic).toEqual({ type: 'anthropic', apiKey: 'ant-env', version: '2023-06-01' });
+    expect(config.providers.mock).toEqual({ type: 'mock', latencyMs: 5 });
+  });
+
+  it('replaces the environment entry when the file gives the name a different type', () => {
+    const env = withFile(
+      `
+providers:
+  openai:
+    type: openai-compatible
+    baseUrl: http://127.0.0.1:11434/v1
+`,
+      { OPENAI_API_KEY: 'sk-env', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    );
+    expect(loadConfig(env).providers.openai).toEqual({ type: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1' });
+  });
+
+  it('adds the providers, routing, auth and timeouts the file declares', () => {
+    const config = loadConfig(
+      withFile(`
+server: { port: 8080, drainTimeoutMs: 0 }
+auth: { apiKeys: [gw-1] }
+routing:
+  aliases: { fast: groq/llama-3.1-8b-instant }
+  defaultProvider: groq
+timeouts: { defaultMs: 1000, maxMs: 2000 }
+providers:
+  groq: { type: openai-compatible, baseUrl: 'https://api.groq.com/openai/v1', apiKey: gsk }
+`),
+    );
+    expect(config.server).toMatchObject({ port: 8080, drainTimeoutMs: 0, host: '127.0.0.1' });
+    expect(config.auth.apiKeys).toEqual(['gw-1']);
+    expect(config.routing).toEqual({ aliases: { fast: 'groq/llama-3.1-8b-instant' }, defaultProvider: 'groq' });
+    expect(config.timeouts).toEqual({ defaultMs: 1000, maxMs: 2000 });
+    expect(Object.keys(config.providers)).toEqual(['mock', 'groq']);
+  });
+
+  it('treats an empty file as no file', () => {
+    expect(loadConfig(withFile(''))).toEqual(loadConfig({}));
+  });
+
+  it('replaces ${VAR} in any string of the file from the environment', () => {
+    const config = loadConfig(
+      withFile(
+        `
+auth: { apiKeys: ['\${GW_KEY}', static] }
+providers:
+  groq:
+    type: openai-compatible
+    baseUrl: 'http://\${GROQ_HOST}:\${GROQ_PORT}/v1'
+    apiKey: \${GROQ_KEY}
+    headers: { x-team: 'team-\${TEAM}' }
+    connections: 4
+`,
+        { GW_KEY: 'gw-secret', GROQ_HOST: '127.0.0.1', GROQ_PORT: '8081', GROQ_KEY: 'gsk-1', TEAM: 'search' },
+      ),
+    );
+    expect(config.auth.apiKeys).toEqual(['gw-secret', 'static']);
+    expect(config.providers.groq).toEqual({
+      type: 'openai-compatible',
+      baseUrl: 'http://127.0.0.1:8081/v1',
+      apiKey: 'gsk-1',
+      headers: { 'x-team': 'team-search' },
+      connections: 4,
+    });
+  });
+
+  it('stops on a ${VAR} that is not set, naming the variable', () => {
+    const error = configErrorOf(() =>
+      loadConfig(withFile(`providers:\n  openai: { type: openai, apiKey: '\${OPENAI_KEY_FOR_GATEWAY}' }\n`)),
+    );
+    expect(error.message).toBe('LLM_HUB_CONFIG refers to ${OPENAI_KEY_FOR_GATEWAY}, which is not set in the environment');
+  });
+
+  it('reports a missing file, a file that is not YAML and a file that is not a mapping', () => {
+    expect(configErrorOf(() => loadConfig({ LLM_HUB_CONFIG: join(dir, 'missing.yaml') })).message).toMatch(
+      /^Cannot read LLM_HUB_CONFIG file '.*missing\.yaml'/,
+    );
+    expect(configErrorOf(() => loadConfig(withFile('server: {port: 1\n'))).message).toMatch(/is not valid YAML/);
+    expect(configErrorOf(() => loadConfig(withFile('- a\n- b\n'))).message).toMatch(/must hold a mapping at the top level/);
+  });
+
+  it('refuses a providers section that is not a mapping instead of ignoring it', () => {
+    const error = configErrorOf(() =>
+      loadConfig(withFile('providers:\n  - name: groq\n    type: openai-compatible\n    baseUrl: http://127.0.0.1/v1\n')),
+    );
+    expect(error.message).toMatch(/- providers: /);
+  });
+
+  it('refuses auth.apiKeys that is not a list instead of dropping it when LLM_HUB_API_KEYS adds keys', () => {
+    expect(configErrorOf(() => loadConfig(withFile('auth: { apiKeys: gw-file }\n', { LLM_HUB_API_KEYS: 'gw-env' }))).message).toMatch(
+      /- auth\.apiKeys: /,
+    );
+  });
+
+  it('refuses a server section that is not a mapping instead of ignoring it', () => {
+    expect(configErrorOf(() => loadConfig(withFile('server: 8080\n'))).message).toMatch(/- server: /);
+  });
+});
+
+describe('environment overrides', () => {
+  const file = `
+server: { host: 0.0.0.0, port: 8080, logLevel: warn }
+auth: { apiKeys: [from-file] }
+`;
+
+  it('PORT, HOST and LLM_HUB_LOG_LEVEL win over the file', () => {
+    const config = loadConfig(withFile(file, { PORT: '9090', HOST: '::', LLM_HUB_LOG_LEVEL: 'debug' }));
+    expect(config.server).toMatchObject({ port: 9090, host: '::', logLevel: 'debug' });
+  });
+
+  it('an empty PORT or HOST leaves the file values', () => {
+    expect(loadConfig(withFile(file, { PORT: '', HOST: '' })).server).toMatchObject({ port: 8080, host: '0.0.0.0' });
+  });
+
+  it('PORT must be an integer, and a valid port', () => {
+    expect(configErrorOf(() => loadConfig({ PORT: 'eighty' })).message).toContain("PORT: must be an integer, got 'eighty'");
+    expect(configErrorOf(() => loadConfig({ PORT: '70000' })).message).toContain('server.port');
+  });
+
+  it('LLM_HUB_LOG_LEVEL must be a known level', () => {
+    expect(configErrorOf(() => loadConfig({ LLM_HUB_LOG_LEVEL: 'verbose' })).message).toContain('server.logLevel');
+  });
+
+  it('LLM_HUB_API_KEYS adds comma-separated keys to the file keys, ignoring blanks', () => {
+    expect(loadConfig(withFile(file, { LLM_HUB_API_KEYS: ' k1, k2,, ' })).auth.apiKeys).toEqual(['from-file', 'k1', 'k2']);
+    expect(loadConfig({ LLM_HUB_API_KEYS: 'only' }).auth.apiKeys).toEqual(['only']);
+    expect(loadConfig(withFile(file, { LLM_HUB_API_KEYS: '' })).auth.apiKeys).toEqual(['from-file']);
+  });
+});
+
+describe('validation', () => {
+  it('names the path of every bad field, one line each', () => {
+    const error = configErrorOf(() =>
+      loadConfig(
+        withFile(`
+server: { port: -1 }
+providers:
+  groq: { type: openai-compatible, baseUrl: not-a-url }
+  azure: { type: azure-openai, apiKey: k }
+`),
+      ),
+    );
+    expect(error.message).toMatch(/^Invalid configuration \(.*config-\d+\.yaml\):\n/);
+    const lines = error.message.split('\n').slice(1);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}- server\.port: /),
+        '  - providers.groq.baseUrl: must be an http(s) URL',
+        expect.stringMatching(/^ {2}- providers\.azure\.endpoint: /),
+      ]),
+    );
+    expect(lines).toHaveLength(3);
+  });
+
+  it('refuses unknown keys, so typos do not pass silently', () => {
+    expect(configErrorOf(() => loadConfig(withFile('server: { prot: 8080 }\n'))).message).toMatch(/- server: .*prot/);
+    expect(configErrorOf(() => loadConfig(withFile('providers:\n  mock: { latency: 5 }\n'))).message).toMatch(/- providers\.mock: .*latency/);
+  });
+
+  it('refuses an unknown provider type and an entry without a type', () => {
+    expect(configErrorOf(() => loadConfig(withFile('providers:\n  x: { type: cohere }\n'))).message).toContain('providers.x.type');
+    expect(configErrorOf(() => loadConfig(withFile('providers:\n  groq: { baseUrl: http://127.0.0.1/v1 }\n'))).message).toContain(
+      'providers.groq.type',
+    );
+  });
+
+  it('refuses an empty secret', () => {
+    expect(configErrorOf(() => loadConfig(withFile("providers:\n  openai: { type: openai, apiKey: '' }\n"))).message).toContain(
+      'providers.openai.apiKey: must not be empty',
+    );
+  });
+
+  it('refuses an alias to a provider that is not configured', () => {
+    const error = configErrorOf(() => loadConfig(withFile('routing:\n  aliases: { fast: groq/llama }\n')));
+    expect(error.message).toContain("routing.aliases.fast: provider 'groq' is not configured");
+  });
+
+  it("refuses an alias that is not 'provider/model'", () => {
+    expect(configErrorOf(() => loadConfig(withFile('routing:\n  aliases: { fast: llama }\n'))).message).toContain(
+      "routing.aliases.fast: must be 'provider/model'",
+    );
+  });
+
+  it('refuses a default provider that is not configured', () => {
+    const error = configErrorOf(() => loadConfig(withFile('routing: { defaultProvider: ollama }\n')));
+    expect(error.message).toContain("routing.defaultProvider: provider 'ollama' is not configured");
+    expect(loadConfig(withFile('routing: { defaultProvider: mock }\n')).routing.defaultProvider).toBe('mock');
+  });
+
+  it('lowers the default timeout to a maxMs set below it', () => {
+    expect(loadConfig(withFile('timeouts: { maxMs: 60000 }\n')).timeouts).toEqual({ defaultMs: 60_000, maxMs: 60_000 });
+  });
+
+  it('refuses timeouts.defaultMs above timeouts.maxMs', () => {
+    const error = configErrorOf(() => loadConfig(withFile('timeouts: { defaultMs: 5000, maxMs: 1000 }\n')));
+    expect(error.message).toContain('timeouts.defaultMs: must not exceed timeouts.maxMs');
+    expect(loadConfig(withFile('timeouts: { defaultMs: 1000, maxMs: 1000 }\n')).timeouts).toEqual({ defaultMs: 1000, maxMs: 1000 });
+  });
+
+  it('validateConfig names its source and accepts a valid object', () => {
+    expect(configErrorOf(() => validateConfig({ server: { port: 'x' } }, 'inline')).message).toMatch(/^Invalid configuration \(inline\):\n {2}- server\.port: /);
+    expect(validateConfig({ providers: { mock: { type: 'mock' } } }).providers).toEqual({ mock: { type: 'mock' } });
+  });
+});
