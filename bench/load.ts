@@ -37,6 +37,8 @@ export interface LoadResult {
   mismatches: number;
   statusCodes: Record<string, number>;
   firstError: string | null;
+  /** CPU seconds each process used during the run (filled in by run.ts; null where unknown). */
+  cpuS?: Record<string, number | null>;
 }
 
 export const CHAT_PATH = '/v1/chat/completions';

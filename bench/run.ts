@@ -4,8 +4,8 @@
  *
  * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
- * BENCH_RATE_CONNECTIONS (default 10), BENCH_STREAM_REQUESTS (default 500), BENCH_STREAM_WARMUP
- * (default 100), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--cpu-prof").
+ * BENCH_RATE_CONNECTIONS (default 1), BENCH_STREAM_REQUESTS (default 2000), BENCH_STREAM_WARMUP
+ * (default 200), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--cpu-prof").
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -13,10 +13,11 @@
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withCpu } from './cpu';
 import { measureFirstChunk } from './first-chunk';
-import { loadProblems, runLoad, type LoadResult, type Target } from './load';
+import { loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
 import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
-import { checkTargets, formatReport, type BenchResults, type Settings } from './report';
+import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
 const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
 
@@ -28,13 +29,17 @@ function intFromEnv(name: string, fallback: number, min = 1): number {
   return value;
 }
 
-function chatBody(stream: boolean): string {
+function chatBody(stream: boolean, directive = ''): string {
   return JSON.stringify({
     model: GATEWAY_MODEL,
     ...(stream ? { stream: true } : {}),
-    messages: [{ role: 'user', content: 'Say hello to the benchmark in one short sentence.' }],
+    messages: [{ role: 'user', content: `Say hello to the benchmark in one short sentence.${directive}` }],
   });
 }
+
+/** Stream events spaced out by the fake, to see that chunks are forwarded as they come. */
+const SPACED_DIRECTIVE = ' [[fake chunk-delay=20]]';
+const SPACED_STREAMS = 5;
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -52,14 +57,14 @@ async function main(): Promise<number> {
     warmupS: intFromEnv('BENCH_WARMUP', 3, 0),
     throughputConnections: intFromEnv('BENCH_CONNECTIONS', 50),
     fixedRate: intFromEnv('BENCH_RATE', 500),
-    fixedRateConnections: intFromEnv('BENCH_RATE_CONNECTIONS', 10),
-    streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 500),
-    streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 100, 0),
+    fixedRateConnections: intFromEnv('BENCH_RATE_CONNECTIONS', 1),
+    streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 2000),
+    streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 200, 0),
   };
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
   // Everything is bounded: if the whole run takes far longer than planned, give up loudly.
-  const plannedS = 2 * settings.warmupS + 4 * settings.durationS + 60;
+  const plannedS = 2 * settings.warmupS + 4 * settings.durationS + 60 + Math.ceil((settings.streamRequests + settings.streamWarmup) / 100);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
     process.exit(1); // the 'exit' hook in processes.ts kills the children
@@ -68,10 +73,6 @@ async function main(): Promise<number> {
 
   const children: Child[] = [];
   const problems: string[] = [];
-  const check = (result: LoadResult): LoadResult => {
-    problems.push(...loadProblems(result));
-    return result;
-  };
   try {
     log('starting fake provider, floor forwarder and gateway');
     const fake = await startFakeProvider();
@@ -81,12 +82,20 @@ async function main(): Promise<number> {
     log(`fake ${fake.url} (pid ${fake.pid}), floor ${floorChild.url} (pid ${floorChild.pid}), gateway ${gatewayChild.url} (pid ${gatewayChild.pid})`);
     const floor: Target = { name: 'floor', url: floorChild.url };
     const gateway: Target = { name: 'gateway', url: gatewayChild.url };
+    const pids = { bench: process.pid, fake: fake.pid, floor: floorChild.pid, gateway: gatewayChild.pid };
     const body = chatBody(false);
+
+    /** One load run with the CPU every process used during it; its problems are collected. */
+    const measure = async (target: Target, options: LoadOptions): Promise<LoadResult> => {
+      const { result, cpuS } = await withCpu(pids, () => runLoad(target, options));
+      problems.push(...loadProblems(result));
+      return { ...result, cpuS };
+    };
 
     if (settings.warmupS > 0) {
       for (const target of [floor, gateway]) {
         log(`warm-up: ${target.name}, ${settings.throughputConnections} connections, ${settings.warmupS} s`);
-        check(await runLoad(target, { connections: settings.throughputConnections, durationS: settings.warmupS, body }));
+        await measure(target, { connections: settings.throughputConnections, durationS: settings.warmupS, body });
       }
       if (problems.length > 0) throw new Error(`warm-up failed:\n  ${problems.join('\n  ')}`);
     }
@@ -95,32 +104,38 @@ async function main(): Promise<number> {
     const throughput: Record<string, LoadResult> = {};
     for (const target of [floor, gateway]) {
       log(`throughput: ${target.name}, ${settings.throughputConnections} connections, ${settings.durationS} s`);
-      throughput[target.name] = check(await runLoad(target, { connections: settings.throughputConnections, durationS: settings.durationS, body }));
+      throughput[target.name] = await measure(target, { connections: settings.throughputConnections, durationS: settings.durationS, body });
     }
 
     const fixedRate: Record<string, LoadResult> = {};
     for (const target of [floor, gateway]) {
-      log(`fixed rate: ${target.name}, ${settings.fixedRate} req/s over ${settings.fixedRateConnections} connections, ${settings.durationS} s`);
-      fixedRate[target.name] = check(
-        await runLoad(target, { connections: settings.fixedRateConnections, durationS: settings.durationS, overallRate: settings.fixedRate, body }),
-      );
+      log(`fixed rate: ${target.name}, ${settings.fixedRate} req/s over ${settings.fixedRateConnections} connection(s), ${settings.durationS} s`);
+      fixedRate[target.name] = await measure(target, {
+        connections: settings.fixedRateConnections,
+        durationS: settings.durationS,
+        overallRate: settings.fixedRate,
+        body,
+      });
     }
 
-    log(`first chunk: ${settings.streamRequests} streams per target (+${settings.streamWarmup} warm-up), sequential`);
+    log(`first chunk: ${settings.streamRequests} streams per target (+${settings.streamWarmup} warm-up), sequential, alternating`);
     const [floorFirst, gatewayFirst] = await measureFirstChunk([floor, gateway], chatBody(true), settings.streamRequests, settings.streamWarmup);
+    log(`spaced streams: ${SPACED_STREAMS} per target with${SPACED_DIRECTIVE}`);
+    const [floorSpaced, gatewaySpaced] = await measureFirstChunk([floor, gateway], chatBody(true, SPACED_DIRECTIVE), SPACED_STREAMS, 0);
 
     // The gateway must really have gone to the fake for every answer it gave.
     const seen = (await chatRequestsSeenByFake(fake)) - fakeBefore;
     const answered =
       [...Object.values(throughput), ...Object.values(fixedRate)].reduce((n, r) => n + (r.statusCodes['200'] ?? 0), 0) +
-      2 * (settings.streamRequests + settings.streamWarmup);
+      2 * (settings.streamRequests + settings.streamWarmup + SPACED_STREAMS);
     if (seen < answered) problems.push(`the fake provider saw ${seen} chat requests, fewer than the ${answered} answered`);
 
-    const partial: Omit<BenchResults, 'targets'> = {
+    const partial: Measurements = {
       date: new Date().toISOString(),
       node: process.version,
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` },
       settings,
+      gatewayNodeArgs,
       throughput: { floor: throughput.floor, gateway: throughput.gateway, ratio: throughput.gateway.reqPerSec / throughput.floor.reqPerSec },
       fixedRate: { floor: fixedRate.floor, gateway: fixedRate.gateway, addedP99Ms: fixedRate.gateway.latencyMs.p99 - fixedRate.floor.latencyMs.p99 },
       firstChunk: {
@@ -128,9 +143,10 @@ async function main(): Promise<number> {
         gateway: gatewayFirst,
         addedP50Ms: gatewayFirst.firstChunkMs.p50 - floorFirst.firstChunkMs.p50,
         addedP99Ms: gatewayFirst.firstChunkMs.p99 - floorFirst.firstChunkMs.p99,
+        spaced: { directive: SPACED_DIRECTIVE.trim(), floor: floorSpaced, gateway: gatewaySpaced },
       },
     };
-    const results: BenchResults & { problems: string[] } = { ...partial, targets: checkTargets(partial), problems };
+    const results: BenchResults = { ...partial, targets: checkTargets(partial), problems };
 
     for (const child of children.splice(0).reverse()) {
       const code = await child.stop();

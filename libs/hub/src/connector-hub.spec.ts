@@ -537,7 +537,7 @@ describe('ConnectorHub', () => {
         messages: user('x'),
       });
       expect((await mid.next()).value?.choices[0].delta.role).toBe('assistant');
-      expect(await hubErrorOf(mid.next())).toMatchObject({ code: 'upstream_error' });
+      expect(await hubErrorOf(mid.next())).toMatchObject({ code: 'upstream_stream_interrupted' });
     });
 
     it('marks the context as a stream for middleware', async () => {

@@ -46,7 +46,6 @@ export class ConnectorHub {
   private readonly defaultTimeoutMs: number;
   private readonly maxTimeoutMs: number;
   /** Each call's Deadline, keyed by its context's `state` (shared by copies middleware make). */
-  private readonly deadlines = new WeakMap<Map<string, unknown>, Deadline>();
   private pipeline: Pipeline;
 
   constructor(options: ConnectorHubOptions = {}) {
@@ -105,7 +104,7 @@ export class ConnectorHub {
 
   async complete(request: HubRequest, options: HubCallOptions = {}): Promise<HubCompletion> {
     const context = this.chatContext(request, options, false);
-    const deadline = this.startDeadline(context, options);
+    const deadline = context.deadline;
     try {
       return asHubCompletion(await this.pipeline.complete(context));
     } catch (error) {
@@ -121,7 +120,7 @@ export class ConnectorHub {
    */
   async *streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncGenerator<HubChunk> {
     const context = this.chatContext(request, options, true);
-    const deadline = this.startDeadline(context, options);
+    const deadline = context.deadline;
     try {
       for await (const chunk of this.pipeline.stream(context)) yield asHubChunk(chunk);
     } catch (error) {
@@ -139,7 +138,7 @@ export class ConnectorHub {
       ...this.baseContext(request.model, route, timeout, options),
       request: { ...rest, model: route.model },
     };
-    const deadline = this.startDeadline(context, options);
+    const deadline = context.deadline;
     try {
       return await this.pipeline.embed(context);
     } catch (error) {
@@ -167,17 +166,21 @@ export class ConnectorHub {
     };
   }
 
+  /** The parts of a context every call has; starts the call's deadline (callers dispose it). */
   private baseContext(requestedModel: string, route: Route, timeout: number | undefined, options: HubCallOptions) {
     const meta = options.meta ?? {};
     meta.provider = route.provider;
     meta.model = route.model;
     meta.attempts = 0;
+    const timeoutMs = Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs);
+    const deadline = new Deadline(timeoutMs, options.signal);
     return {
       requestId: options.requestId ?? randomUUID(),
       requestedModel,
       provider: route.provider,
-      signal: options.signal ?? new AbortController().signal,
-      timeoutMs: Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs),
+      signal: deadline.signal,
+      deadline,
+      timeoutMs,
       startedAt: performance.now(),
       meta,
       state: new Map<string, unknown>(),
@@ -190,17 +193,9 @@ export class ConnectorHub {
     return provider;
   }
 
-  private startDeadline(context: HubContextBase, options: HubCallOptions): Deadline {
-    const deadline = new Deadline(context.timeoutMs, options.signal);
-    context.signal = deadline.signal;
-    this.deadlines.set(context.state, deadline);
-    return deadline;
-  }
-
   /** An abort by the call's own deadline becomes its HubError before any middleware sees it. */
   private translated(error: unknown, context: HubContextBase): unknown {
-    const deadline = this.deadlines.get(context.state);
-    return deadline ? deadline.translate(error, context.provider) : error;
+    return context.deadline.translate(error, context.provider);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
 import type { HubCallMeta } from './hub-request';
+import type { Deadline } from './deadline';
 
 /** What middleware sees for one call. Middleware may replace `request`, `provider` and `signal`. */
 export interface HubContextBase {
@@ -9,6 +10,8 @@ export interface HubContextBase {
   /** The provider instance to call; a fallback middleware may change it. */
   provider: string;
   signal: AbortSignal;
+  /** Aborts `signal` when the timeout passes or the caller goes away; tells the two apart. */
+  readonly deadline: Deadline;
   /** The total timeout in force for this call, in ms. */
   readonly timeoutMs: number;
   /** performance.now() when the hub received the call. */
