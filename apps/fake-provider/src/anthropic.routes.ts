@@ -6,7 +6,7 @@ import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { anthropicMessageId, anthropicToolUseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
-import { countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
+import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
 import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
@@ -119,34 +119,24 @@ export function validate(body: Json): string | undefined {
   return undefined;
 }
 
-function blocksText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  let text = '';
-  for (const block of content as Json[]) {
-    if (block?.type === 'text' && typeof block.text === 'string') text += text.length > 0 ? `\n${block.text}` : block.text;
-  }
-  return text;
-}
-
 function conversationOf(body: Json): Conversation {
   const list = body.messages as Json[];
-  let promptWords = countWords(blocksText(body.system));
+  let promptWords = countWords(contentPartsText(body.system));
   let last: Json | undefined;
   for (const entry of list) {
     if (entry.role === 'user') last = entry;
-    promptWords += countWords(blocksText(entry.content));
+    promptWords += countWords(contentPartsText(entry.content));
     if (Array.isArray(entry.content)) {
       for (const block of entry.content as Json[]) {
-        if (block.type === 'tool_result') promptWords += countWords(blocksText(block.content));
+        if (block.type === 'tool_result') promptWords += countWords(contentPartsText(block.content));
       }
     }
   }
   const toolResults: string[] = [];
   if (last !== undefined && Array.isArray(last.content)) {
-    for (const block of last.content as Json[]) if (block.type === 'tool_result') toolResults.push(blocksText(block.content));
+    for (const block of last.content as Json[]) if (block.type === 'tool_result') toolResults.push(contentPartsText(block.content));
   }
-  return { userText: last === undefined ? '' : blocksText(last.content), toolResults, promptWords, tools: declaredTools(body.tools) };
+  return { userText: last === undefined ? '' : contentPartsText(last.content), toolResults, promptWords, tools: declaredTools(body.tools) };
 }
 
 function declaredTools(tools: unknown): DeclaredTool[] {

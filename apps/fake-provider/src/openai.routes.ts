@@ -11,7 +11,7 @@ import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { openaiCompletionId, openaiToolCallId, unixSeconds } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
-import { countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
+import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
 import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
@@ -97,16 +97,6 @@ function validateChat(body: Json, modelRequired: boolean): string | undefined {
   return undefined;
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  let text = '';
-  for (const part of content as Json[]) {
-    if (part?.type === 'text' && typeof part.text === 'string') text += text.length > 0 ? `\n${part.text}` : part.text;
-  }
-  return text;
-}
-
 /**
  * The final user turn is the trailing run of user and tool messages: OpenAI spreads over
  * several messages what Anthropic and Gemini carry in one user turn (tool results plus text).
@@ -114,15 +104,15 @@ function textOf(content: unknown): string {
 function conversationOf(body: Json): Conversation {
   const messages = body.messages as Json[];
   let promptWords = 0;
-  for (const message of messages) promptWords += countWords(textOf(message.content));
+  for (const message of messages) promptWords += countWords(contentPartsText(message.content));
   let i = messages.length - 1;
   while (i >= 0 && messages[i].role !== 'user' && messages[i].role !== 'tool') i--;
   const texts: string[] = [];
   const toolResults: string[] = [];
   for (; i >= 0 && messages[i].role !== 'assistant'; i--) {
     const message = messages[i];
-    if (message.role === 'user') texts.unshift(textOf(message.content));
-    else if (message.role === 'tool') toolResults.unshift(textOf(message.content));
+    if (message.role === 'user') texts.unshift(contentPartsText(message.content));
+    else if (message.role === 'tool') toolResults.unshift(contentPartsText(message.content));
   }
   return { userText: texts.join('\n'), toolResults, promptWords, tools: declaredTools(body.tools) };
 }

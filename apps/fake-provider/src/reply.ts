@@ -122,3 +122,18 @@ export function countWords(text: string): number {
   }
   return words;
 }
+
+/**
+ * The text of a message's content in either wire shape: a string, or a list of parts/blocks
+ * whose `{type:'text', text}` entries are joined with newlines (OpenAI parts and Anthropic
+ * blocks share this shape).
+ */
+export function contentPartsText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
+  for (const part of content as Array<{ type?: unknown; text?: unknown } | null>) {
+    if (part?.type === 'text' && typeof part.text === 'string') text += text.length > 0 ? `\n${part.text}` : part.text;
+  }
+  return text;
+}
