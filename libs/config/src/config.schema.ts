@@ -34,6 +34,37 @@ export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('google'), apiKey: secret, baseUrl: url.optional(), ...common }),
 ]);
 
+const routeTarget = z.string().regex(/^[^/]+\/.+$/, "must be 'provider/model'");
+const aliasTarget = z.union([
+  routeTarget,
+  z.strictObject({ target: routeTarget, weight: z.number().positive().optional(), priority: z.number().int().min(0).optional() }),
+]);
+const aliasSpec = z.union([routeTarget, z.array(aliasTarget).min(1, 'needs at least one target')]);
+
+const retry = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(10).optional(),
+  initialDelayMs: z.number().int().min(0).optional(),
+  maxDelayMs: z.number().int().min(0).optional(),
+  maxRetryAfterMs: z.number().int().min(0).optional(),
+  budget: z
+    .strictObject({
+      ratio: z.number().min(0).max(10).optional(),
+      minPerSecond: z.number().min(0).optional(),
+      windowMs: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+const breaker = z.strictObject({
+  consecutiveFailures: z.number().int().min(1).optional(),
+  failureRateThreshold: z.number().gt(0).max(1).optional(),
+  samplingWindowMs: z.number().int().positive().optional(),
+  minimumCalls: z.number().int().min(1).optional(),
+  cooldownMs: z.number().int().positive().optional(),
+});
+const timeout = z.strictObject({ attemptMs: z.number().int().min(0).optional(), firstTokenMs: z.number().int().min(0).optional() });
+const bulkhead = z.strictObject({ maxConcurrent: z.number().int().min(1).optional(), maxQueue: z.number().int().min(0).optional() });
+const providerResilience = { retry: retry.optional(), breaker: breaker.optional(), timeout: timeout.optional(), bulkhead: bulkhead.optional() };
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -55,8 +86,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   routing: z
     .strictObject({
-      /** Alias -> `provider/model`. */
-      aliases: z.record(z.string().min(1), z.string().regex(/^[^/]+\/.+$/, "must be 'provider/model'")).default({}),
+      /**
+       * Alias -> `provider/model`, or ordered targets for fallback and load balancing:
+       * `[a/x, b/y]` or `[{ target: a/x, weight: 3, priority: 0 }, ...]`.
+       */
+      aliases: z.record(z.string().min(1), aliasSpec).default({}),
       /** Provider for bare model names that no provider lists. */
       defaultProvider: name.optional(),
     })
@@ -70,6 +104,22 @@ export const configSchema = z.strictObject({
     .prefault({})
     .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
   providers: z.record(name, providerSchema).default({}),
+  /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
+  resilience: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      defaults: z.strictObject(providerResilience).optional(),
+      providers: z
+        .record(
+          name,
+          z.strictObject({
+            ...providerResilience,
+            models: z.record(z.string().min(1), z.strictObject({ breaker: breaker.optional() })).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -40,6 +40,7 @@ describe('loadConfig from the environment only', () => {
       routing: { aliases: {} },
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
       providers: { mock: { type: 'mock' } },
+      resilience: { enabled: true },
     });
   });
 

@@ -58,9 +58,16 @@ export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {
   const config = result.data;
   const providerNames = new Set(Object.keys(config.providers));
   const problems: string[] = [];
-  for (const [alias, target] of Object.entries(config.routing.aliases)) {
-    const provider = target.slice(0, target.indexOf('/'));
-    if (!providerNames.has(provider)) problems.push(`  - routing.aliases.${alias}: provider '${provider}' is not configured`);
+  for (const [alias, spec] of Object.entries(config.routing.aliases)) {
+    const targets = Array.isArray(spec) ? spec : [spec];
+    for (const entry of targets) {
+      const target = typeof entry === 'string' ? entry : entry.target;
+      const provider = target.slice(0, target.indexOf('/'));
+      if (!providerNames.has(provider)) problems.push(`  - routing.aliases.${alias}: provider '${provider}' is not configured`);
+    }
+  }
+  for (const provider of Object.keys(config.resilience.providers ?? {})) {
+    if (!providerNames.has(provider)) problems.push(`  - resilience.providers.${provider}: provider '${provider}' is not configured`);
   }
   const fallback = config.routing.defaultProvider;
   if (fallback && !providerNames.has(fallback)) problems.push(`  - routing.defaultProvider: provider '${fallback}' is not configured`);

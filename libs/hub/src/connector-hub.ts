@@ -13,7 +13,7 @@ import type { HubContext, HubContextBase, HubEmbeddingContext } from './hub-cont
 import type { HubMiddleware } from './hub-middleware';
 import type { HubCallOptions, HubEmbeddingRequest, HubRequest, Route } from './hub-request';
 import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from './hub-results';
-import { ModelRouter, type ModelRouterOptions } from './model-router';
+import { ModelRouter, type ModelRouterOptions, type RouteTarget } from './model-router';
 import { composePipeline, type Pipeline } from './pipeline';
 import { Deadline } from './deadline';
 
@@ -132,10 +132,11 @@ export class ConnectorHub {
 
   async embed(request: HubEmbeddingRequest, options: HubCallOptions = {}): Promise<EmbeddingResponse> {
     const { provider: requestedProvider, timeout, ...rest } = request;
-    const route = this.router.resolve(request.model, requestedProvider);
+    const targets = this.router.resolveTargets(request.model, requestedProvider);
+    const route = targets[0];
     const context: HubEmbeddingContext = {
       kind: 'embedding',
-      ...this.baseContext(request.model, route, timeout, options),
+      ...this.baseContext(request.model, targets, timeout, options),
       request: { ...rest, model: route.model },
     };
     const deadline = context.deadline;
@@ -155,19 +156,20 @@ export class ConnectorHub {
 
   private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
     const { provider: requestedProvider, timeout, ...rest } = request;
-    const route = this.router.resolve(request.model, requestedProvider);
+    const targets = this.router.resolveTargets(request.model, requestedProvider);
     const canonical: ChatRequest = rest;
-    canonical.model = route.model;
+    canonical.model = targets[0].model;
     return {
       kind: 'chat',
-      ...this.baseContext(request.model, route, timeout, options),
+      ...this.baseContext(request.model, targets, timeout, options),
       request: canonical,
       stream,
     };
   }
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). */
-  private baseContext(requestedModel: string, route: Route, timeout: number | undefined, options: HubCallOptions) {
+  private baseContext(requestedModel: string, targets: RouteTarget[], timeout: number | undefined, options: HubCallOptions) {
+    const route = targets[0];
     const meta = options.meta ?? {};
     meta.provider = route.provider;
     meta.model = route.model;
@@ -178,6 +180,7 @@ export class ConnectorHub {
       requestId: options.requestId ?? randomUUID(),
       requestedModel,
       provider: route.provider,
+      targets,
       signal: deadline.signal,
       deadline,
       timeoutMs,

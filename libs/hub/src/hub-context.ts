@@ -1,6 +1,7 @@
 import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
 import type { HubCallMeta } from './hub-request';
 import type { Deadline } from './deadline';
+import type { RouteTarget } from './model-router';
 
 /** What middleware sees for one call. Middleware may replace `request`, `provider` and `signal`. */
 export interface HubContextBase {
@@ -9,6 +10,11 @@ export interface HubContextBase {
   readonly requestedModel: string;
   /** The provider instance to call; a fallback middleware may change it. */
   provider: string;
+  /**
+   * Every target that may serve this call, in fallback order; `provider` and the request's
+   * model start as the first. One entry unless the model is an alias with several targets.
+   */
+  readonly targets: readonly RouteTarget[];
   signal: AbortSignal;
   /** Aborts `signal` when the timeout passes or the caller goes away; tells the two apart. */
   readonly deadline: Deadline;

@@ -1,0 +1,3 @@
+export * from './resilience-options';
+export * from './resilience-events';
+export * from './resilience-errors';

@@ -1,0 +1,69 @@
+import { HubError } from '@llm-connector-hub/core';
+
+/** Errors the resilience layer raises itself. All are retryable for fallback purposes. */
+export const ResilienceErrors = {
+  circuitOpen(provider: string, model: string, retryAfterSeconds: number): HubError {
+    return new HubError({
+      status: 503,
+      type: 'api_error',
+      code: 'circuit_open',
+      provider,
+      retryAfterSeconds,
+      message: `The circuit breaker for ${provider}/${model} is open after repeated upstream failures; retry later.`,
+    });
+  },
+  bulkheadFull(provider: string): HubError {
+    return new HubError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'gateway_overloaded',
+      provider,
+      retryAfterSeconds: 1,
+      message: `Too many concurrent requests to provider '${provider}' on this gateway replica; retry shortly.`,
+    });
+  },
+  attemptTimeout(provider: string, timeoutMs: number): HubError {
+    return new HubError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'upstream_timeout',
+      provider,
+      message: `The provider '${provider}' did not answer within ${timeoutMs} ms.`,
+    });
+  },
+  firstTokenTimeout(provider: string, timeoutMs: number): HubError {
+    return new HubError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'first_token_timeout',
+      provider,
+      message: `The provider '${provider}' sent no first token within ${timeoutMs} ms.`,
+    });
+  },
+};
+
+/** Failures worth another try (same or another target): 408/409/429/5xx, connection errors, timeouts, open breakers, full bulkheads. */
+export function isRetryableFailure(error: unknown): boolean {
+  if (!(error instanceof HubError)) return false;
+  switch (error.code) {
+    case 'upstream_timeout':
+    case 'first_token_timeout':
+    case 'upstream_connection_error':
+    case 'upstream_bad_response':
+    case 'upstream_stream_interrupted':
+    case 'circuit_open':
+    case 'gateway_overloaded':
+      return true;
+    default:
+      return error.retryable;
+  }
+}
+
+/** Failures that say something about the upstream's health (client errors 400/401/403/404/422 do not). */
+export function countsAgainstBreaker(error: unknown): boolean {
+  if (!(error instanceof HubError)) return true;
+  if (error.code === 'client_closed_request' || error.code === 'circuit_open' || error.code === 'gateway_overloaded') return false;
+  const status = error.upstreamStatus;
+  if (status !== undefined && status >= 400 && status < 500) return status === 408 || status === 429;
+  return error.status >= 500 || error.code === 'upstream_timeout' || error.code === 'first_token_timeout';
+}
