@@ -244,6 +244,7 @@ export class ConnectorHub {
   private served(context: HubContext | HubEmbeddingContext): void {
     context.meta.provider = context.provider;
     context.meta.model = context.request.model;
+    context.meta.target = `${context.provider}/${context.request.model}`;
     context.meta.attempts = (context.meta.attempts ?? 0) + 1;
   }
 }

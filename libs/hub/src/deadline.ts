@@ -9,12 +9,14 @@ import { HubErrors, isHubError } from '@llm-connector-hub/core';
 export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
+  private readonly endsAt: number;
   private timedOut = false;
 
   constructor(
     readonly timeoutMs: number,
     private readonly caller?: AbortSignal,
   ) {
+    this.endsAt = Date.now() + timeoutMs;
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError'));
@@ -24,6 +26,11 @@ export class Deadline {
       if (caller.aborted) this.onCallerAbort();
       else caller.addEventListener('abort', this.onCallerAbort, { once: true });
     }
+  }
+
+  /** Time left before the call times out, in ms (0 when past). Retries use it to bound their waits. */
+  remainingMs(now = Date.now()): number {
+    return Math.max(0, this.endsAt - now);
   }
 
   get signal(): AbortSignal {

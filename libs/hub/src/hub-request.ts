@@ -30,6 +30,8 @@ export interface HubCallMeta {
   provider?: string;
   /** The model as sent to that provider. */
   model?: string;
+  /** `provider/model` that served. */
+  target?: string;
   /** Upstream attempts made (1 without retries). */
   attempts?: number;
 }
