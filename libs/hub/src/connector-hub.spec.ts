@@ -95,7 +95,7 @@ describe('ConnectorHub', () => {
       const result = await hub.complete({ provider: 'openai', model: 'openai/smart', messages: user('hi') }, { meta });
       expect(result.content).toBe('openai: smart');
       expect(openai.calls[0].request.model).toBe('smart');
-      expect(meta).toEqual({ provider: 'openai', model: 'smart', attempts: 1 });
+      expect(meta).toEqual({ provider: 'openai', model: 'smart', target: 'openai/smart', attempts: 1 });
       expect(together.calls).toHaveLength(0);
     });
 
@@ -165,7 +165,7 @@ describe('ConnectorHub', () => {
       const completion = await hub.complete({ model: 'mock-1', messages: user('ping') }, { meta });
       expect(completion.content).toBe('Mock reply to: ping');
       expect(completion.model).toBe('mock-1');
-      expect(meta).toEqual({ provider: 'mock', model: 'mock-1', attempts: 1 });
+      expect(meta).toEqual({ provider: 'mock', model: 'mock-1', target: 'mock/mock-1', attempts: 1 });
 
       const chunks = await collect(hub.streamComplete({ model: 'mock/anything', messages: user('ping') }));
       expect(chunks.map((c) => c.content ?? '').join('')).toBe('Mock reply to: ping');
@@ -265,7 +265,7 @@ describe('ConnectorHub', () => {
       const result = await hubWith({ p: provider }).use(retry).complete({ model: 'm', messages: user('hi') }, { meta });
       expect(result.content).toBe('p: m');
       expect(provider.calls).toHaveLength(2);
-      expect(meta).toEqual({ provider: 'p', model: 'm', attempts: 2 });
+      expect(meta).toEqual({ provider: 'p', model: 'm', target: 'p/m', attempts: 2 });
     });
 
     it('can observe stream chunks while the caller receives every one of them', async () => {
@@ -316,13 +316,13 @@ describe('ConnectorHub', () => {
       const meta: HubCallMeta = {};
       const result = await hub.complete({ model: 'm', messages: user('hi') }, { meta });
       expect(result.content).toBe('backup: b-1');
-      expect(meta).toEqual({ provider: 'backup', model: 'b-1', attempts: 2 });
+      expect(meta).toEqual({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
 
       const streamMeta: HubCallMeta = {};
       const chunks = await collect(hub.streamComplete({ model: 'm', messages: user('hi') }, { meta: streamMeta }));
       expect(chunks.map((c) => c.content ?? '').join('')).toBe('Hello');
       expect(chunks[0].model).toBe('b-1');
-      expect(streamMeta).toEqual({ provider: 'backup', model: 'b-1', attempts: 2 });
+      expect(streamMeta).toEqual({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
     });
 
     it('applies middleware added after requests were served to the next ones', async () => {
@@ -562,7 +562,7 @@ describe('ConnectorHub', () => {
       expect(result.model).toBe('mock-embed');
       expect(result.data.map((d) => d.index)).toEqual([0, 1]);
       expect(result.data[0].embedding).toHaveLength(4);
-      expect(meta).toEqual({ provider: 'mock', model: 'mock-embed', attempts: 1 });
+      expect(meta).toEqual({ provider: 'mock', model: 'mock-embed', target: 'mock/mock-embed', attempts: 1 });
     });
 
     it('on a provider without embeddings is 400 unsupported_capability', async () => {
