@@ -96,16 +96,25 @@ export function startFloor(fakeUrl: string): Promise<Child> {
   return startChild('floor', FLOOR_MAIN, { UPSTREAM_URL: fakeUrl, UPSTREAM_API_KEY: UPSTREAM_KEY });
 }
 
+export interface GatewayOptions {
+  /** Child name for logs and errors (default `gateway`). */
+  name?: string;
+  /** Top-level config keys added to the one-provider config, e.g. `{ resilience: { enabled: false } }`. */
+  config?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
 /** The gateway with one OpenAI-compatible provider pointed at the fake. `nodeArgs` e.g. --cpu-prof. */
-export async function startGateway(fakeUrl: string, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<Child> {
+export async function startGateway(fakeUrl: string, nodeArgs: string[] = [], options: GatewayOptions = {}): Promise<Child> {
   const dir = mkdtempSync(join(tmpdir(), 'llm-hub-bench-'));
   const file = join(dir, 'gateway.yaml');
   const config = {
     providers: { fake: { type: 'openai-compatible', baseUrl: `${fakeUrl}/v1`, apiKey: UPSTREAM_KEY, models: ['bench-model'] } },
+    ...options.config,
   };
   writeFileSync(file, stringify(config));
   try {
-    return await startChild('gateway', GATEWAY_MAIN, { LLM_HUB_CONFIG: file, ...env }, nodeArgs);
+    return await startChild(options.name ?? 'gateway', GATEWAY_MAIN, { LLM_HUB_CONFIG: file, ...options.env }, nodeArgs);
   } finally {
     // The gateway reads its config once at boot (before it prints the listening line).
     rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,9 @@
 /** The benchmark's results: their shape, the targets, and the table printed at the end. */
+import { otherCpuSeconds } from './cpu';
 import type { FirstChunkResult } from './first-chunk';
 import type { LoadResult } from './load';
+import { formatResilience, type ResilienceCost } from './resilience-report';
+import { ms, table } from './table';
 
 export interface Settings {
   durationS: number;
@@ -10,6 +13,8 @@ export interface Settings {
   fixedRateConnections: number;
   streamRequests: number;
   streamWarmup: number;
+  /** Runs per variant (resilience off / on) in section 4; 0 skips it. */
+  resilienceRounds: number;
 }
 
 export interface TargetCheck {
@@ -37,6 +42,8 @@ export interface BenchResults {
     /** A few streams whose events the fake spaces out: the first chunk must come well before the end. */
     spaced: { directive: string; floor: FirstChunkResult; gateway: FirstChunkResult };
   };
+  /** Section 4; null when skipped (BENCH_RESILIENCE_ROUNDS=0). */
+  resilience: ResilienceCost | null;
   targets: TargetCheck[];
   /** Why the run is not valid; empty for a good run. */
   problems: string[];
@@ -52,19 +59,22 @@ export function streamsIncrementally(x: FirstChunkResult): boolean {
 export function checkTargets(r: Measurements): TargetCheck[] {
   // The first-chunk figure only means something if the gateway forwards chunks as they come.
   const incremental = streamsIncrementally(r.firstChunk.spaced.gateway);
-  return [
+  const targets: TargetCheck[] = [
     { name: 'throughput ratio gateway/floor', goal: '>= 0.50', measured: r.throughput.ratio, unit: '', pass: r.throughput.ratio >= 0.5 },
     { name: `added p99 at ${r.settings.fixedRate} req/s`, goal: '< 1 ms', measured: r.fixedRate.addedP99Ms, unit: 'ms', pass: r.fixedRate.addedP99Ms < 1 },
     { name: 'added p99 time to first chunk', goal: '< 1 ms', measured: r.firstChunk.addedP99Ms, unit: 'ms', pass: incremental && r.firstChunk.addedP99Ms < 1 },
   ];
+  if (r.resilience) {
+    const cost = r.resilience.cost * 100;
+    targets.push({ name: 'resilience pipeline cost (req/s, healthy path)', goal: '< 5 %', measured: cost, unit: '%', pass: cost < 5 });
+  }
+  return targets;
 }
 
-const ms = (value: number): string => value.toFixed(3);
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+function formatMeasured(t: TargetCheck): string {
+  if (t.unit === 'ms') return `${ms(t.measured)} ms`;
+  if (t.unit === '%') return `${t.measured.toFixed(1)} %`;
+  return t.measured.toFixed(3);
 }
 
 function loadRows(floor: LoadResult, gateway: LoadResult): string[][] {
@@ -86,15 +96,17 @@ function cpuRows(floor: LoadResult, gateway: LoadResult): string[][] {
   return [floor, gateway].map((x) => {
     const cpu = x.cpuS ?? {};
     const own = cpu[x.target];
+    const others = otherCpuSeconds(x.cpuS);
     return [
       x.target,
       ...PROCESSES.map((name) => (cpu[name] == null ? 'n/a' : cpu[name]!.toFixed(2))),
+      others === null ? 'n/a' : others.toFixed(2),
       own == null || x.responses === 0 ? 'n/a' : ((own * 1e6) / x.responses).toFixed(0),
     ];
   });
 }
 
-const CPU_HEADER = ['run against', 'bench (autocannon) s', 'fake s', 'floor s', 'gateway s', 'target CPU us/req'];
+const CPU_HEADER = ['run against', 'bench (autocannon) s', 'fake s', 'floor s', 'gateway s', 'anything else s', 'target CPU us/req'];
 
 export function formatReport(r: BenchResults): string {
   const s = r.settings;
@@ -133,12 +145,40 @@ export function formatReport(r: BenchResults): string {
     `${x.target} first ${ms(x.firstChunkMs.p50)} / whole ${ms(x.totalMs.p50)} ms (${streamsIncrementally(x) ? 'incremental' : 'NOT incremental'})`;
   out.push(`spaced streams (${spaced.directive}, ${spaced.gateway.requests} per target, p50): ${describe(spaced.floor)}; ${describe(spaced.gateway)}`);
   out.push('');
+  if (r.resilience) {
+    out.push(formatResilience(r.resilience));
+    out.push('');
+  }
   out.push('Targets');
   out.push(
     table(
       ['target', 'goal', 'measured', 'result'],
-      r.targets.map((t) => [t.name, t.goal, t.unit === 'ms' ? `${ms(t.measured)} ms` : t.measured.toFixed(3), t.pass ? 'PASS' : 'MISS']),
+      r.targets.map((t) => [t.name, t.goal, formatMeasured(t), t.pass ? 'PASS' : 'MISS']),
     ),
   );
+  out.push(...otherLoadWarnings(r));
   return out.join('\n');
+}
+
+/** Share of the machine's CPU (cores x duration) that other processes may use before a run is flagged. */
+const OTHER_LOAD_LIMIT = 0.1;
+
+/** One line per load run during which something outside the benchmark used the cores noticeably. */
+export function otherLoadWarnings(r: BenchResults): string[] {
+  const runs: Array<[string, LoadResult]> = [
+    ['throughput floor', r.throughput.floor],
+    ['throughput gateway', r.throughput.gateway],
+    ['fixed rate floor', r.fixedRate.floor],
+    ['fixed rate gateway', r.fixedRate.gateway],
+    ...(r.resilience?.runs ?? []).map((x): [string, LoadResult] => [`resilience run ${x.order} (${x.variant})`, x.load]),
+  ];
+  const warnings: string[] = [];
+  for (const [label, load] of runs) {
+    const others = otherCpuSeconds(load.cpuS);
+    const available = r.machine.cpus * load.durationS;
+    if (others !== null && others > OTHER_LOAD_LIMIT * available) {
+      warnings.push(`WARNING: other processes used ${others.toFixed(1)} of ${available.toFixed(0)} CPU s during ${label}: its figures are not trustworthy`);
+    }
+  }
+  return warnings.length > 0 ? ['', ...warnings] : [];
 }

@@ -1,11 +1,13 @@
 /**
  * `make bench`: the gateway against a bare forwarder (the floor), both in front of the same fake
- * provider, all on 127.0.0.1, in one go. See docs/benchmarks.md.
+ * provider, then the gateway with its resilience pipeline off and on; all on 127.0.0.1, in one
+ * go. See docs/benchmarks.md.
  *
  * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
  * BENCH_RATE_CONNECTIONS (default 1), BENCH_STREAM_REQUESTS (default 2000), BENCH_STREAM_WARMUP
- * (default 200), BENCH_GATEWAY_NODE_ARGS (extra node flags for the gateway, e.g. "--cpu-prof").
+ * (default 200), BENCH_RESILIENCE_ROUNDS (runs per variant in the resilience-cost section, default
+ * 2; 0 skips it), BENCH_GATEWAY_NODE_ARGS (extra node flags for every gateway, e.g. "--cpu-prof").
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -14,9 +16,11 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { withCpu } from './cpu';
+import { chatRequestsSeenByFake } from './fake-stats';
 import { measureFirstChunk } from './first-chunk';
 import { loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
 import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
+import { measureResilienceCost } from './resilience-cost';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
 const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
@@ -40,15 +44,11 @@ function chatBody(stream: boolean, directive = ''): string {
 /** Stream events spaced out by the fake, to see that chunks are forwarded as they come. */
 const SPACED_DIRECTIVE = ' [[fake chunk-delay=20]]';
 const SPACED_STREAMS = 5;
+/** A request the fake answers with 503: a gateway with the resilience pipeline retries it. */
+const FAILING_DIRECTIVE = ' [[fake status=503]]';
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-async function chatRequestsSeenByFake(fake: Child): Promise<number> {
-  const response = await fetch(`${fake.url}/_fake/stats`);
-  const stats = (await response.json()) as { byRoute: Record<string, number> };
-  return stats.byRoute['openai.chat.completions'] ?? 0;
 }
 
 async function main(): Promise<number> {
@@ -60,11 +60,17 @@ async function main(): Promise<number> {
     fixedRateConnections: intFromEnv('BENCH_RATE_CONNECTIONS', 1),
     streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 2000),
     streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 200, 0),
+    resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 2, 0),
   };
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
   // Everything is bounded: if the whole run takes far longer than planned, give up loudly.
-  const plannedS = 2 * settings.warmupS + 4 * settings.durationS + 60 + Math.ceil((settings.streamRequests + settings.streamWarmup) / 100);
+  const plannedS =
+    2 * settings.warmupS +
+    4 * settings.durationS +
+    60 +
+    Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) +
+    (settings.resilienceRounds > 0 ? 2 * settings.warmupS + 2 * settings.resilienceRounds * settings.durationS + 30 : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
     process.exit(1); // the 'exit' hook in processes.ts kills the children
@@ -99,7 +105,7 @@ async function main(): Promise<number> {
       }
       if (problems.length > 0) throw new Error(`warm-up failed:\n  ${problems.join('\n  ')}`);
     }
-    const fakeBefore = await chatRequestsSeenByFake(fake);
+    const fakeBefore = await chatRequestsSeenByFake(fake.url);
 
     const throughput: Record<string, LoadResult> = {};
     for (const target of [floor, gateway]) {
@@ -124,11 +130,23 @@ async function main(): Promise<number> {
     const [floorSpaced, gatewaySpaced] = await measureFirstChunk([floor, gateway], chatBody(true, SPACED_DIRECTIVE), SPACED_STREAMS, 0);
 
     // The gateway must really have gone to the fake for every answer it gave.
-    const seen = (await chatRequestsSeenByFake(fake)) - fakeBefore;
+    const seen = (await chatRequestsSeenByFake(fake.url)) - fakeBefore;
     const answered =
       [...Object.values(throughput), ...Object.values(fixedRate)].reduce((n, r) => n + (r.statusCodes['200'] ?? 0), 0) +
       2 * (settings.streamRequests + settings.streamWarmup + SPACED_STREAMS);
     if (seen < answered) problems.push(`the fake provider saw ${seen} chat requests, fewer than the ${answered} answered`);
+
+    const resilienceOptions = {
+      connections: settings.throughputConnections,
+      durationS: settings.durationS,
+      warmupS: settings.warmupS,
+      rounds: settings.resilienceRounds,
+      nodeArgs: gatewayNodeArgs,
+      body,
+      failingBody: chatBody(false, FAILING_DIRECTIVE),
+      log,
+    };
+    const resilience = settings.resilienceRounds > 0 ? await measureResilienceCost(fake, resilienceOptions, children, problems) : null;
 
     const partial: Measurements = {
       date: new Date().toISOString(),
@@ -145,6 +163,7 @@ async function main(): Promise<number> {
         addedP99Ms: gatewayFirst.firstChunkMs.p99 - floorFirst.firstChunkMs.p99,
         spaced: { directive: SPACED_DIRECTIVE.trim(), floor: floorSpaced, gateway: gatewaySpaced },
       },
+      resilience,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial), problems };
 

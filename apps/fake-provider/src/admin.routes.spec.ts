@@ -48,13 +48,25 @@ describe('admin routes', () => {
     expect(await stats()).toEqual({ requests: 0, byRoute: {}, aborted: 0, inFlight: 0, completed: 0, lastRequest: null });
   });
 
+  it('scenario failEvery fails every Nth model request until reset', async () => {
+    const scenario = (body: unknown) =>
+      t.request('/_fake/scenario', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await scenario({ failEvery: 2, status: 502 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await t.post('/v1/chat/completions', chat(), AUTH)).status);
+    expect(statuses).toEqual([200, 502, 200, 502, 200, 502]);
+    await t.request('/_fake/reset', { method: 'POST' });
+    expect((await t.post('/v1/chat/completions', chat(), AUTH)).status).toBe(200);
+    expect((await scenario({ failEvery: -2 })).status).toBe(400);
+  });
+
   it('scenario failNext fails the next N model requests, in each format', async () => {
     const set = await t.request('/_fake/scenario', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ failNext: 2, status: 503, retryAfter: 1 }),
     });
-    expect(await set.json()).toEqual({ failNext: 2, status: 503, retryAfter: 1 });
+    expect(await set.json()).toEqual({ failNext: 2, failEvery: 0, status: 503, retryAfter: 1 });
 
     const first = await t.post('/v1/chat/completions', chat(), AUTH);
     expect(first.status).toBe(503);

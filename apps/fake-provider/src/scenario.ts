@@ -6,6 +6,7 @@ export interface ScenarioFailure {
 
 export interface ScenarioState {
   failNext: number;
+  failEvery: number;
   status: number;
   retryAfter: number | null;
 }
@@ -14,14 +15,18 @@ const DEFAULT_STATUS = 500;
 
 export class Scenario {
   private failNext = 0;
+  /** Every Nth model request fails, indefinitely (0 = off): 2 fails half of them. */
+  private failEvery = 0;
+  private seen = 0;
   private status = DEFAULT_STATUS;
   private retryAfter: number | undefined;
 
   /** Replaces the scenario; returns an error message when the input is invalid. */
   set(input: unknown): string | undefined {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'scenario must be a JSON object';
-    const { failNext = 0, status = DEFAULT_STATUS, retryAfter } = input as Record<string, unknown>;
+    const { failNext = 0, failEvery = 0, status = DEFAULT_STATUS, retryAfter } = input as Record<string, unknown>;
     if (!Number.isInteger(failNext) || (failNext as number) < 0) return 'failNext must be a non-negative integer';
+    if (!Number.isInteger(failEvery) || (failEvery as number) < 0) return 'failEvery must be a non-negative integer';
     if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) {
       return 'status must be an integer from 400 to 599';
     }
@@ -29,6 +34,8 @@ export class Scenario {
       return 'retryAfter must be a non-negative number';
     }
     this.failNext = failNext as number;
+    this.failEvery = failEvery as number;
+    this.seen = 0;
     this.status = status as number;
     this.retryAfter = typeof retryAfter === 'number' ? retryAfter : undefined;
     return undefined;
@@ -36,6 +43,10 @@ export class Scenario {
 
   /** Consumes one injected failure, if any remain. */
   take(): ScenarioFailure | undefined {
+    if (this.failEvery > 0) {
+      this.seen++;
+      if (this.seen % this.failEvery === 0) return { status: this.status, retryAfter: this.retryAfter };
+    }
     if (this.failNext === 0) return undefined;
     this.failNext--;
     return { status: this.status, retryAfter: this.retryAfter };
@@ -43,11 +54,13 @@ export class Scenario {
 
   reset(): void {
     this.failNext = 0;
+    this.failEvery = 0;
+    this.seen = 0;
     this.status = DEFAULT_STATUS;
     this.retryAfter = undefined;
   }
 
   state(): ScenarioState {
-    return { failNext: this.failNext, status: this.status, retryAfter: this.retryAfter ?? null };
+    return { failNext: this.failNext, failEvery: this.failEvery, status: this.status, retryAfter: this.retryAfter ?? null };
   }
 }

@@ -10,6 +10,7 @@ import { OpenAIExceptionFilter } from './common/openai-exception.filter';
 import { installRequestHooks } from './common/request-hooks';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { REQUEST_ID_HEADER } from './common/headers';
+import { jsonLog as log } from './common/json-log';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,9 +20,6 @@ function requestId(request: IncomingMessage): string {
   return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
-function log(level: string, msg: string, extra: object = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...extra })}\n`);
-}
 
 const NEST_LEVELS: Record<GatewayConfig['server']['logLevel'], LogLevel[]> = {
   debug: ['error', 'warn', 'log', 'debug'],

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { NO_RETRY_NO_BREAKER, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { readSse } from './support/sse';
 
 let fake: RunningProcess;
@@ -8,7 +8,7 @@ const chatUrl = () => `${gateway.url}/v1/chat/completions`;
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  gateway = await startGateway({ providers: providersAt(fake.url) });
+  gateway = await startGateway({ providers: providersAt(fake.url), resilience: NO_RETRY_NO_BREAKER });
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { NO_RETRY_NO_BREAKER, createServer } from 'node:net';
 import { UPSTREAM_KEYS, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
   });
   gateway = await startGateway({
     providers: { ...providersAt(fake.url), down: { type: 'openai-compatible', baseUrl: `http://127.0.0.1:${deadPort}/v1`, models: ['m'] } },
+    resilience: NO_RETRY_NO_BREAKER,
   });
 });
 

@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta, type HubCompletion, type HubRequest } from '@llm-connector-hub/hub';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { GatewayErrors } from '../common/gateway-errors';
-import { PROVIDER_HEADER } from '../common/headers';
+import { ATTEMPTS_HEADER, servedHeaders } from '../common/headers';
+import { applyTimeoutHeader } from '../common/timeout-header';
 import { writeSseStream } from './sse-writer';
 
 /** The two response shapes: OpenAI's (/v1) and the hub's own (/api), which adds `provider` and `content`. */
@@ -25,6 +26,7 @@ export class CompletionResponder {
 
   async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
     if (this.tracker.draining) throw GatewayErrors.shuttingDown();
+    applyTimeoutHeader(request, body);
     const controller = new AbortController();
     const release = this.tracker.track(controller);
     const raw = reply.raw;
@@ -38,9 +40,13 @@ export class CompletionResponder {
       if (body.stream) await this.stream(request, reply, body, options);
       else {
         const completion = await this.hub.complete(body, options);
-        reply.header(PROVIDER_HEADER, meta.provider ?? '');
+        reply.headers(servedHeaders(meta));
         await reply.send(shape === 'hub' ? hubShape(completion, meta) : completion);
       }
+    } catch (error) {
+      // Even a failure says how hard the gateway tried (retries, fallbacks).
+      if (!reply.sent) reply.header(ATTEMPTS_HEADER, String(meta.attempts ?? 0));
+      throw error;
     } finally {
       raw.off('close', onClose);
       release();
@@ -64,7 +70,7 @@ export class CompletionResponder {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-request-id': request.id,
-      [PROVIDER_HEADER]: options.meta.provider ?? '',
+      ...servedHeaders(options.meta),
     });
     await writeSseStream(reply.raw, first, iterator, {
       includeUsage: body.stream_options?.include_usage === true,

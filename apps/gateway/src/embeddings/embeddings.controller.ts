@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta } from '@llm-connector-hub/hub';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { validateBody } from '../common/validate-body';
-import { PROVIDER_HEADER } from '../common/headers';
+import { servedHeaders } from '../common/headers';
+import { applyTimeoutHeader } from '../common/timeout-header';
 import { GatewayErrors } from '../common/gateway-errors';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { embeddingsRequestSchema } from './embeddings.schema';
@@ -21,6 +22,7 @@ export class EmbeddingsController {
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateBody(embeddingsRequestSchema, request.body);
     if (this.tracker.draining) throw GatewayErrors.shuttingDown();
+    applyTimeoutHeader(request, body);
     const controller = new AbortController();
     const release = this.tracker.track(controller);
     const onClose = () => {
@@ -30,7 +32,7 @@ export class EmbeddingsController {
     const meta: HubCallMeta = {};
     try {
       const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta });
-      reply.header(PROVIDER_HEADER, meta.provider ?? '');
+      reply.headers(servedHeaders(meta));
       await reply.send(result);
     } finally {
       reply.raw.off('close', onClose);

@@ -107,6 +107,14 @@ export function providersAt(fakeUrl: string): Record<string, unknown> {
   };
 }
 
+/**
+ * Resilience that neither retries nor opens breakers: for specs about how single upstream
+ * answers are mapped, where a retry or an open breaker would hide the mapping under test.
+ */
+export const NO_RETRY_NO_BREAKER = {
+  defaults: { retry: { maxAttempts: 1 }, breaker: { consecutiveFailures: 1_000_000, minimumCalls: 1_000_000 } },
+};
+
 export interface FakeStats {
   requests: number;
   byRoute: Record<string, number>;

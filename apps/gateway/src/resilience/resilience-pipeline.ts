@@ -1,0 +1,29 @@
+import type { ConnectorHub } from '@llm-connector-hub/hub';
+import type { GatewayConfig } from '@llm-connector-hub/config';
+import {
+  BulkheadMiddleware,
+  CircuitBreakerMiddleware,
+  FallbackMiddleware,
+  RetryMiddleware,
+  TimeoutMiddleware,
+  type ResilienceEvents,
+  type ResilienceSettings,
+} from '@llm-connector-hub/resilience';
+
+/**
+ * Installs the resilience layers in the order the design sets (outermost first): fallback over
+ * an alias's targets, then per target a bulkhead, a circuit breaker, retries, and per-attempt /
+ * first-token timeouts. Returns the breaker so health and metrics can read its states.
+ */
+export function installResilience(hub: ConnectorHub, config: GatewayConfig, events: ResilienceEvents): CircuitBreakerMiddleware | undefined {
+  if (!config.resilience.enabled) return undefined;
+  const settings = config.resilience as ResilienceSettings;
+  const breaker = new CircuitBreakerMiddleware(settings, events);
+  hub
+    .use(new FallbackMiddleware(settings, events))
+    .use(new BulkheadMiddleware(settings, events))
+    .use(breaker)
+    .use(new RetryMiddleware(settings, events))
+    .use(new TimeoutMiddleware(settings, events));
+  return breaker;
+}

@@ -1,0 +1,105 @@
+import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
+import type {
+  CompleteHandler,
+  EmbedHandler,
+  HubContext,
+  HubContextBase,
+  HubEmbeddingContext,
+  HubMiddleware,
+  StreamHandler,
+} from '@llm-connector-hub/hub';
+import { Bulkhead, type Release } from './bulkhead';
+import { ResilienceErrors } from './resilience-errors';
+import type { ResilienceEvents } from './resilience-events';
+import { resolveResilienceOptions, type ResilienceSettings } from './resilience-options';
+
+/**
+ * Per provider, at most `bulkhead.maxConcurrent` calls in flight upstream and `bulkhead.maxQueue`
+ * waiting for a slot; beyond that, 429 `gateway_overloaded` with Retry-After 1 (event `rejected`
+ * by `bulkhead`), which a fallback may route elsewhere. A stream holds its slot until it ends:
+ * completed, failed, or closed early by its consumer. A queued call whose caller leaves gives up
+ * its place at once. Emits `bulkhead_queue` whenever the executing or queued counts change.
+ * `maxConcurrent` 0 or Infinity means no limit (calls pass straight through).
+ */
+export class BulkheadMiddleware implements HubMiddleware {
+  readonly name = 'bulkhead';
+  private readonly providers = new Map<string, Bulkhead | null>();
+
+  constructor(
+    private readonly settings: ResilienceSettings | undefined,
+    private readonly events: ResilienceEvents,
+  ) {}
+
+  /** The provider's bulkhead (for health and metrics); undefined when unlimited or not used yet. */
+  bulkheadFor(provider: string): Bulkhead | undefined {
+    return this.providers.get(provider) ?? undefined;
+  }
+
+  async complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+    const bulkhead = this.forProvider(context.provider);
+    if (!bulkhead) return next(context);
+    const release = await this.acquire(bulkhead, context);
+    try {
+      return await next(context);
+    } finally {
+      release();
+    }
+  }
+
+  async embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
+    const bulkhead = this.forProvider(context.provider);
+    if (!bulkhead) return next(context);
+    const release = await this.acquire(bulkhead, context);
+    try {
+      return await next(context);
+    } finally {
+      release();
+    }
+  }
+
+  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+    const bulkhead = this.forProvider(context.provider);
+    if (!bulkhead) return next(context);
+    return this.guardedStream(bulkhead, context, next);
+  }
+
+  /** Takes the slot on the first `next()` (nothing goes upstream before) and keeps it to the end. */
+  private async *guardedStream(bulkhead: Bulkhead, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+    const release = await this.acquire(bulkhead, context);
+    try {
+      yield* next(context);
+    } finally {
+      release();
+    }
+  }
+
+  private forProvider(name: string): Bulkhead | null {
+    let bulkhead = this.providers.get(name);
+    if (bulkhead === undefined) {
+      const { maxConcurrent, maxQueue } = resolveResilienceOptions(this.settings, name).bulkhead;
+      bulkhead =
+        maxConcurrent > 0 && Number.isFinite(maxConcurrent)
+          ? new Bulkhead(maxConcurrent, Math.max(0, maxQueue), (executing, queued) =>
+              this.events.emit({ type: 'bulkhead_queue', provider: name, executing, queued }),
+            )
+          : null;
+      this.providers.set(name, bulkhead);
+    }
+    return bulkhead;
+  }
+
+  private async acquire(bulkhead: Bulkhead, context: HubContextBase & { request: { model: string } }): Promise<Release> {
+    const slot = bulkhead.acquire(context.signal);
+    if (slot === undefined) {
+      this.events.emit({ type: 'rejected', provider: context.provider, model: context.request.model, by: 'bulkhead' });
+      throw ResilienceErrors.bulkheadFull(context.provider);
+    }
+    if (typeof slot === 'function') return slot;
+    try {
+      return await slot;
+    } catch (error) {
+      // Left the queue because the caller went away (or the total deadline passed).
+      throw context.deadline.translate(error, context.provider);
+    }
+  }
+}

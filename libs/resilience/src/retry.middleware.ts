@@ -1,0 +1,184 @@
+import { handleWhen, retry, type IBackoff, type IBackoffFactory } from 'cockatiel';
+import { HubError, type ChatCompletion, type ChatCompletionChunk, type EmbeddingResponse } from '@llm-connector-hub/core';
+import type {
+  CompleteHandler,
+  EmbedHandler,
+  HubContext,
+  HubContextBase,
+  HubEmbeddingContext,
+  HubMiddleware,
+  StreamHandler,
+} from '@llm-connector-hub/hub';
+import { isRetryableFailure } from './resilience-errors';
+import type { ResilienceEvents } from './resilience-events';
+import { resolveResilienceOptions, type ResilienceSettings, type RetryOptions } from './resilience-options';
+import { abortableDelay, fullJitterBackoff, retryAfterMs } from './retry-backoff';
+import { RetryBudget } from './retry-budget';
+
+/** Test hooks: a clock for the retry budget's window and a random source for the jitter. */
+export interface RetryMiddlewareHooks {
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What one provider's retries need, resolved once and kept for the life of the middleware. */
+interface ProviderRetry {
+  options: RetryOptions;
+  backoff: IBackoffFactory<unknown>;
+  budget: RetryBudget;
+}
+
+/**
+ * Retries failures that may succeed when sent again (isRetryableFailure: 408/409/429/5xx,
+ * connection errors, timeouts), up to `retry.maxAttempts` attempts in all, with exponential
+ * backoff and full jitter, or the provider's own Retry-After when it sent one. It gives up (and
+ * throws the last error, so a fallback can take over) when:
+ *  - the provider asks for a wait longer than `maxRetryAfterMs`;
+ *  - the wait would not end before the call's deadline;
+ *  - the provider's retry budget is spent (event `retry_budget_exhausted`);
+ *  - the caller went away (never retried; a wait in progress ends at once).
+ * Streams are retried only until their first chunk: once a chunk has reached the caller, a
+ * failure propagates untouched.
+ *
+ * The loop is cockatiel's RetryPolicy (attempt counting, the error filter, no retry once the
+ * signal aborted). Cockatiel decides a retry in its error filter and then sleeps in a timer that
+ * ignores the signal, so the decision (Retry-After, deadline, budget) lives in a per-call filter
+ * and the wait is ours and abortable: cockatiel's own backoff is zero.
+ */
+export class RetryMiddleware implements HubMiddleware {
+  readonly name = 'retry';
+  private readonly providers = new Map<string, ProviderRetry | null>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly settings: ResilienceSettings | undefined,
+    private readonly events: ResilienceEvents,
+    hooks: RetryMiddlewareHooks = {},
+  ) {
+    this.now = hooks.now ?? Date.now;
+    this.random = hooks.random ?? Math.random;
+  }
+
+  complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+    const provider = this.forProvider(context.provider);
+    if (!provider) return next(context);
+    return this.execute(provider, context, () => next(context));
+  }
+
+  embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
+    const provider = this.forProvider(context.provider);
+    if (!provider) return next(context);
+    return this.execute(provider, context, () => next(context));
+  }
+
+  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+    const provider = this.forProvider(context.provider);
+    if (!provider) return next(context);
+    return this.retriedStream(provider, context, next);
+  }
+
+  /** The provider's retry state; null when retries are off for it (then calls pass straight through). */
+  private forProvider(name: string): ProviderRetry | null {
+    let provider = this.providers.get(name);
+    if (provider === undefined) {
+      const options = resolveResilienceOptions(this.settings, name).retry;
+      provider =
+        options.maxAttempts > 1
+          ? { options, backoff: fullJitterBackoff(options, this.random), budget: new RetryBudget(options.budget, this.now) }
+          : null;
+      this.providers.set(name, provider);
+    }
+    return provider;
+  }
+
+  /** Gets the first chunk inside the retried operation, then hands on it and the rest untouched. */
+  private async *retriedStream(provider: ProviderRetry, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+    const { iterator, first } = await this.execute(provider, context, async () => {
+      const iterator = next(context)[Symbol.asyncIterator]();
+      return { iterator, first: await iterator.next() };
+    });
+    if (first.done) return;
+    let finished = false;
+    try {
+      yield first.value;
+      for (;;) {
+        const result = await iterator.next();
+        if (result.done) {
+          finished = true;
+          return;
+        }
+        yield result.value;
+      }
+    } catch (error) {
+      finished = true; // the inner stream failed (and is closed): never retried after a chunk
+      throw error;
+    } finally {
+      // The caller stopped early (return()): close the inner stream so the upstream is released.
+      if (!finished) await iterator.return?.();
+    }
+  }
+
+  private execute<T>(provider: ProviderRetry, context: HubContextBase & { request: { model: string } }, operation: () => Promise<T>): Promise<T> {
+    provider.budget.recordRequest();
+    const call = new RetryCall(provider, context, this.events);
+    // Per call because the filter needs the call's state (attempt, deadline, backoff); a few
+    // small objects, next to an upstream HTTP request.
+    const policy = retry(
+      handleWhen((error) => call.shouldRetry(error)),
+      { maxAttempts: provider.options.maxAttempts - 1 },
+    );
+    return policy.execute(async ({ attempt }) => {
+      if (attempt > 0) await call.waitBeforeRetry();
+      call.attempts = attempt + 1;
+      return operation();
+    }, context.signal);
+  }
+}
+
+/** One call's retry decisions: whether to retry after a failure, and how long to wait first. */
+class RetryCall {
+  attempts = 0;
+  private backoff?: IBackoff<unknown>;
+  private delayMs = 0;
+
+  constructor(
+    private readonly provider: ProviderRetry,
+    private readonly context: HubContextBase & { request: { model: string } },
+    private readonly events: ResilienceEvents,
+  ) {}
+
+  /** Cockatiel's error filter: true means "retry after waitBeforeRetry()", false rethrows the error. */
+  shouldRetry(error: Error): boolean {
+    const { context, provider } = this;
+    if (!(error instanceof HubError) || !isRetryableFailure(error) || context.signal.aborted) return false;
+    if (this.attempts >= provider.options.maxAttempts) return false;
+
+    // Keep the exponent in step with the retry number even when Retry-After decides the wait.
+    this.backoff = this.backoff ? this.backoff.next(undefined) : provider.backoff.next(undefined);
+    const asked = retryAfterMs(error);
+    if (asked !== undefined && asked > provider.options.maxRetryAfterMs) return false;
+    const delayMs = asked ?? this.backoff.duration;
+    // Bounded total time: a wait that would outlast the call's deadline leaves no time to try.
+    if (delayMs >= context.deadline.remainingMs()) return false;
+
+    const model = context.request.model;
+    if (!provider.budget.tryAcquireRetry()) {
+      this.events.emit({ type: 'retry_budget_exhausted', provider: context.provider, model });
+      return false;
+    }
+    this.delayMs = delayMs;
+    // `attempt` is the attempt about to start (2 for the first retry).
+    this.events.emit({ type: 'retry', provider: context.provider, model, attempt: this.attempts + 1, delayMs, reason: error.code });
+    return true;
+  }
+
+  /** Waits the chosen delay; a caller that leaves (or the deadline passing) ends the wait with its error. */
+  async waitBeforeRetry(): Promise<void> {
+    try {
+      await abortableDelay(this.delayMs, this.context.signal);
+    } catch (error) {
+      throw this.context.deadline.translate(error, this.context.provider);
+    }
+  }
+}
