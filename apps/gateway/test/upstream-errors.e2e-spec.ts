@@ -1,5 +1,5 @@
-import { NO_RETRY_NO_BREAKER, createServer } from 'node:net';
-import { UPSTREAM_KEYS, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { createServer } from 'node:net';
+import { NO_RETRY_NO_BREAKER, UPSTREAM_KEYS, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
 
 let fake: RunningProcess;
