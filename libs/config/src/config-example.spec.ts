@@ -13,7 +13,8 @@ describe('config.example.yaml', () => {
       GROQ_API_KEY: 'q',
     });
     expect(Object.keys(config.providers).sort()).toEqual(['anthropic', 'azure', 'google', 'groq', 'mock', 'ollama', 'openai']);
-    expect(config.routing.aliases.fast).toBe('anthropic/claude-3-5-haiku-latest');
+    expect(config.routing.aliases.fast).toEqual(['anthropic/claude-3-5-haiku-latest', 'openai/gpt-4o-mini']);
+    expect(config.resilience.providers?.anthropic?.timeout?.firstTokenMs).toBe(20_000);
     expect(config.auth.apiKeys).toEqual(['gw']);
   });
 });
