@@ -3,6 +3,7 @@ import type { CompleteHandler, HubContext, HubMiddleware, RouteTarget, StreamHan
 import { isRetryableFailure } from './resilience-errors';
 import type { ResilienceEvents } from './resilience-events';
 import type { ResilienceSettings } from './resilience-options';
+import { resumeStream } from './resume-stream';
 import { weightedOrder } from './weighted-order';
 
 export interface FallbackMiddlewareOptions {
@@ -72,25 +73,9 @@ export class FallbackMiddleware implements HubMiddleware {
         if (!this.fallBack(error, context, signal, plan[i], plan[i + 1])) throw error;
         continue;
       }
-      if (first.done) return;
       // Committed to this target: from here on errors propagate.
-      let finished = false;
-      try {
-        yield first.value;
-        for (;;) {
-          const result = await iterator.next();
-          if (result.done) {
-            finished = true;
-            return;
-          }
-          yield result.value;
-        }
-      } catch (error) {
-        finished = true; // the inner iterator threw, so it is closed already
-        throw error;
-      } finally {
-        if (!finished) await iterator.return?.();
-      }
+      yield* resumeStream(first, iterator);
+      return;
     }
   }
 

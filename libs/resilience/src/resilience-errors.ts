@@ -1,4 +1,4 @@
-import { HubError } from '@llm-connector-hub/core';
+import { HubError, HubErrors } from '@llm-connector-hub/core';
 
 /** Errors the resilience layer raises itself. All are retryable for fallback purposes. */
 export const ResilienceErrors = {
@@ -22,14 +22,9 @@ export const ResilienceErrors = {
       message: `Too many concurrent requests to provider '${provider}' on this gateway replica; retry shortly.`,
     });
   },
+  /** Same error as the hub's total timeout: to the client, both mean the provider was too slow. */
   attemptTimeout(provider: string, timeoutMs: number): HubError {
-    return new HubError({
-      status: 504,
-      type: 'timeout_error',
-      code: 'upstream_timeout',
-      provider,
-      message: `The provider '${provider}' did not answer within ${timeoutMs} ms.`,
-    });
+    return HubErrors.upstreamTimeout(provider, timeoutMs);
   },
   firstTokenTimeout(provider: string, timeoutMs: number): HubError {
     return new HubError({

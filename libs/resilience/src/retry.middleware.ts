@@ -14,6 +14,7 @@ import type { ResilienceEvents } from './resilience-events';
 import { resolveResilienceOptions, type ResilienceSettings, type RetryOptions } from './resilience-options';
 import { abortableDelay, fullJitterBackoff, retryAfterMs } from './retry-backoff';
 import { RetryBudget } from './retry-budget';
+import { resumeStream } from './resume-stream';
 
 /** Test hooks: a clock for the retry budget's window and a random source for the jitter. */
 export interface RetryMiddlewareHooks {
@@ -98,25 +99,8 @@ export class RetryMiddleware implements HubMiddleware {
       const iterator = next(context)[Symbol.asyncIterator]();
       return { iterator, first: await iterator.next() };
     });
-    if (first.done) return;
-    let finished = false;
-    try {
-      yield first.value;
-      for (;;) {
-        const result = await iterator.next();
-        if (result.done) {
-          finished = true;
-          return;
-        }
-        yield result.value;
-      }
-    } catch (error) {
-      finished = true; // the inner stream failed (and is closed): never retried after a chunk
-      throw error;
-    } finally {
-      // The caller stopped early (return()): close the inner stream so the upstream is released.
-      if (!finished) await iterator.return?.();
-    }
+    // Never retried once a chunk has reached the caller.
+    yield* resumeStream(first, iterator);
   }
 
   private execute<T>(provider: ProviderRetry, context: HubContextBase & { request: { model: string } }, operation: () => Promise<T>): Promise<T> {
