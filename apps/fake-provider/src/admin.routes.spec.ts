@@ -66,7 +66,7 @@ describe('admin routes', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ failNext: 2, status: 503, retryAfter: 1 }),
     });
-    expect(await set.json()).toEqual({ failNext: 2, failEvery: 0, status: 503, retryAfter: 1 });
+    expect(await set.json()).toEqual({ failNext: 2, failEvery: 0, reset: false, hang: false, status: 503, retryAfter: 1 });
 
     const first = await t.post('/v1/chat/completions', chat(), AUTH);
     expect(first.status).toBe(503);

@@ -44,6 +44,12 @@ export async function admit(ex: Exchange, dialect: Dialect, ctx: ModelContext): 
     return undefined;
   }
   const failure = ctx.scenario.take();
+  if (failure?.reset) {
+    ex.destroySocket(true);
+    return undefined;
+  }
+  // Hang: answer nothing; the stats' close listener counts the abort when the client gives up.
+  if (failure?.hang) return undefined;
   if (failure !== undefined) {
     sendError(ex, dialect, failure.status, `Fake failure injected by scenario (status ${failure.status})`, failure.retryAfter);
     return undefined;

@@ -26,10 +26,13 @@ beforeAll(async () => {
       slow: at(primary),
       streamer: at(primary),
       narrow: at(primary),
+      hasty: at(primary),
+      resetty: at(primary),
     },
     routing: {
       aliases: {
         fast: ['primary/m', 'backup/m'],
+        guarded: ['hasty/m', 'backup/m'],
         balanced: [
           { target: 'primary/m', weight: 3, priority: 0 },
           { target: 'backup/m', weight: 1, priority: 0 },
@@ -46,6 +49,8 @@ beforeAll(async () => {
         slow: { ...noRetry, timeout: { attemptMs: 300, firstTokenMs: 300 }, ...quietBreaker },
         streamer: { retry: { maxAttempts: 3 }, ...quietBreaker },
         narrow: { ...noRetry, bulkhead: { maxConcurrent: 1, maxQueue: 1 }, ...quietBreaker },
+        hasty: { ...noRetry, timeout: { attemptMs: 300 }, ...quietBreaker },
+        resetty: { retry: { maxAttempts: 3 }, ...quietBreaker },
       },
     },
   });
@@ -107,6 +112,15 @@ describe('fallback', () => {
     expect(result.events[result.events.length - 1]).toBe('[DONE]');
   });
 
+  it('falls back from a hung connection once the attempt timeout aborts it', async () => {
+    await scenario(primary, { failNext: 1, hang: true });
+    const response = await ask('guarded');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-llm-hub-target')).toBe('backup/m');
+    const stats = await eventually(() => fakeStats(primary.url), (s) => s.aborted >= 1);
+    expect(stats.aborted).toBe(1);
+  });
+
   it('does not fall back on a client error', async () => {
     await scenario(primary, { failNext: 1, status: 400 });
     const response = await ask('fast');
@@ -157,6 +171,14 @@ describe('retries', () => {
     // 100 requests, budget 10 % of them: at most 10 retries (without the budget: 300 calls).
     expect(upstream).toBeGreaterThan(100);
     expect(upstream).toBeLessThanOrEqual(110);
+  });
+
+  it('retries connection resets', async () => {
+    await scenario(primary, { failNext: 2, reset: true });
+    const response = await ask('resetty/m');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-llm-hub-attempts')).toBe('3');
+    expect((await fakeStats(primary.url)).requests).toBe(3);
   });
 
   it("waits for the provider's Retry-After before retrying", async () => {
