@@ -35,26 +35,35 @@ export class BulkheadMiddleware implements HubMiddleware {
     return this.providers.get(provider) ?? undefined;
   }
 
-  async complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+  complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
     const bulkhead = this.forProvider(context.provider);
-    if (!bulkhead) return next(context);
-    const release = await this.acquire(bulkhead, context);
-    try {
-      return await next(context);
-    } finally {
-      release();
-    }
+    return bulkhead ? this.holding(bulkhead, context, () => next(context)) : next(context);
   }
 
-  async embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
+  embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
     const bulkhead = this.forProvider(context.provider);
-    if (!bulkhead) return next(context);
-    const release = await this.acquire(bulkhead, context);
-    try {
-      return await next(context);
-    } finally {
-      release();
+    return bulkhead ? this.holding(bulkhead, context, () => next(context)) : next(context);
+  }
+
+  /** Runs `call` holding a slot. A free slot is taken synchronously: no extra await on the hot path. */
+  private holding<T>(bulkhead: Bulkhead, context: HubContextBase & { request: { model: string } }, call: () => Promise<T>): Promise<T> {
+    const slot = bulkhead.acquire(context.signal);
+    if (typeof slot === 'function') {
+      let result: Promise<T>;
+      try {
+        result = call();
+      } catch (error) {
+        slot();
+        return Promise.reject(error);
+      }
+      result.then(slot, slot);
+      return result;
     }
+    return this.acquire(bulkhead, context, slot).then((release) => {
+      const result = call();
+      result.then(release, release);
+      return result;
+    });
   }
 
   stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
@@ -65,7 +74,7 @@ export class BulkheadMiddleware implements HubMiddleware {
 
   /** Takes the slot on the first `next()` (nothing goes upstream before) and keeps it to the end. */
   private async *guardedStream(bulkhead: Bulkhead, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
-    const release = await this.acquire(bulkhead, context);
+    const release = await this.acquire(bulkhead, context, bulkhead.acquire(context.signal));
     try {
       yield* next(context);
     } finally {
@@ -79,17 +88,20 @@ export class BulkheadMiddleware implements HubMiddleware {
       const { maxConcurrent, maxQueue } = resolveResilienceOptions(this.settings, name).bulkhead;
       bulkhead =
         maxConcurrent > 0 && Number.isFinite(maxConcurrent)
-          ? new Bulkhead(maxConcurrent, Math.max(0, maxQueue), (executing, queued) =>
-              this.events.emit({ type: 'bulkhead_queue', provider: name, executing, queued }),
-            )
+          ? new Bulkhead(maxConcurrent, Math.max(0, maxQueue), (executing, queued) => {
+              if (this.events.active) this.events.emit({ type: 'bulkhead_queue', provider: name, executing, queued });
+            })
           : null;
       this.providers.set(name, bulkhead);
     }
     return bulkhead;
   }
 
-  private async acquire(bulkhead: Bulkhead, context: HubContextBase & { request: { model: string } }): Promise<Release> {
-    const slot = bulkhead.acquire(context.signal);
+  private async acquire(
+    bulkhead: Bulkhead,
+    context: HubContextBase & { request: { model: string } },
+    slot: Release | Promise<Release> | undefined,
+  ): Promise<Release> {
     if (slot === undefined) {
       this.events.emit({ type: 'rejected', provider: context.provider, model: context.request.model, by: 'bulkhead' });
       throw ResilienceErrors.bulkheadFull(context.provider);

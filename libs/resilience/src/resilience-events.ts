@@ -24,6 +24,11 @@ export class ResilienceEvents {
     };
   }
 
+  /** False when nobody listens: emitters of per-request events skip building the event. */
+  get active(): boolean {
+    return this.listeners.length > 0;
+  }
+
   emit(event: ResilienceEvent): void {
     for (const listener of this.listeners) listener(event);
   }
