@@ -17,7 +17,7 @@ export interface ResilienceCostOptions {
   warmupS: number;
   /** Runs per variant (at least 1). */
   rounds: number;
-  /** Extra node flags for both gateways (e.g. --cpu-prof). */
+  /** Node flags for both gateways. */
   nodeArgs: string[];
   /** The healthy request. */
   body: string;
@@ -25,6 +25,14 @@ export interface ResilienceCostOptions {
   failingBody: string;
   log: (message: string) => void;
 }
+
+/**
+ * Default node flags for both gateways. Without this one, each gateway process settles at random
+ * into one of two GC modes (V8 pretenures a per-request allocation site, or not) that differ by
+ * 15-25 µs of CPU per request for its whole life: far more than the cost being measured. See
+ * docs/benchmarks.md. BENCH_RESILIENCE_NODE_ARGS overrides it ('' = plain node).
+ */
+export const RESILIENCE_NODE_ARGS = '--no-allocation-site-pretenuring';
 
 const VARIANTS: ResilienceVariant[] = ['off', 'on'];
 const CONFIG: Record<ResilienceVariant, Record<string, unknown>> = { off: { resilience: { enabled: false } }, on: {} };
@@ -90,5 +98,6 @@ export async function measureResilienceCost(fake: Child, options: ResilienceCost
 
   const seen = (await chatRequestsSeenByFake(fake.url)) - fakeBefore;
   if (seen < answered) problems.push(`resilience section: the fake saw ${seen} chat requests, fewer than the ${answered} answered`);
-  return resilienceCost({ connections: options.connections, durationS: options.durationS, rounds: options.rounds, attemptsFor503, runs });
+  const { connections, durationS, rounds, nodeArgs } = options;
+  return resilienceCost({ connections, durationS, rounds, nodeArgs, attemptsFor503, runs });
 }

@@ -23,6 +23,7 @@ describe('resilience cost', () => {
       connections: 50,
       durationS: 10,
       rounds: 2,
+      nodeArgs: [],
       attemptsFor503: { off: 1, on: 3 },
       runs: [run('off', 1, 20_000, 50), run('on', 2, 19_000, 54), run('on', 3, 19_400, 53), run('off', 4, 20_400, 49)],
     });
@@ -33,7 +34,7 @@ describe('resilience cost', () => {
   });
 
   it('has no CPU figure when a run could not read it', () => {
-    const r = resilienceCost({ connections: 50, durationS: 10, rounds: 1, attemptsFor503: { off: 1, on: 3 }, runs: [run('off', 1, 100, null), run('on', 2, 90, 5)] });
+    const r = resilienceCost({ connections: 50, durationS: 10, rounds: 1, nodeArgs: [], attemptsFor503: { off: 1, on: 3 }, runs: [run('off', 1, 100, null), run('on', 2, 90, 5)] });
     expect(r.cpuUsPerRequestAdded).toBeNull();
   });
 });

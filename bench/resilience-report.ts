@@ -31,6 +31,8 @@ export interface ResilienceCost {
   durationS: number;
   /** Each round is one run per variant; the order flips every round. */
   rounds: number;
+  /** Node flags both gateways ran with. */
+  nodeArgs: string[];
   /** Upstream attempts each gateway made for one request the fake failed with 503: shows which one runs the pipeline. */
   attemptsFor503: Record<ResilienceVariant, number>;
   runs: ResilienceRun[];
@@ -68,7 +70,7 @@ function summarizeVariant(runs: ResilienceRun[]): VariantSummary {
   };
 }
 
-export function resilienceCost(input: Pick<ResilienceCost, 'connections' | 'durationS' | 'rounds' | 'attemptsFor503' | 'runs'>): ResilienceCost {
+export function resilienceCost(input: Pick<ResilienceCost, 'connections' | 'durationS' | 'rounds' | 'nodeArgs' | 'attemptsFor503' | 'runs'>): ResilienceCost {
   const off = summarizeVariant(input.runs.filter((r) => r.variant === 'off'));
   const on = summarizeVariant(input.runs.filter((r) => r.variant === 'on'));
   const cpuUsPerRequestAdded = off.cpuUsPerRequest === null || on.cpuUsPerRequest === null ? null : on.cpuUsPerRequest - off.cpuUsPerRequest;
@@ -102,6 +104,7 @@ export function formatResilience(r: ResilienceCost): string {
       : `${added >= 0 ? '+' : ''}${added.toFixed(1)} us (${added >= 0 ? '+' : ''}${pct(added / r.off.cpuUsPerRequest)})`;
   return [
     `4. Resilience pipeline cost on the healthy path: ${r.connections} connections, ${r.durationS} s per run, ${r.rounds} run(s) per variant in the order ${runOrder(r.rounds).join(', ')}`,
+    `both gateways run with node flags: ${r.nodeArgs.length > 0 ? r.nodeArgs.join(' ') : '(none)'}`,
     `upstream attempts for one request the fake fails with 503: off ${r.attemptsFor503.off}, on ${r.attemptsFor503.on}`,
     table(header, rows),
     `cost (1 - median req/s on / median req/s off): ${pct(r.cost)}`,

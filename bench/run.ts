@@ -7,7 +7,9 @@
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
  * BENCH_RATE_CONNECTIONS (default 1), BENCH_STREAM_REQUESTS (default 2000), BENCH_STREAM_WARMUP
  * (default 200), BENCH_RESILIENCE_ROUNDS (runs per variant in the resilience-cost section, default
- * 2; 0 skips it), BENCH_GATEWAY_NODE_ARGS (extra node flags for every gateway, e.g. "--cpu-prof").
+ * 2; 0 skips it), BENCH_RESILIENCE_NODE_ARGS (node flags for that section's two gateways, default
+ * "--no-allocation-site-pretenuring"; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node
+ * flags for every gateway, e.g. "--cpu-prof").
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -20,7 +22,7 @@ import { chatRequestsSeenByFake } from './fake-stats';
 import { measureFirstChunk } from './first-chunk';
 import { loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
 import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
-import { measureResilienceCost } from './resilience-cost';
+import { measureResilienceCost, RESILIENCE_NODE_ARGS } from './resilience-cost';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
 const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
@@ -63,6 +65,7 @@ async function main(): Promise<number> {
     resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 2, 0),
   };
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const resilienceNodeArgs = (process.env.BENCH_RESILIENCE_NODE_ARGS ?? RESILIENCE_NODE_ARGS).split(/\s+/).filter(Boolean);
 
   // Everything is bounded: if the whole run takes far longer than planned, give up loudly.
   const plannedS =
@@ -141,7 +144,7 @@ async function main(): Promise<number> {
       durationS: settings.durationS,
       warmupS: settings.warmupS,
       rounds: settings.resilienceRounds,
-      nodeArgs: gatewayNodeArgs,
+      nodeArgs: [...resilienceNodeArgs, ...gatewayNodeArgs],
       body,
       failingBody: chatBody(false, FAILING_DIRECTIVE),
       log,

@@ -69,6 +69,8 @@ interface BreakerEntry {
 export class CircuitBreakerMiddleware implements HubMiddleware {
   readonly name = 'circuit-breaker';
   private readonly breakers = new Map<string, BreakerEntry>();
+  /** The same entries by provider, then model: the per-request lookup. */
+  private readonly byProvider = new Map<string, Map<string, BreakerEntry>>();
   private readonly maxBreakers: number;
 
   constructor(
@@ -199,12 +201,16 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
   }
 
   private entryFor(provider: string, model: string): BreakerEntry {
+    // Two-level lookup first: no key string is built per request on the hot path.
+    const cached = this.byProvider.get(provider)?.get(model);
+    if (cached) return cached;
     const key = keyOf(provider, model);
-    const existing = this.breakers.get(key);
-    if (existing) return existing;
     if (this.breakers.size >= this.maxBreakers) this.evictOne();
     const entry = this.createEntry(provider, model);
     this.breakers.set(key, entry);
+    let models = this.byProvider.get(provider);
+    if (!models) this.byProvider.set(provider, (models = new Map()));
+    models.set(model, entry);
     return entry;
   }
 
@@ -240,11 +246,16 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     for (const [key, entry] of this.breakers) {
       oldest ??= key;
       if (entry.reported === 'closed' && entry.policy.state === CircuitState.Closed) {
-        this.breakers.delete(key);
+        this.forget(key, entry);
         return;
       }
     }
-    if (oldest !== undefined) this.breakers.delete(oldest);
+    if (oldest !== undefined) this.forget(oldest, this.breakers.get(oldest)!);
+  }
+
+  private forget(key: string, entry: BreakerEntry): void {
+    this.breakers.delete(key);
+    this.byProvider.get(entry.provider)?.delete(entry.model);
   }
 }
 

@@ -103,20 +103,28 @@ export class RetryMiddleware implements HubMiddleware {
     yield* resumeStream(first, iterator);
   }
 
+  /**
+   * The first attempt runs outside cockatiel: the healthy path pays one promise and no policy.
+   * Only a retryable failure builds the per-call policy for the remaining attempts.
+   */
   private execute<T>(provider: ProviderRetry, context: HubContextBase & { request: { model: string } }, operation: () => Promise<T>): Promise<T> {
     provider.budget.recordRequest();
-    const call = new RetryCall(provider, context, this.events);
-    // Per call because the filter needs the call's state (attempt, deadline, backoff); a few
-    // small objects, next to an upstream HTTP request.
-    const policy = retry(
-      handleWhen((error) => call.shouldRetry(error)),
-      { maxAttempts: provider.options.maxAttempts - 1 },
-    );
-    return policy.execute(async ({ attempt }) => {
-      if (attempt > 0) await call.waitBeforeRetry();
-      call.attempts = attempt + 1;
-      return operation();
-    }, context.signal);
+    return operation().catch((error: unknown) => {
+      if (provider.options.maxAttempts <= 1 || !isRetryableFailure(error)) throw error;
+      const call = new RetryCall(provider, context, this.events);
+      call.attempts = 1;
+      if (!call.shouldRetry(error as Error)) throw error;
+      // Per call because the filter needs the call's state (attempt, deadline, backoff).
+      const policy = retry(
+        handleWhen((failure) => call.shouldRetry(failure)),
+        { maxAttempts: provider.options.maxAttempts - 2 },
+      );
+      return policy.execute(async ({ attempt }) => {
+        await call.waitBeforeRetry();
+        call.attempts = attempt + 2;
+        return operation();
+      }, context.signal);
+    });
   }
 }
 
