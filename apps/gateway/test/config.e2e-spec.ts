@@ -21,6 +21,9 @@ describe('config validated at boot', () => {
     ['an unknown top-level key', 'sever:\n  port: 1\n', /sever/],
     ['an alias to a missing provider', 'routing:\n  aliases:\n    fast: nope/model\n', /routing\.aliases\.fast/],
     ['invalid YAML', 'providers: [\n', /not valid YAML/],
+    ['resilience for a provider that is not configured', 'resilience:\n  providers:\n    ghost:\n      retry: { maxAttempts: 2 }\n', /resilience\.providers\.ghost/],
+    ['zero retry attempts', 'resilience:\n  defaults:\n    retry: { maxAttempts: 0 }\n', /resilience\.defaults\.retry\.maxAttempts/],
+    ['an alias target without a provider', 'routing:\n  aliases:\n    fast: [just-a-model]\n', /routing\.aliases\.fast/],
     ['an unset ${VAR}', 'providers:\n  o:\n    type: openai\n    apiKey: ${NO_SUCH_VAR_XYZ}\n', /NO_SUCH_VAR_XYZ/],
   ])('refuses to start with %s and names the field', async (_name, yaml, pattern) => {
     const failed = await startProcess(GATEWAY_MAIN, { LLM_HUB_CONFIG: configFile(yaml) }).then(
