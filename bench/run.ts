@@ -7,7 +7,7 @@
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
  * BENCH_RATE_CONNECTIONS (default 1), BENCH_STREAM_REQUESTS (default 2000), BENCH_STREAM_WARMUP
  * (default 200), BENCH_RESILIENCE_ROUNDS (runs per variant in the resilience-cost section, default
- * 2; 0 skips it), BENCH_RESILIENCE_NODE_ARGS (node flags for that section's two gateways, default
+ * 4; 0 skips it), BENCH_RESILIENCE_NODE_ARGS (node flags for that section's two gateways, default
  * "--no-allocation-site-pretenuring"; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node
  * flags for every gateway, e.g. "--cpu-prof").
  *
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     fixedRateConnections: intFromEnv('BENCH_RATE_CONNECTIONS', 1),
     streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 2000),
     streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 200, 0),
-    resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 2, 0),
+    resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 4, 0),
   };
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const resilienceNodeArgs = (process.env.BENCH_RESILIENCE_NODE_ARGS ?? RESILIENCE_NODE_ARGS).split(/\s+/).filter(Boolean);

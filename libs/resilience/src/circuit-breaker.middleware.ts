@@ -45,6 +45,8 @@ interface BreakerEntry {
   readonly provider: string;
   readonly model: string;
   readonly policy: CircuitBreakerPolicy;
+  /** The policy's breaker: the closed-state fast path reports successes to it directly. */
+  readonly breaker: CompositeBreaker;
   /** The state last emitted (and answered by stateOf). */
   reported: BreakerState;
   /** When the circuit last opened (Date.now()) and for how long. */
@@ -153,6 +155,7 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
   private async guard<T>(context: HubContext | HubEmbeddingContext, call: () => Promise<T>): Promise<T> {
     const entry = this.entryFor(context.provider, context.request.model);
     const probe = this.admit(entry);
+    if (!probe) return this.closedCall(entry, context, call);
     try {
       return await entry.policy.execute(async () => {
         try {
@@ -164,6 +167,27 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     } catch (error) {
       throw this.unwrap(error, entry);
     }
+  }
+
+  /**
+   * The healthy path, kept out of cockatiel's executor (two async frames, a result object and
+   * timing per call, measurable at 20k req/s): while closed, a success is reported straight to the
+   * breaker, exactly as CircuitBreakerPolicy.execute would. A failure that counts is replayed
+   * through the policy so cockatiel records it and opens the circuit itself when it should; if
+   * the circuit left Closed meanwhile it is not replayed (it could become a half-open probe).
+   */
+  private async closedCall<T>(entry: BreakerEntry, context: HubContextBase, call: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      if (countsAgainstBreaker(error) && !callerLeft(context) && entry.policy.state === CircuitState.Closed) {
+        await entry.policy.execute(() => Promise.reject(error)).catch(() => undefined);
+      }
+      throw error;
+    }
+    if (entry.policy.state === CircuitState.Closed) entry.breaker.success(CircuitState.Closed);
+    return result;
   }
 
   /**
@@ -223,11 +247,12 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
       entry.openFor = duration;
       return { duration, next: cooldown };
     };
+    const breaker = new CompositeBreaker(options);
     const policy = circuitBreaker(
       handleWhen((error: unknown) => (error instanceof NeutralOutcome ? error.probe : true)),
-      { halfOpenAfter: { next: cooldown }, breaker: new CompositeBreaker(options) },
+      { halfOpenAfter: { next: cooldown }, breaker },
     );
-    entry = { provider, model, policy, reported: 'closed', openedAt: 0, openFor: 0 };
+    entry = { provider, model, policy, breaker, reported: 'closed', openedAt: 0, openFor: 0 };
     policy.onStateChange((state) => {
       if (state === CircuitState.Open) entry.openedAt = Date.now();
       // Re-opened for 0 ms after a probe that told us nothing: still waiting for a probe.
