@@ -17,6 +17,8 @@ const quietBreaker = { breaker: { consecutiveFailures: 10_000, minimumCalls: 100
 beforeAll(async () => {
   [primary, backup] = await Promise.all([startFakeProvider(), startFakeProvider()]);
   gateway = await startGateway({
+    // Identical requests here must each reach the fakes: these tests count upstream calls.
+    cache: { type: 'none' },
     providers: {
       primary: at(primary),
       backup: at(backup),

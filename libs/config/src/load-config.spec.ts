@@ -41,6 +41,36 @@ describe('loadConfig from the environment only', () => {
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
       providers: { mock: { type: 'mock' } },
       resilience: { enabled: true },
+      cache: {
+        type: 'memory',
+        ttlSeconds: 3600,
+        maxTtlSeconds: 86_400,
+        memory: { maxEntries: 10_000, maxBytes: 128 * 1024 * 1024 },
+        coalescing: { enabled: true, lockTtlMs: 30_000, waitMs: 10_000 },
+      },
+    });
+  });
+
+  describe('cache settings', () => {
+    it('takes the Redis Cluster from LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_NODES and LLM_HUB_REDIS_PASSWORD', () => {
+      const config = loadConfig({ LLM_HUB_CACHE_TYPE: 'redis-cluster', LLM_HUB_REDIS_NODES: '10.0.0.1:6379, 10.0.0.2:6379', LLM_HUB_REDIS_PASSWORD: 'pw' });
+      expect(config.cache.type).toBe('redis-cluster');
+      expect(config.cache.redis).toMatchObject({ nodes: ['10.0.0.1:6379', '10.0.0.2:6379'], password: 'pw', commandTimeoutMs: 50 });
+    });
+
+    it('takes a single Redis from LLM_HUB_REDIS_URL', () => {
+      const config = loadConfig({ LLM_HUB_CACHE_TYPE: 'redis', LLM_HUB_REDIS_URL: 'redis://127.0.0.1:6390' });
+      expect(config.cache.redis?.url).toBe('redis://127.0.0.1:6390');
+    });
+
+    it('refuses a Redis cache type without its address, naming the field', () => {
+      expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'redis-cluster' })).toThrow(/cache\.redis\.nodes/);
+      expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'redis' })).toThrow(/cache\.redis\.url/);
+    });
+
+    it('refuses an unknown cache type and a malformed node address', () => {
+      expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'memcached' })).toThrow(/cache\.type/);
+      expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'redis-cluster', LLM_HUB_REDIS_NODES: 'redis-0' })).toThrow(/cache\.redis\.nodes/);
     });
   });
 

@@ -16,7 +16,8 @@ export class ConfigError extends Error {
 /**
  * Loads the gateway config once at boot: embedded defaults, then the providers implied by the
  * environment, then the YAML file named by LLM_HUB_CONFIG (its entries override the env's,
- * field by field), then the env overrides (PORT, HOST, LLM_HUB_API_KEYS, LLM_HUB_LOG_LEVEL).
+ * field by field), then the env overrides (PORT, HOST, LLM_HUB_API_KEYS, LLM_HUB_LOG_LEVEL, and the
+ * cache's LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_URL, LLM_HUB_REDIS_NODES, LLM_HUB_REDIS_PASSWORD).
  * `${VAR}` in the file's strings is replaced from the environment, so keys can stay in Secrets.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
@@ -46,7 +47,24 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
     const keys = env.LLM_HUB_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
     raw.auth = { ...fileAuth, apiKeys: [...(fileAuth.apiKeys ?? []), ...keys] };
   }
+  const fileCache = file.cache ?? {};
+  if (isRecord(fileCache)) raw.cache = cacheFromEnv(fileCache, env);
   return validateConfig(raw, env.LLM_HUB_CONFIG);
+}
+
+/**
+ * LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_URL, LLM_HUB_REDIS_NODES (comma-separated host:port) and
+ * LLM_HUB_REDIS_PASSWORD override the file's cache section: what a Helm chart sets per release.
+ */
+function cacheFromEnv(fileCache: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const cache = { ...fileCache };
+  if (env.LLM_HUB_CACHE_TYPE) cache.type = env.LLM_HUB_CACHE_TYPE;
+  const redisEnv: Record<string, unknown> = {};
+  if (env.LLM_HUB_REDIS_URL) redisEnv.url = env.LLM_HUB_REDIS_URL;
+  if (env.LLM_HUB_REDIS_NODES) redisEnv.nodes = env.LLM_HUB_REDIS_NODES.split(',').map((n) => n.trim()).filter(Boolean);
+  if (env.LLM_HUB_REDIS_PASSWORD) redisEnv.password = env.LLM_HUB_REDIS_PASSWORD;
+  if (Object.keys(redisEnv).length > 0) cache.redis = { ...(isRecord(cache.redis) ? cache.redis : {}), ...redisEnv };
+  return cache;
 }
 
 export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {

@@ -59,4 +59,12 @@ describe('maskSecrets', () => {
       nothing: null,
     });
   });
+
+  it('masks the password inside a URL and leaves URLs without one alone', () => {
+    expect(maskSecrets({ url: 'redis://user:s3cret@10.0.0.1:6379/0', plain: 'redis://10.0.0.1:6379', mail: 'ops@example.com' })).toEqual({
+      url: 'redis://user:***@10.0.0.1:6379/0',
+      plain: 'redis://10.0.0.1:6379',
+      mail: 'ops@example.com',
+    });
+  });
 });

@@ -15,5 +15,19 @@ function mask(value: unknown, secret: boolean): unknown {
     return out;
   }
   if (secret && typeof value === 'string') return '***';
+  // A password inside a URL (redis://:secret@host:6379) is as secret as a password field.
+  if (typeof value === 'string' && value.includes('@')) return maskUrlPassword(value);
   return value;
+}
+
+function maskUrlPassword(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value;
+  }
+  if (!url.password) return value;
+  url.password = '***';
+  return url.toString();
 }

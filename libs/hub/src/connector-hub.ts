@@ -17,6 +17,8 @@ import { ModelRouter, type ModelRouterOptions, type RouteTarget } from './model-
 import { composePipeline, type Pipeline } from './pipeline';
 import { Deadline } from './deadline';
 
+const NO_CACHE_DIRECTIVES = Object.freeze({});
+
 export interface ConnectorHubOptions extends ModelRouterOptions {
   /** Timeout when the request gives none, in ms (default 300000). */
   defaultTimeoutMs?: number;
@@ -186,6 +188,8 @@ export class ConnectorHub {
       timeoutMs,
       startedAt: performance.now(),
       meta,
+      tenant: options.tenant ?? '',
+      cache: options.cache ?? NO_CACHE_DIRECTIVES,
       state: new Map<string, unknown>(),
     };
   }

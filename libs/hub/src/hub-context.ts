@@ -1,5 +1,5 @@
 import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
-import type { HubCallMeta } from './hub-request';
+import type { CacheDirectives, HubCallMeta } from './hub-request';
 import type { Deadline } from './deadline';
 import type { RouteTarget } from './model-router';
 
@@ -24,6 +24,10 @@ export interface HubContextBase {
   readonly startedAt: number;
   /** Written by the hub and middleware, read by the caller. */
   readonly meta: HubCallMeta;
+  /** The caller's isolation key ('' when none); see HubCallOptions.tenant. */
+  readonly tenant: string;
+  /** The caller's cache directives ({} when none). */
+  readonly cache: CacheDirectives;
   /** Scratch space for middleware, keyed by middleware name. */
   readonly state: Map<string, unknown>;
 }

@@ -23,7 +23,27 @@ export interface HubCallOptions {
   requestId?: string;
   /** Filled in by the hub: who served the call. Pass an object to read it afterwards. */
   meta?: HubCallMeta;
+  /**
+   * Who is calling, for isolation (the response cache namespaces answers by it). Never a
+   * secret: the gateway passes a digest of the caller's key. Default ''.
+   */
+  tenant?: string;
+  /** The caller's cache directives (HTTP `Cache-Control` and `x-llm-hub-cache-ttl`). */
+  cache?: CacheDirectives;
 }
+
+/** Per-call cache directives; all optional, the cache's configuration applies otherwise. */
+export interface CacheDirectives {
+  /** `Cache-Control: no-cache`: do not answer from the cache (the fresh answer is still stored). */
+  noCache?: boolean;
+  /** `Cache-Control: no-store`: do not store this answer. */
+  noStore?: boolean;
+  /** How long to keep this answer, in seconds (capped by the cache's maximum). */
+  ttlSeconds?: number;
+}
+
+/** How the response cache handled a call: answered from it, looked it up in vain, or did not look. */
+export type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
 
 export interface HubCallMeta {
   /** The provider instance that served (after any fallback). */
@@ -32,8 +52,10 @@ export interface HubCallMeta {
   model?: string;
   /** `provider/model` that served. */
   target?: string;
-  /** Upstream attempts made (1 without retries). */
+  /** Upstream attempts made (1 without retries; 0 when the cache answered). */
   attempts?: number;
+  /** Set by the cache middleware; absent when no cache is installed. */
+  cache?: CacheResult;
 }
 
 /** Where a request goes: a registered provider instance and the model name it knows. */

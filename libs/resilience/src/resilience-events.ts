@@ -1,3 +1,5 @@
+import { EventChannel } from '@llm-connector-hub/core';
+
 /**
  * What the resilience layer does, as events, so observability (metrics, logs) can export them
  * without the policies knowing about Prometheus. Listeners are called synchronously; keep them
@@ -14,22 +16,4 @@ export type ResilienceEvent =
 
 export type ResilienceListener = (event: ResilienceEvent) => void;
 
-export class ResilienceEvents {
-  private listeners: ResilienceListener[] = [];
-
-  on(listener: ResilienceListener): () => void {
-    this.listeners = [...this.listeners, listener];
-    return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
-    };
-  }
-
-  /** False when nobody listens: emitters of per-request events skip building the event. */
-  get active(): boolean {
-    return this.listeners.length > 0;
-  }
-
-  emit(event: ResilienceEvent): void {
-    for (const listener of this.listeners) listener(event);
-  }
-}
+export class ResilienceEvents extends EventChannel<ResilienceEvent> {}

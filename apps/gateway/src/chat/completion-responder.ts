@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectorHub, type HubCallMeta, type HubCompletion, type HubRequest } from '@llm-connector-hub/hub';
+import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubCompletion, type HubRequest } from '@llm-connector-hub/hub';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { GatewayErrors } from '../common/gateway-errors';
-import { ATTEMPTS_HEADER, servedHeaders } from '../common/headers';
+import { failureHeaders, servedHeaders } from '../common/headers';
+import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
 import { writeSseStream } from './sse-writer';
 
@@ -27,6 +28,7 @@ export class CompletionResponder {
   async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
     if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
+    const cache = cacheDirectives(request);
     const controller = new AbortController();
     const release = this.tracker.track(controller);
     const raw = reply.raw;
@@ -35,7 +37,7 @@ export class CompletionResponder {
     };
     raw.once('close', onClose);
     const meta: HubCallMeta = {};
-    const options = { signal: controller.signal, requestId: request.id, meta };
+    const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache };
     try {
       if (body.stream) await this.stream(request, reply, body, options);
       else {
@@ -45,7 +47,7 @@ export class CompletionResponder {
       }
     } catch (error) {
       // Even a failure says how hard the gateway tried (retries, fallbacks).
-      if (!reply.sent) reply.header(ATTEMPTS_HEADER, String(meta.attempts ?? 0));
+      if (!reply.sent) reply.headers(failureHeaders(meta));
       throw error;
     } finally {
       raw.off('close', onClose);
@@ -57,7 +59,7 @@ export class CompletionResponder {
     request: FastifyRequest,
     reply: FastifyReply,
     body: HubRequest,
-    options: { signal: AbortSignal; requestId: string; meta: HubCallMeta },
+    options: HubCallOptions & { signal: AbortSignal; meta: HubCallMeta },
   ): Promise<void> {
     const iterator = this.hub.streamComplete(body, options);
     // Wait for the first chunk before committing to 200: an upstream that fails first

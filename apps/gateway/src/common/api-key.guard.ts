@@ -20,14 +20,25 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (this.digests.length === 0) return true;
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = request.headers.authorization;
     // The scheme is case-insensitive (RFC 9110 §11.1): `bearer <key>` is as good as `Bearer <key>`.
     if (typeof header !== 'string' || !/^bearer /i.test(header)) throw HubErrors.unauthorized();
     const presented = digest(header.slice(7).trim());
     let match = false;
     for (const key of this.digests) match = timingSafeEqual(key, presented) || match;
     if (!match) throw HubErrors.unauthorized('Invalid API key.');
+    // The caller's isolation key (the cache namespaces answers by it): part of the key's digest,
+    // never the key itself, so nothing secret reaches Redis key names or logs.
+    request.tenant = presented.toString('hex', 0, 8);
     return true;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by ApiKeyGuard when gateway keys are configured: a digest of the caller's key. */
+    tenant?: string;
   }
 }
 

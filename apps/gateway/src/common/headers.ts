@@ -7,12 +7,22 @@ export const ATTEMPTS_HEADER = 'x-llm-hub-attempts';
 /** Request header overriding the request's total timeout in ms (capped by timeouts.maxMs). */
 export const TIMEOUT_HEADER = 'x-llm-hub-timeout-ms';
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Response header: HIT (answered from the cache), MISS (looked up, went upstream) or BYPASS. */
+export const CACHE_HEADER = 'x-llm-hub-cache';
+/** Request header: seconds to keep this answer in the cache (capped by cache.maxTtlSeconds). */
+export const CACHE_TTL_HEADER = 'x-llm-hub-cache-ttl';
 
 /** The served-by headers for a finished or started call. */
-export function servedHeaders(meta: { provider?: string; target?: string; attempts?: number }): Record<string, string> {
+export function servedHeaders(meta: { provider?: string; target?: string; attempts?: number; cache?: string }): Record<string, string> {
   return {
     [PROVIDER_HEADER]: meta.provider ?? '',
     [TARGET_HEADER]: meta.target ?? '',
     [ATTEMPTS_HEADER]: String(meta.attempts ?? 0),
+    [CACHE_HEADER]: meta.cache ?? 'BYPASS',
   };
+}
+
+/** The headers a failed call still carries: how hard the gateway tried, and what the cache did. */
+export function failureHeaders(meta: { attempts?: number; cache?: string }): Record<string, string> {
+  return { [ATTEMPTS_HEADER]: String(meta.attempts ?? 0), [CACHE_HEADER]: meta.cache ?? 'BYPASS' };
 }

@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta } from '@llm-connector-hub/hub';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { validateBody } from '../common/validate-body';
-import { servedHeaders } from '../common/headers';
+import { failureHeaders, servedHeaders } from '../common/headers';
+import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
 import { GatewayErrors } from '../common/gateway-errors';
 import { RequestTracker } from '../lifecycle/request-tracker';
@@ -23,6 +24,7 @@ export class EmbeddingsController {
     const body = validateBody(embeddingsRequestSchema, request.body);
     if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
+    const cache = cacheDirectives(request);
     const controller = new AbortController();
     const release = this.tracker.track(controller);
     const onClose = () => {
@@ -31,9 +33,12 @@ export class EmbeddingsController {
     reply.raw.once('close', onClose);
     const meta: HubCallMeta = {};
     try {
-      const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta });
+      const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache });
       reply.headers(servedHeaders(meta));
       await reply.send(result);
+    } catch (error) {
+      if (!reply.sent) reply.headers(failureHeaders(meta));
+      throw error;
     } finally {
       reply.raw.off('close', onClose);
       release();

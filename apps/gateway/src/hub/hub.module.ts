@@ -2,21 +2,32 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { ConnectorHub } from '@llm-connector-hub/hub';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import { ResilienceEvents } from '@llm-connector-hub/resilience';
+import { CacheEvents, CacheMiddleware } from '@llm-connector-hub/cache';
 import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { installResilience } from '../resilience/resilience-pipeline';
 import { logResilienceEvents } from '../resilience/resilience-log.listener';
+import { createResponseCache } from '../cache/response-cache.factory';
 import { jsonLog } from '../common/json-log';
 import { createProvider } from './provider.factory';
 
-/** Wires the embeddable ConnectorHub from the config: one instance per process. */
+/**
+ * Wires the embeddable ConnectorHub from the config: one instance per process. Middleware order
+ * (outermost first): the response cache, then the resilience layers, so a hit skips them all.
+ */
 @Global()
 @Module({
   providers: [
     { provide: ResilienceEvents, useFactory: () => new ResilienceEvents() },
+    { provide: CacheEvents, useFactory: () => new CacheEvents() },
+    {
+      provide: CacheMiddleware,
+      inject: [GATEWAY_CONFIG, CacheEvents],
+      useFactory: (config: GatewayConfig, events: CacheEvents) => createResponseCache(config.cache, events),
+    },
     {
       provide: ConnectorHub,
-      inject: [GATEWAY_CONFIG, ResilienceEvents],
-      useFactory: (config: GatewayConfig, events: ResilienceEvents) => {
+      inject: [GATEWAY_CONFIG, ResilienceEvents, CacheMiddleware],
+      useFactory: (config: GatewayConfig, events: ResilienceEvents, cache: CacheMiddleware | null) => {
         const hub = new ConnectorHub({
           aliases: config.routing.aliases,
           defaultProvider: config.routing.defaultProvider,
@@ -24,18 +35,22 @@ import { createProvider } from './provider.factory';
           maxTimeoutMs: config.timeouts.maxMs,
         });
         for (const [name, provider] of Object.entries(config.providers)) hub.registerProvider(name, createProvider(name, provider));
+        if (cache) hub.use(cache);
         installResilience(hub, config, events);
         if (config.server.logLevel !== 'silent') logResilienceEvents(events, jsonLog, config.server.logLevel === 'debug');
         return hub;
       },
     },
   ],
-  exports: [ConnectorHub, ResilienceEvents],
+  exports: [ConnectorHub, ResilienceEvents, CacheEvents, CacheMiddleware],
 })
 export class HubModule implements OnApplicationShutdown {
-  constructor(@Inject(ConnectorHub) private readonly hub: ConnectorHub) {}
+  constructor(
+    @Inject(ConnectorHub) private readonly hub: ConnectorHub,
+    @Inject(CacheMiddleware) private readonly cache: CacheMiddleware | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.hub.close();
+    await Promise.all([this.hub.close(), this.cache?.close()]);
   }
 }

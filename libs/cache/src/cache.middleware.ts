@@ -1,0 +1,331 @@
+import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
+import type { CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
+import type { Cluster, Redis } from 'ioredis';
+import { cacheKeyFor, lockKeyFor } from './cache-key';
+import type { CachedAnswer } from './cached-answer';
+import { CacheEvents, type CacheTier } from './cache-events';
+import { resolveCacheOptions, type CacheMiddlewareOptions, type ResolvedCacheOptions } from './cache-options';
+import { completionToChunks } from './completion-replay';
+import { createRedisClient } from './redis-connection';
+import { RedisHealth, type CacheHealth } from './redis-health';
+import { RedisLock } from './redis-lock';
+import { ResponseCache } from './response-cache';
+import { SingleFlight } from './single-flight';
+import { StreamAssembler } from './stream-assembly';
+
+type Body = ChatCompletion | EmbeddingResponse;
+type Kind = 'chat' | 'embedding';
+
+/** A leader that went away without an answer (its caller left): followers go upstream themselves. */
+const LEADER_GONE = Symbol('leader gone');
+
+/**
+ * The response cache as hub middleware: answers identical requests from memory or Redis, stores
+ * fresh answers, and coalesces identical concurrent requests into one upstream call (in-process,
+ * and across replicas through a short Redis lock). Sits outside the resilience layers, so a hit
+ * costs no retry, breaker or bulkhead work, and one stored answer serves whichever target the
+ * alias picked.
+ *
+ * - `meta.cache`: HIT (answered here, also when it waited for an identical request's answer),
+ *   MISS (looked up, went upstream) or BYPASS (`no-cache`: not looked up).
+ * - Streams: a completed stream is stored as the completion it adds up to; a hit for a stream
+ *   request is replayed as OpenAI chunks, so either kind of answer serves either kind of request.
+ *   Errors, cut streams and streams the client left are never stored.
+ * - Fail-open: any Redis failure or slowness is a miss, bounded by `commandTimeoutMs`.
+ */
+export class CacheMiddleware implements HubMiddleware {
+  readonly name = 'cache';
+  readonly events: CacheEvents;
+  private readonly options: ResolvedCacheOptions;
+  private readonly cache: ResponseCache;
+  private readonly flights = new SingleFlight<CachedAnswer | typeof LEADER_GONE>();
+  private readonly redis?: Redis | Cluster;
+  private readonly lock?: RedisLock;
+  private readonly redisHealth?: RedisHealth;
+
+  constructor(options: CacheMiddlewareOptions, events = new CacheEvents()) {
+    this.events = events;
+    this.options = resolveCacheOptions(options);
+    const entries = options.maxSize?.entries ?? 10_000;
+    if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize.entries >= 1');
+    if (options.type !== 'memory') {
+      const redis = options.redis ?? {};
+      if (options.type === 'redis' && !redis.url) throw new RangeError("cache type 'redis' needs redis.url");
+      if (options.type === 'redis-cluster' && !redis.nodes?.length) throw new RangeError("cache type 'redis-cluster' needs redis.nodes");
+      this.redis = createRedisClient({
+        url: options.type === 'redis' ? redis.url : undefined,
+        nodes: options.type === 'redis-cluster' ? redis.nodes : undefined,
+        username: redis.username,
+        password: redis.password,
+        tls: redis.tls,
+        commandTimeoutMs: this.options.commandTimeoutMs,
+        connectTimeoutMs: redis.connectTimeoutMs ?? 1000,
+      });
+      // ioredis reports connection errors as events; without a listener Node would print each one.
+      this.redis.on('error', () => undefined);
+      this.lock = new RedisLock(this.redis, this.options.commandTimeoutMs);
+      this.redisHealth = new RedisHealth(this.redis, 1000, Math.max(this.options.commandTimeoutMs * 4, 200));
+      this.redisHealth.onChange((status) => this.events.emit({ type: 'health', status }));
+      this.redisHealth.start();
+    }
+    this.cache = new ResponseCache(
+      {
+        memory: entries > 0 ? { maxEntries: entries, maxBytes: options.maxSize?.bytes ?? 128 * 1024 * 1024 } : undefined,
+        redis: this.redis ? { client: this.redis, timeoutMs: this.options.commandTimeoutMs } : undefined,
+      },
+      events,
+    );
+  }
+
+  /** 'ok', or 'degraded' while Redis is unreachable or slow (the cache then fails open). */
+  health(): CacheHealth {
+    return this.redisHealth?.status ?? 'ok';
+  }
+
+  /** Re-checks Redis now (readiness probes call this instead of waiting for the next ping). */
+  async checkHealth(): Promise<CacheHealth> {
+    return this.redisHealth ? this.redisHealth.check() : 'ok';
+  }
+
+  async close(): Promise<void> {
+    this.redisHealth?.stop();
+    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+  }
+
+  complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+    return this.answer(context, 'chat', () => next(context)) as Promise<ChatCompletion>;
+  }
+
+  embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
+    return this.answer(context, 'embedding', () => next(context)) as Promise<EmbeddingResponse>;
+  }
+
+  async *stream(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+    const key = this.keyOf(context, 'chat');
+    if (!context.cache.noCache) {
+      const found = await this.lookup(key, context, 'chat');
+      if (found) {
+        yield* completionToChunks(found as ChatCompletion);
+        return;
+      }
+    }
+    const lead = await this.claim(key, context, 'chat');
+    if (lead.answer) {
+      yield* completionToChunks(lead.answer.body as ChatCompletion);
+      return;
+    }
+    const assembler = new StreamAssembler();
+    let completed = false;
+    try {
+      for await (const chunk of next(context)) {
+        assembler.add(chunk);
+        yield chunk;
+      }
+      completed = true;
+    } catch (error) {
+      lead.fail(error);
+      throw error;
+    } finally {
+      // The consumer stopped early (return()): nothing to store, followers go upstream themselves.
+      if (!completed) lead.fail(LEADER_GONE);
+    }
+    lead.succeed(assembler.result());
+  }
+
+  /** The non-stream path (chat and embeddings). */
+  private async answer(context: HubContext | HubEmbeddingContext, kind: Kind, fetch: () => Promise<Body>): Promise<Body> {
+    const key = this.keyOf(context, kind);
+    if (!context.cache.noCache) {
+      const found = await this.lookup(key, context, kind);
+      if (found) return found;
+    }
+    const lead = await this.claim(key, context, kind);
+    if (lead.answer) return lead.answer.body;
+    let body: Body;
+    try {
+      body = await fetch();
+    } catch (error) {
+      lead.fail(error);
+      throw error;
+    }
+    lead.succeed(body);
+    return body;
+  }
+
+  private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
+    return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
+  }
+
+  /** A stored answer, or an identical in-flight request's answer (waited for), else undefined. */
+  private async lookup(key: string, context: HubContextBase, kind: Kind): Promise<Body | undefined> {
+    const hit = await this.cache.get(key);
+    if (hit) return this.served(context, hit.answer, kind, hit.tier);
+    const flight = this.flights.join(key);
+    if (!flight) return undefined;
+    let answer: CachedAnswer | typeof LEADER_GONE;
+    try {
+      answer = await abortable(flight, context.signal);
+    } catch (error) {
+      if (error === LEADER_GONE) return undefined;
+      throw error;
+    }
+    if (answer === LEADER_GONE) return undefined;
+    this.events.emit({ type: 'coalesced', scope: 'local' });
+    return this.served(context, answer, kind, 'memory');
+  }
+
+  /**
+   * Makes this request the leader for its key: registers its flight (unless `no-store`) and, with
+   * a shared tier, claims the key across replicas. When another replica holds the claim, waits
+   * (bounded) for its answer in Redis; `answer` is set when that arrived.
+   */
+  private async claim(key: string, context: HubContextBase, kind: Kind): Promise<Leader> {
+    const noStore = context.cache.noStore === true;
+    context.meta.cache = context.cache.noCache ? 'BYPASS' : 'MISS';
+    const flight = noStore || !this.options.coalescing ? undefined : this.flights.begin(key);
+    let lockKey: string | undefined;
+    let token: string | null | undefined;
+    if (this.lock && flight) {
+      lockKey = lockKeyFor(key);
+      try {
+        token = await this.lock.acquire(lockKey, this.options.lockTtlMs);
+      } catch {
+        this.events.emit({ type: 'error', operation: 'lock' });
+      }
+      if (token === null && !context.cache.noCache) {
+        const answer = await this.waitForRemote(key, context);
+        if (answer) {
+          flight.resolve(answer);
+          this.events.emit({ type: 'coalesced', scope: 'remote' });
+          this.served(context, answer, kind, 'redis');
+          return { answer, succeed: () => undefined, fail: () => undefined };
+        }
+      }
+    }
+    this.events.emit({ type: 'lookup', result: context.meta.cache, kind });
+    let settled = false;
+    const release = () => {
+      if (token && lockKey) this.lock!.release(lockKey, token).catch(() => this.events.emit({ type: 'error', operation: 'lock' }));
+    };
+    return {
+      succeed: (body) => {
+        if (settled) return;
+        settled = true;
+        const answer = this.storable(body, context) ? this.toAnswer(body, context) : undefined;
+        if (answer && !noStore) {
+          // Stored before the lock is released, so a waiting replica finds it; off the response path.
+          void this.cache.set(key, answer).then(() => {
+            this.events.emit({ type: 'stored', bytes: answer.bytes });
+            release();
+          });
+        } else release();
+        flight?.resolve(answer ?? LEADER_GONE);
+      },
+      fail: (error) => {
+        if (settled) return;
+        settled = true;
+        release();
+        flight?.reject(error === LEADER_GONE || callerLeft(context) ? LEADER_GONE : error);
+      },
+    };
+  }
+
+  /** Polls the shared tier for another replica's answer: every 10 ms at first, backing off to 100. */
+  private async waitForRemote(key: string, context: HubContextBase): Promise<CachedAnswer | undefined> {
+    const until = Date.now() + Math.min(this.options.waitMs, context.deadline.remainingMs());
+    let delay = 10;
+    while (Date.now() + delay < until && !context.signal.aborted) {
+      await sleep(delay, context.signal);
+      const answer = await this.cache.getShared(key);
+      if (answer) return answer;
+      delay = Math.min(delay * 2, 100);
+    }
+    return undefined;
+  }
+
+  private served(context: HubContextBase, answer: CachedAnswer, kind: Kind, tier: CacheTier): Body {
+    const meta = context.meta;
+    meta.cache = 'HIT';
+    meta.provider = answer.provider;
+    meta.model = answer.model;
+    meta.target = answer.target;
+    meta.attempts = 0;
+    this.events.emit({ type: 'lookup', result: 'HIT', tier, kind });
+    return answer.body;
+  }
+
+  /** Only whole answers: every choice finished (a cut stream never gets this far, but be sure). */
+  private storable(body: Body, context: HubContextBase): boolean {
+    if (context.signal.aborted) return false;
+    if (body.object === 'list') return true;
+    return body.choices.length > 0 && body.choices.every((choice) => choice.finish_reason !== null);
+  }
+
+  private toAnswer(body: Body, context: HubContextBase): CachedAnswer {
+    const requested = context.cache.ttlSeconds;
+    const ttlMs = requested === undefined ? this.options.ttlMs : Math.min(requested * 1000, this.options.maxTtlMs);
+    const meta = context.meta;
+    return {
+      body,
+      provider: meta.provider ?? context.provider,
+      model: meta.model ?? '',
+      target: meta.target ?? `${meta.provider}/${meta.model}`,
+      expiresAt: Date.now() + ttlMs,
+      // JSON length is the honest size for Redis; computing it for memory-only caches would cost a
+      // stringify per store, so memory-only entries use a cheap estimate instead.
+      bytes: this.redis ? JSON.stringify(body).length : estimateBytes(body),
+    };
+  }
+}
+
+interface Leader {
+  /** Set when another replica's answer arrived while waiting: serve it, do not go upstream. */
+  answer?: CachedAnswer;
+  succeed(body: Body): void;
+  fail(error: unknown): void;
+}
+
+/** The caller went away (or the gateway aborted on shutdown): its failure says nothing to followers. */
+function callerLeft(context: HubContextBase): boolean {
+  return context.deadline.signal.aborted && context.deadline.remainingMs() > 0;
+}
+
+function estimateBytes(body: Body): number {
+  if (body.object === 'list') return body.data.reduce((sum, item) => sum + (Array.isArray(item.embedding) ? item.embedding.length * 20 : item.embedding.length), 256);
+  let bytes = 512;
+  for (const choice of body.choices) {
+    bytes += (choice.message.content?.length ?? 0) * 2;
+    for (const call of choice.message.tool_calls ?? []) bytes += call.function.arguments.length * 2 + 128;
+  }
+  return bytes;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
