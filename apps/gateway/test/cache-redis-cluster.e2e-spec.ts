@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { startRedisCluster, type RedisClusterHandle } from './support/redis-cluster';
+import { postJson } from './support/sse';
+
+/**
+ * The shared cache tier on a real six-node Redis Cluster (scripts/redis-cluster.sh): two gateway
+ * processes with the in-process tier turned off (memory.maxEntries 0), so every HIT below was
+ * read from Redis. Ports 7100-7105 (and 7190 for the single-node case) belong to this spec.
+ */
+const PORT_BASE = 7100;
+const SINGLE_REDIS_PORT = 7190;
+
+let cluster: RedisClusterHandle;
+let fake: RunningProcess;
+let gatewayA: RunningProcess;
+let gatewayB: RunningProcess;
+
+const provider = (f: RunningProcess) => ({ type: 'openai-compatible', baseUrl: `${f.url}/v1`, apiKey: 'upstream-key-redis-e2e', models: ['m'] });
+const clusterCache = () => ({ type: 'redis-cluster', memory: { maxEntries: 0 }, redis: { nodes: cluster.nodes } });
+
+beforeAll(async () => {
+  [cluster, fake] = await Promise.all([startRedisCluster(PORT_BASE), startFakeProvider()]);
+  [gatewayA, gatewayB] = await Promise.all([
+    startGateway({ providers: { fake: provider(fake) }, cache: clusterCache() }),
+    startGateway({ providers: { fake: provider(fake) }, cache: clusterCache() }),
+  ]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([gatewayA?.stop(), gatewayB?.stop(), fake?.stop()]);
+  await cluster?.stop();
+}, 30_000);
+
+const chat = (content: string) => ({ model: 'fake/m', messages: [{ role: 'user', content }] });
+const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
+
+async function ask(gateway: RunningProcess, content: string) {
+  const response = await postJson(`${gateway.url}/v1/chat/completions`, chat(content));
+  const json = (await response.json()) as { id: string };
+  return { status: response.status, cache: response.headers.get('x-llm-hub-cache'), id: json.id };
+}
+
+/** Every answer key the gateways wrote, across all masters (lock keys are short-lived and skipped). */
+async function storedKeys(): Promise<string[]> {
+  const masters = await cluster.masters();
+  const lists = await Promise.all(masters.map((m) => cluster.redisCli(m.port, 'KEYS', 'llmhub:*')));
+  return lists.flatMap((list) => list.split('\n').filter((key) => key && !key.endsWith(':lock')));
+}
+
+describe('Redis Cluster cache', () => {
+  it('spreads keys over all three masters and hits on every one of them (no CROSSSLOT)', async () => {
+    const prompts = Array.from({ length: 60 }, (_, i) => `spread ${i}`);
+    const first = await Promise.all(prompts.map((p) => ask(gatewayA, p)));
+    const again = await Promise.all(prompts.map((p) => ask(gatewayA, p)));
+    expect(first.every((r) => r.status === 200 && r.cache === 'MISS')).toBe(true);
+    expect(again.map((r) => r.cache)).toEqual(prompts.map(() => 'HIT'));
+    expect(again.map((r) => r.id)).toEqual(first.map((r) => r.id));
+    const counts = await cluster.keyCounts();
+    expect(counts.size).toBe(3);
+    for (const count of counts.values()) expect(count).toBeGreaterThan(0);
+    expect(gatewayA.output()).not.toMatch(/CROSSSLOT/);
+  });
+
+  it('shares hits between two gateway processes through Redis', async () => {
+    const before = await upstreamCalls();
+    const onA = await ask(gatewayA, 'shared between replicas');
+    const onB = await ask(gatewayB, 'shared between replicas');
+    expect([onA.cache, onB.cache]).toEqual(['MISS', 'HIT']);
+    expect(onB.id).toBe(onA.id);
+    expect((await upstreamCalls()) - before).toBe(1);
+  });
+
+  it('coalesces 50 identical concurrent requests over two gateways into one upstream call', async () => {
+    const before = await upstreamCalls();
+    const prompt = 'everyone at once [[fake latency=400]]';
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => ask(i % 2 === 0 ? gatewayA : gatewayB, prompt)));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect((await upstreamCalls()) - before).toBe(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(results.filter((r) => r.cache === 'MISS')).toHaveLength(1);
+  });
+
+  it('follows ASK while a slot is being migrated and MOVED after, without a miss', async () => {
+    const before = new Set(await storedKeys());
+    const stored = await ask(gatewayA, 'resharded answer');
+    expect(stored.cache).toBe('MISS');
+    const key = (await storedKeys()).find((k) => !before.has(k));
+    expect(key).toBeDefined();
+    const slot = await cluster.keySlot(key!);
+    const owner = await cluster.ownerOfSlot(slot);
+    const target = (await cluster.masters()).find((m) => m.port !== owner.port)!;
+
+    await cluster.beginSlotMigration(slot, target.port);
+    expect(await cluster.migrateKeys(slot)).toBeGreaterThanOrEqual(1);
+    // The key now lives on the target while the source still owns the slot: the source says ASK.
+    const duringMigration = await ask(gatewayB, 'resharded answer');
+    expect(duringMigration).toMatchObject({ status: 200, cache: 'HIT', id: stored.id });
+
+    await cluster.finishSlotMigration(slot);
+    expect((await cluster.ownerOfSlot(slot)).port).toBe(target.port);
+    // The gateways' slot maps are stale: the old owner now answers MOVED.
+    const afterMove = await Promise.all([ask(gatewayA, 'resharded answer'), ask(gatewayB, 'resharded answer')]);
+    expect(afterMove.map((r) => [r.status, r.cache, r.id])).toEqual([
+      [200, 'HIT', stored.id],
+      [200, 'HIT', stored.id],
+    ]);
+  });
+
+  it('reports the cache as ok in readiness while the cluster is healthy', async () => {
+    const ready = await fetch(`${gatewayA.url}/health/ready`);
+    expect(await ready.json()).toMatchObject({ status: 'ok', cache: 'ok' });
+  });
+});
+
+describe('single Redis URL', () => {
+  let redis: ChildProcess;
+  let gateway: RunningProcess;
+
+  beforeAll(async () => {
+    redis = spawn('redis-server', ['--port', String(SINGLE_REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    gateway = await startGateway({
+      providers: { fake: provider(fake) },
+      cache: { type: 'redis', memory: { maxEntries: 0 }, redis: { url: `redis://127.0.0.1:${SINGLE_REDIS_PORT}` } },
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    redis?.kill('SIGTERM');
+  });
+
+  it('stores in and hits from a single Redis node', async () => {
+    // The gateway may have started before redis-server listened; its readiness says when it is up.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as { cache: string };
+      if (ready.cache === 'ok') break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const first = await ask(gateway, 'single node');
+    const second = await ask(gateway, 'single node');
+    expect([first.cache, second.cache]).toEqual(['MISS', 'HIT']);
+    expect(second.id).toBe(first.id);
+  });
+});
