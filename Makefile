@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(PATH)
 
 SOURCES := $(shell find apps libs bench -name '*.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
 
-.PHONY: help install build run test test-unit test-e2e typecheck bench clean
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
@@ -17,6 +17,11 @@ help:
 	@echo "make typecheck  tsc over everything, specs included"
 
 install: node_modules/.install-stamp
+
+# Servers the end-to-end tests run for real (each spec starts its own on loopback): Debian's
+# redis-server for the Redis Cluster cache specs.
+system-deps:
+	@./scripts/install-redis.sh
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -35,16 +40,16 @@ run: build
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
-test: build typecheck
+test: system-deps build typecheck
 	npx jest --ci
 
 test-unit: install
 	npx jest --ci --selectProjects unit
 
-test-e2e: build
+test-e2e: system-deps build
 	npx jest --ci --selectProjects e2e
 
-bench: build
+bench: system-deps build
 	node dist/bench/run.js
 
 clean:

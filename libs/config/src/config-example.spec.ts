@@ -16,5 +16,6 @@ describe('config.example.yaml', () => {
     expect(config.routing.aliases.fast).toEqual(['anthropic/claude-3-5-haiku-latest', 'openai/gpt-4o-mini']);
     expect(config.resilience.providers?.anthropic?.timeout?.firstTokenMs).toBe(20_000);
     expect(config.auth.apiKeys).toEqual(['gw']);
+    expect(config.cache).toMatchObject({ type: 'memory', ttlSeconds: 3600, coalescing: { enabled: true } });
   });
 });
