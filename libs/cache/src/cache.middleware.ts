@@ -102,23 +102,23 @@ export class CacheMiddleware implements HubMiddleware {
 
   async *stream(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
     const key = this.keyOf(context, 'chat');
-    if (!context.cache.noCache) {
-      const found = await this.lookup(key, context, 'chat');
-      if (found) {
-        yield* completionToChunks(found as ChatCompletion);
-        return;
-      }
+    const found = await this.find(key, context, 'chat');
+    if (!('lead' in found)) {
+      yield* completionToChunks(found.body as ChatCompletion);
+      return;
     }
-    const lead = await this.claim(key, context, 'chat');
+    const { lead } = found;
     if (lead.answer) {
       yield* completionToChunks(lead.answer.body as ChatCompletion);
       return;
     }
     const assembler = new StreamAssembler();
+    let chunks = 0;
     let completed = false;
     try {
       for await (const chunk of next(context)) {
         assembler.add(chunk);
+        chunks += 1;
         yield chunk;
       }
       completed = true;
@@ -129,17 +129,18 @@ export class CacheMiddleware implements HubMiddleware {
       // The consumer stopped early (return()): nothing to store, followers go upstream themselves.
       if (!completed) lead.fail(LEADER_GONE);
     }
-    lead.succeed(assembler.result());
+    // A stream that ended without a single chunk adds up to no completion: nothing to store or
+    // share (and StreamAssembler.result() would throw at a caller whose stream ended cleanly).
+    if (chunks === 0) lead.fail(LEADER_GONE);
+    else lead.succeed(assembler.result());
   }
 
   /** The non-stream path (chat and embeddings). */
   private async answer(context: HubContext | HubEmbeddingContext, kind: Kind, fetch: () => Promise<Body>): Promise<Body> {
     const key = this.keyOf(context, kind);
-    if (!context.cache.noCache) {
-      const found = await this.lookup(key, context, kind);
-      if (found) return found;
-    }
-    const lead = await this.claim(key, context, kind);
+    const found = await this.find(key, context, kind);
+    if (!('lead' in found)) return found.body;
+    const { lead } = found;
     if (lead.answer) return lead.answer.body;
     let body: Body;
     try {
@@ -156,28 +157,38 @@ export class CacheMiddleware implements HubMiddleware {
     return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
   }
 
-  /** A stored answer, or an identical in-flight request's answer (waited for), else undefined. */
-  private async lookup(key: string, context: HubContextBase, kind: Kind): Promise<Body | undefined> {
+  /**
+   * A stored answer, or an identical in-flight request's answer (waited for); otherwise this
+   * request becomes the leader for its key. The check for a flight and the start of this
+   * request's own flight run with no await in between: identical requests that all missed the
+   * cache at the same moment must find one another, not each become a leader. When a leader goes
+   * away without an answer, its followers look again, so one of them leads and the rest wait.
+   */
+  private async find(key: string, context: HubContextBase, kind: Kind): Promise<{ body: Body } | { lead: Leader }> {
+    if (context.cache.noCache) return { lead: await this.claim(key, context, kind) };
     const hit = await this.cache.get(key);
-    if (hit) return this.served(context, hit.answer, kind, hit.tier);
-    const flight = this.flights.join(key);
-    if (!flight) return undefined;
-    let answer: CachedAnswer | typeof LEADER_GONE;
-    try {
-      answer = await abortable(flight, context.signal);
-    } catch (error) {
-      if (error === LEADER_GONE) return undefined;
-      throw error;
+    if (hit) return { body: this.served(context, hit.answer, kind, hit.tier) };
+    for (;;) {
+      const flight = this.flights.join(key);
+      if (!flight) return { lead: await this.claim(key, context, kind) };
+      let answer: CachedAnswer | typeof LEADER_GONE;
+      try {
+        answer = await abortable(flight, context.signal);
+      } catch (error) {
+        if (error === LEADER_GONE) continue;
+        throw error;
+      }
+      if (answer === LEADER_GONE) continue;
+      this.events.emit({ type: 'coalesced', scope: 'local' });
+      return { body: this.served(context, answer, kind, 'memory') };
     }
-    if (answer === LEADER_GONE) return undefined;
-    this.events.emit({ type: 'coalesced', scope: 'local' });
-    return this.served(context, answer, kind, 'memory');
   }
 
   /**
    * Makes this request the leader for its key: registers its flight (unless `no-store`) and, with
    * a shared tier, claims the key across replicas. When another replica holds the claim, waits
-   * (bounded) for its answer in Redis; `answer` is set when that arrived.
+   * (bounded) for its answer in Redis; `answer` is set when that arrived. The flight is
+   * registered before the first await (see `find`).
    */
   private async claim(key: string, context: HubContextBase, kind: Kind): Promise<Leader> {
     const noStore = context.cache.noStore === true;
@@ -211,21 +222,28 @@ export class CacheMiddleware implements HubMiddleware {
       succeed: (body) => {
         if (settled) return;
         settled = true;
-        const answer = this.storable(body, context) ? this.toAnswer(body, context) : undefined;
-        if (answer && !noStore) {
-          // Stored before the lock is released, so a waiting replica finds it; off the response path.
-          void this.cache.set(key, answer).then(() => {
-            this.events.emit({ type: 'stored', bytes: answer.bytes });
-            release();
-          });
-        } else release();
-        flight?.resolve(answer ?? LEADER_GONE);
+        // Followers get the answer even when it is not stored: it is the answer to their request.
+        const answer = this.toAnswer(body, context);
+        if (!noStore && this.storable(body, context)) {
+          // Stored before the lock is released, so a waiting replica finds it; off the response
+          // path. The flight stays joinable until then, so a request that missed the cache just
+          // before the store landed still gets this answer instead of going upstream again.
+          const stored = this.cache.set(key, answer).then(
+            () => this.events.emit({ type: 'stored', bytes: answer.bytes }),
+            () => this.events.emit({ type: 'error', operation: 'set' }),
+          );
+          void stored.then(release);
+          flight?.resolve(answer, stored);
+        } else {
+          release();
+          flight?.resolve(answer);
+        }
       },
       fail: (error) => {
         if (settled) return;
         settled = true;
         release();
-        flight?.reject(error === LEADER_GONE || callerLeft(context) ? LEADER_GONE : error);
+        flight?.reject(error === LEADER_GONE || leaderGaveUp(context) ? LEADER_GONE : error);
       },
     };
   }
@@ -285,9 +303,13 @@ interface Leader {
   fail(error: unknown): void;
 }
 
-/** The caller went away (or the gateway aborted on shutdown): its failure says nothing to followers. */
-function callerLeft(context: HubContextBase): boolean {
-  return context.deadline.signal.aborted && context.deadline.remainingMs() > 0;
+/**
+ * The leader's own deadline ended its call: its caller went away, the gateway aborted on
+ * shutdown, or its own timeout (which may be far shorter than a follower's) passed. Such a
+ * failure says nothing about the followers' requests; they look again and one of them leads.
+ */
+function leaderGaveUp(context: HubContextBase): boolean {
+  return context.deadline.signal.aborted;
 }
 
 function estimateBytes(body: Body): number {

@@ -35,12 +35,13 @@ export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
     else await this.bounded(this.client.set(key, value));
   }
 
+  /** Keyv also calls this from get() when it finds an expired entry: bounded like every command. */
   async delete(key: string): Promise<boolean> {
-    return (await this.client.del(key)) > 0;
+    return (await this.bounded(this.client.del(key))) > 0;
   }
 
   async has(key: string): Promise<boolean> {
-    return (await this.client.exists(key)) > 0;
+    return (await this.bounded(this.client.exists(key))) > 0;
   }
 
   private bounded<T>(command: Promise<T>): Promise<T> {

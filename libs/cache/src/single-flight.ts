@@ -1,7 +1,11 @@
 /** One in-flight upstream call that identical requests may wait for. */
 export interface Flight<T> {
   readonly promise: Promise<T>;
-  resolve(value: T): void;
+  /**
+   * Settles the flight with `value` now. With `until`, the flight stays joinable (answering
+   * `value` at once) until `until` settles, e.g. while the value is being stored.
+   */
+  resolve(value: T, until?: Promise<unknown>): void;
   reject(error: unknown): void;
 }
 
@@ -30,8 +34,11 @@ export class SingleFlight<T> {
     promise.catch(() => undefined);
     const flight: Flight<T> = {
       promise,
-      resolve: (value) => {
-        this.end(key, flight);
+      resolve: (value, until) => {
+        if (until) {
+          const end = () => this.end(key, flight);
+          until.then(end, end);
+        } else this.end(key, flight);
         resolve(value);
       },
       reject: (error) => {
