@@ -1,7 +1,7 @@
 /** Two projects: fast unit specs beside the code, and e2e specs that drive real processes. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
-  '^@llm-connector-hub/(core|hub|providers|config|resilience|cache)$': '<rootDir>/libs/$1/src',
+  '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability)$': '<rootDir>/libs/$1/src',
 };
 module.exports = {
   projects: [

@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import type { Logger } from 'pino';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import { GATEWAY_CONFIG } from './config/config.tokens';
 import { HubModule } from './hub/hub.module';
@@ -10,17 +12,19 @@ import { ModelsController } from './models/models.controller';
 import { HealthController } from './health/health.controller';
 import { RequestTracker } from './lifecycle/request-tracker';
 import { ApiKeyGuard } from './common/api-key.guard';
+import { ObservabilityModule } from './observability/observability.module';
+import { ReadinessIndicators } from './health/readiness.indicators';
 
 /** The gateway: thin controllers over the hub; the config is loaded before Nest starts. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      imports: [HubModule],
+      imports: [HubModule, ObservabilityModule.forRoot(config, logger), TerminusModule.forRoot({ logger: false })],
       controllers: [ChatCompletionsController, HubApiController, EmbeddingsController, ModelsController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CompletionResponder, RequestTracker, ApiKeyGuard],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CompletionResponder, RequestTracker, ApiKeyGuard, ReadinessIndicators],
       exports: [GATEWAY_CONFIG, RequestTracker],
     };
   }

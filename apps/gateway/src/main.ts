@@ -10,7 +10,9 @@ import { OpenAIExceptionFilter } from './common/openai-exception.filter';
 import { installRequestHooks } from './common/request-hooks';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { REQUEST_ID_HEADER } from './common/headers';
-import { jsonLog as log } from './common/json-log';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { createRootLogger } from './observability/root-logger';
+import { RequestObserver } from './observability/request-observer';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -40,6 +42,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+  const logger = createRootLogger(config.server.logLevel);
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: requestId,
@@ -48,23 +51,31 @@ async function bootstrap(): Promise<void> {
     return503OnClosing: false,
     keepAliveTimeout: 65_000,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: NEST_LEVELS[config.server.logLevel],
+    bufferLogs: true,
     // Fastify's own JSON parser (no urlencoded parser: only JSON bodies are accepted).
     bodyParser: false,
   });
+  // Nest's own messages as pino JSON lines (see ObservabilityModule for their level).
+  app.useLogger(app.get(NestPinoLogger));
   app.useGlobalFilters(new OpenAIExceptionFilter());
-  installRequestHooks(app.getHttpAdapter().getInstance());
-  installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => log('info', msg, extra));
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestHooks(fastify);
+  app.get(RequestObserver).install(fastify);
+  installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
   await app.listen(config.server.port, config.server.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  log('info', 'listening', {
-    port,
-    host: config.server.host,
-    providers: Object.keys(config.providers),
-    config: config.server.logLevel === 'debug' ? maskSecrets(config) : undefined,
-  });
+  logger.info(
+    {
+      port,
+      host: config.server.host,
+      providers: Object.keys(config.providers),
+      config: config.server.logLevel === 'debug' ? maskSecrets(config) : undefined,
+    },
+    'listening',
+  );
 }
 
 void bootstrap();

@@ -183,7 +183,7 @@ describe('memory cache', () => {
   it('reports the cache in readiness', async () => {
     const ready = await fetch(`${gateway.url}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', cache: 'ok' });
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { cache: { status: 'up', type: 'memory', state: 'ok' } } });
   });
 
   it('is off with cache type none: every response says BYPASS', async () => {
@@ -193,7 +193,7 @@ describe('memory cache', () => {
       const second = await answer(chat('no cache at all'), {}, off);
       expect([first.cache, second.cache]).toEqual(['BYPASS', 'BYPASS']);
       expect(second.json.id).not.toBe(first.json.id);
-      expect(await (await fetch(`${off.url}/health/ready`)).json()).toMatchObject({ cache: 'disabled' });
+      expect(await (await fetch(`${off.url}/health/ready`)).json()).toMatchObject({ status: 'ok', details: { cache: { status: 'up', state: 'disabled' } } });
     } finally {
       await off.stop();
     }

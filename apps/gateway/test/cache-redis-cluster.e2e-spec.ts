@@ -109,7 +109,7 @@ describe('Redis Cluster cache', () => {
 
   it('reports the cache as ok in readiness while the cluster is healthy', async () => {
     const ready = await fetch(`${gatewayA.url}/health/ready`);
-    expect(await ready.json()).toMatchObject({ status: 'ok', cache: 'ok' });
+    expect(await ready.json()).toMatchObject({ status: 'ok', details: { cache: { status: 'up', type: 'redis-cluster', state: 'ok' } } });
   });
 });
 
@@ -134,8 +134,8 @@ describe('single Redis URL', () => {
     // The gateway may have started before redis-server listened; its readiness says when it is up.
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as { cache: string };
-      if (ready.cache === 'ok') break;
+      const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as { details: { cache: { state: string } } };
+      if (ready.details.cache.state === 'ok') break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const first = await ask(gateway, 'single node');

@@ -34,9 +34,11 @@ async function ask(content: string) {
   return { status: response.status, cache: response.headers.get('x-llm-hub-cache') };
 }
 
+/** Readiness as terminus reports it, reduced to what these specs look at. */
 async function readiness(): Promise<{ status: string; cache: string; httpStatus: number }> {
   const response = await fetch(`${gateway.url}/health/ready`);
-  return { ...((await response.json()) as { status: string; cache: string }), httpStatus: response.status };
+  const body = (await response.json()) as { status: string; details: { cache: { state: string } } };
+  return { status: body.status, cache: body.details.cache.state, httpStatus: response.status };
 }
 
 /** Runs `concurrency` loops over PROMPTS until `stop()` is called; collects every outcome. */

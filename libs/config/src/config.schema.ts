@@ -119,6 +119,25 @@ const cacheSchema = z
       ctx.addIssue({ code: 'custom', path: ['memory', 'maxEntries'], message: "must be at least 1 when type is 'memory' (use type 'none' to turn the cache off)" });
   });
 
+const price = z.number().min(0).max(100_000);
+
+/** Metrics, request logs and cost accounting (libs/observability, docs/observability.md). */
+const observabilitySchema = z
+  .strictObject({
+    /** Prometheus metrics at GET /metrics. */
+    metrics: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /** One JSON line per API request. `content: true` adds the prompt and the answer (off: they may hold personal data). */
+    requestLog: z.strictObject({ enabled: z.boolean().default(true), content: z.boolean().default(false) }).prefault({}),
+    /**
+     * USD per million tokens, by `model` or `provider/model` (the latter wins), over the built-in
+     * table of list prices (libs/observability/src/pricing.ts).
+     */
+    pricing: z
+      .record(z.string().min(1), z.strictObject({ input: price, output: price, cachedInput: price.optional() }))
+      .default({}),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   server: z
     .strictObject({
@@ -175,6 +194,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   cache: cacheSchema,
+  observability: observabilitySchema,
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

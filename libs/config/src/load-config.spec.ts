@@ -48,6 +48,7 @@ describe('loadConfig from the environment only', () => {
         memory: { maxEntries: 10_000, maxBytes: 128 * 1024 * 1024 },
         coalescing: { enabled: true, lockTtlMs: 30_000, waitMs: 10_000 },
       },
+      observability: { metrics: { enabled: true }, requestLog: { enabled: true, content: false }, pricing: {} },
     });
   });
 

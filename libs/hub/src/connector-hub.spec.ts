@@ -95,7 +95,7 @@ describe('ConnectorHub', () => {
       const result = await hub.complete({ provider: 'openai', model: 'openai/smart', messages: user('hi') }, { meta });
       expect(result.content).toBe('openai: smart');
       expect(openai.calls[0].request.model).toBe('smart');
-      expect(meta).toEqual({ provider: 'openai', model: 'smart', target: 'openai/smart', attempts: 1 });
+      expect(meta).toMatchObject({ provider: 'openai', model: 'smart', target: 'openai/smart', attempts: 1 });
       expect(together.calls).toHaveLength(0);
     });
 
@@ -165,7 +165,7 @@ describe('ConnectorHub', () => {
       const completion = await hub.complete({ model: 'mock-1', messages: user('ping') }, { meta });
       expect(completion.content).toBe('Mock reply to: ping');
       expect(completion.model).toBe('mock-1');
-      expect(meta).toEqual({ provider: 'mock', model: 'mock-1', target: 'mock/mock-1', attempts: 1 });
+      expect(meta).toMatchObject({ provider: 'mock', model: 'mock-1', target: 'mock/mock-1', attempts: 1 });
 
       const chunks = await collect(hub.streamComplete({ model: 'mock/anything', messages: user('ping') }));
       expect(chunks.map((c) => c.content ?? '').join('')).toBe('Mock reply to: ping');
@@ -265,7 +265,30 @@ describe('ConnectorHub', () => {
       const result = await hubWith({ p: provider }).use(retry).complete({ model: 'm', messages: user('hi') }, { meta });
       expect(result.content).toBe('p: m');
       expect(provider.calls).toHaveLength(2);
-      expect(meta).toEqual({ provider: 'p', model: 'm', target: 'p/m', attempts: 2 });
+      expect(meta).toMatchObject({ provider: 'p', model: 'm', target: 'p/m', attempts: 2 });
+    });
+
+    it('accounts for upstream time per attempt and for the usage of the answer, streams included', async () => {
+      const provider = new FakeProvider('p', ['m']);
+      provider.failWith = (n: number) => (n === 1 ? upstreamHttpError('p', 503, 'overloaded') : undefined);
+      const attempts: Array<[string, string, number]> = [];
+      const retry: HubMiddleware = {
+        name: 'retry',
+        complete: (ctx, next) => next(ctx).catch(() => next(ctx)),
+      };
+      const hub = hubWith({ p: provider, mock: new MockProvider({ chunkCount: 2 }) }, { onUpstreamAttempt: (...attempt) => attempts.push(attempt) }).use(retry);
+      const meta: HubCallMeta = {};
+      await hub.complete({ model: 'p/m', messages: user('hi') }, { meta });
+      expect(attempts.map(([p, m]) => `${p}/${m}`)).toEqual(['p/m', 'p/m']);
+      expect(attempts.every(([, , seconds]) => seconds >= 0)).toBe(true);
+      expect(meta.upstreamMs).toBeCloseTo((attempts[0][2] + attempts[1][2]) * 1000, 6);
+      expect(meta.usage).toEqual({ prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 });
+
+      const streamMeta: HubCallMeta = {};
+      await collect(hub.streamComplete({ model: 'mock/mock-1', messages: user('ping') }, { meta: streamMeta }));
+      expect(attempts).toHaveLength(3);
+      expect(streamMeta.usage).toMatchObject({ completion_tokens: expect.any(Number) });
+      expect(streamMeta.upstreamMs).toBeGreaterThanOrEqual(0);
     });
 
     it('can observe stream chunks while the caller receives every one of them', async () => {
@@ -316,13 +339,13 @@ describe('ConnectorHub', () => {
       const meta: HubCallMeta = {};
       const result = await hub.complete({ model: 'm', messages: user('hi') }, { meta });
       expect(result.content).toBe('backup: b-1');
-      expect(meta).toEqual({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
+      expect(meta).toMatchObject({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
 
       const streamMeta: HubCallMeta = {};
       const chunks = await collect(hub.streamComplete({ model: 'm', messages: user('hi') }, { meta: streamMeta }));
       expect(chunks.map((c) => c.content ?? '').join('')).toBe('Hello');
       expect(chunks[0].model).toBe('b-1');
-      expect(streamMeta).toEqual({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
+      expect(streamMeta).toMatchObject({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
     });
 
     it('applies middleware added after requests were served to the next ones', async () => {
@@ -562,7 +585,7 @@ describe('ConnectorHub', () => {
       expect(result.model).toBe('mock-embed');
       expect(result.data.map((d) => d.index)).toEqual([0, 1]);
       expect(result.data[0].embedding).toHaveLength(4);
-      expect(meta).toEqual({ provider: 'mock', model: 'mock-embed', target: 'mock/mock-embed', attempts: 1 });
+      expect(meta).toMatchObject({ provider: 'mock', model: 'mock-embed', target: 'mock/mock-embed', attempts: 1 });
     });
 
     it('on a provider without embeddings is 400 unsupported_capability', async () => {

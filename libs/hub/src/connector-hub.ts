@@ -24,6 +24,11 @@ export interface ConnectorHubOptions extends ModelRouterOptions {
   defaultTimeoutMs?: number;
   /** Upper bound for a request's own `timeout`, in ms (default 600000). */
   maxTimeoutMs?: number;
+  /**
+   * Called after every upstream attempt (success or failure; a stream when it ends), with the
+   * provider, the model as sent, and its duration: for upstream latency metrics.
+   */
+  onUpstreamAttempt?: (provider: string, model: string, seconds: number) => void;
 }
 
 export interface ModelListing {
@@ -47,12 +52,14 @@ export class ConnectorHub {
   private readonly router: ModelRouter;
   private readonly defaultTimeoutMs: number;
   private readonly maxTimeoutMs: number;
+  private readonly onUpstreamAttempt?: ConnectorHubOptions['onUpstreamAttempt'];
   /** Each call's Deadline, keyed by its context's `state` (shared by copies middleware make). */
   private pipeline: Pipeline;
 
   constructor(options: ConnectorHubOptions = {}) {
     this.defaultTimeoutMs = options.defaultTimeoutMs ?? 300_000;
     this.maxTimeoutMs = options.maxTimeoutMs ?? 600_000;
+    this.onUpstreamAttempt = options.onUpstreamAttempt;
     this.router = new ModelRouter(
       {
         has: (name) => this.providers.has(name),
@@ -108,7 +115,9 @@ export class ConnectorHub {
     const context = this.chatContext(request, options, false);
     const deadline = context.deadline;
     try {
-      return asHubCompletion(await this.pipeline.complete(context));
+      const completion = await this.pipeline.complete(context);
+      context.meta.usage = completion.usage;
+      return asHubCompletion(completion);
     } catch (error) {
       throw deadline.translate(error, context.provider);
     } finally {
@@ -124,7 +133,10 @@ export class ConnectorHub {
     const context = this.chatContext(request, options, true);
     const deadline = context.deadline;
     try {
-      for await (const chunk of this.pipeline.stream(context)) yield asHubChunk(chunk);
+      for await (const chunk of this.pipeline.stream(context)) {
+        if (chunk.usage) context.meta.usage = chunk.usage;
+        yield asHubChunk(chunk);
+      }
     } catch (error) {
       throw deadline.translate(error, context.provider);
     } finally {
@@ -143,7 +155,9 @@ export class ConnectorHub {
     };
     const deadline = context.deadline;
     try {
-      return await this.pipeline.embed(context);
+      const response = await this.pipeline.embed(context);
+      if (response.usage) context.meta.usage = { prompt_tokens: response.usage.prompt_tokens, completion_tokens: 0, total_tokens: response.usage.total_tokens };
+      return response;
     } catch (error) {
       throw deadline.translate(error, context.provider);
     } finally {
@@ -215,10 +229,13 @@ export class ConnectorHub {
       complete: async (context): Promise<ChatCompletion> => {
         const provider = this.providerFor(context.provider);
         this.served(context);
+        const started = performance.now();
         try {
           return await provider.complete(context.request, context);
         } catch (error) {
           throw this.translated(error, context);
+        } finally {
+          this.attemptEnded(context, started);
         }
       },
       stream: (context) => this.providerStream(context),
@@ -226,10 +243,13 @@ export class ConnectorHub {
         const provider = this.providerFor(context.provider);
         if (!provider.embed) throw HubErrors.unsupported(context.provider, 'embeddings');
         this.served(context);
+        const started = performance.now();
         try {
           return await provider.embed(context.request as EmbeddingRequest, context);
         } catch (error) {
           throw this.translated(error, context);
+        } finally {
+          this.attemptEnded(context, started);
         }
       },
     });
@@ -238,11 +258,22 @@ export class ConnectorHub {
   private async *providerStream(context: HubContext): AsyncGenerator<ChatCompletionChunk> {
     const provider = this.providerFor(context.provider);
     this.served(context);
+    const started = performance.now();
     try {
       yield* provider.stream(context.request, context);
     } catch (error) {
       throw this.translated(error, context);
+    } finally {
+      this.attemptEnded(context, started);
     }
+  }
+
+  /** Upstream time is summed per call (retries and fallbacks included) and reported per attempt. */
+  private attemptEnded(context: HubContextBase, started: number): void {
+    const ms = performance.now() - started;
+    const meta = context.meta;
+    meta.upstreamMs = (meta.upstreamMs ?? 0) + ms;
+    this.onUpstreamAttempt?.(meta.provider!, meta.model!, ms / 1000);
   }
 
   private served(context: HubContext | HubEmbeddingContext): void {

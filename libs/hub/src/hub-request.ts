@@ -1,4 +1,4 @@
-import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
+import type { ChatRequest, EmbeddingRequest, Usage } from '@llm-connector-hub/core';
 
 /**
  * A request as callers give it to the hub: the canonical request plus routing and timeout.
@@ -56,6 +56,10 @@ export interface HubCallMeta {
   attempts?: number;
   /** Set by the cache middleware; absent when no cache is installed. */
   cache?: CacheResult;
+  /** Time spent in upstream attempts, in ms, summed over retries and fallbacks (absent: none). */
+  upstreamMs?: number;
+  /** Token usage of the answer (for a stream, once its usage chunk has passed). */
+  usage?: Usage;
 }
 
 /** Where a request goes: a registered provider instance and the model name it knows. */

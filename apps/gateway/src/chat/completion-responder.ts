@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubCompletion, type HubRequest } from '@llm-connector-hub/hub';
@@ -7,6 +8,11 @@ import { failureHeaders, servedHeaders } from '../common/headers';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
 import { writeSseStream } from './sse-writer';
+import { GatewayMetrics } from '@llm-connector-hub/observability';
+import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import { RequestObserver } from '../observability/request-observer';
+import type { RequestRecord } from '../observability/request-record';
+import { COST_HEADER, costHeaderValue } from '../common/headers';
 
 /** The two response shapes: OpenAI's (/v1) and the hub's own (/api), which adds `provider` and `content`. */
 export type ResponseShape = 'openai' | 'hub';
@@ -23,6 +29,8 @@ export class CompletionResponder {
   constructor(
     @Inject(ConnectorHub) private readonly hub: ConnectorHub,
     @Inject(RequestTracker) private readonly tracker: RequestTracker,
+    @Inject(RequestObserver) private readonly observer: RequestObserver,
+    @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
   ) {}
 
   async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
@@ -37,12 +45,21 @@ export class CompletionResponder {
     };
     raw.once('close', onClose);
     const meta: HubCallMeta = {};
+    const record = request.record;
+    if (record) {
+      record.meta = meta;
+      record.stream = body.stream === true;
+      if (this.observer.logsContent) record.content = { messages: body.messages };
+    }
     const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache };
     try {
-      if (body.stream) await this.stream(request, reply, body, options);
+      if (body.stream) await this.stream(request, reply, body, options, record);
       else {
         const completion = await this.hub.complete(body, options);
         reply.headers(servedHeaders(meta));
+        const cost = this.observer.account(record, meta);
+        if (cost !== undefined) reply.header(COST_HEADER, costHeaderValue(cost));
+        if (record?.content) record.content.answer = completion.choices.map((choice) => choice.message);
         await reply.send(shape === 'hub' ? hubShape(completion, meta) : completion);
       }
     } catch (error) {
@@ -60,8 +77,10 @@ export class CompletionResponder {
     reply: FastifyReply,
     body: HubRequest,
     options: HubCallOptions & { signal: AbortSignal; meta: HubCallMeta },
+    record: RequestRecord | undefined,
   ): Promise<void> {
-    const iterator = this.hub.streamComplete(body, options);
+    const streamed = this.hub.streamComplete(body, options);
+    const iterator = record?.content ? withAnswerLogged(streamed, record.content) : streamed;
     // Wait for the first chunk before committing to 200: an upstream that fails first
     // (401, 429, unknown model...) is answered with its real status as JSON.
     const first = await iterator.next();
@@ -72,13 +91,38 @@ export class CompletionResponder {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
       'x-request-id': request.id,
+      // The cost is known only once the usage chunk has passed: it comes as a trailer.
+      trailer: COST_HEADER,
       ...servedHeaders(options.meta),
     });
-    await writeSseStream(reply.raw, first, iterator, {
-      includeUsage: body.stream_options?.include_usage === true,
-      signal: options.signal,
-      onError: (error) => this.logger.warn(`stream ${request.id} ended with an error: ${(error as Error).message}`),
-    });
+    if (record) record.firstChunkAt = performance.now();
+    this.metrics?.openStreams(1);
+    try {
+      await writeSseStream(reply.raw, first, iterator, {
+        includeUsage: body.stream_options?.include_usage === true,
+        signal: options.signal,
+        onError: (error) => this.logger.warn(`stream ${request.id} ended with an error: ${(error as Error).message}`),
+        beforeEnd: (response) => {
+          const cost = this.observer.account(record, options.meta);
+          if (cost !== undefined && !response.destroyed) response.addTrailers({ [COST_HEADER]: costHeaderValue(cost) });
+        },
+      });
+    } finally {
+      this.metrics?.openStreams(-1);
+    }
+  }
+}
+
+/** Passes chunks through, collecting the answer's text for the request log (content logging only). */
+async function* withAnswerLogged(chunks: AsyncGenerator<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
+  let answer = '';
+  try {
+    for await (const chunk of chunks) {
+      answer += chunk.choices[0]?.delta.content ?? '';
+      yield chunk;
+    }
+  } finally {
+    content.answer = answer;
   }
 }
 

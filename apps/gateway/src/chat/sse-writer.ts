@@ -9,6 +9,8 @@ export interface SseWriteOptions {
   signal: AbortSignal;
   /** Called with an error that ended the stream after its first byte (for logging). */
   onError?: (error: unknown) => void;
+  /** Called just before the response ends, whatever the outcome (e.g. to add trailers). */
+  beforeEnd?: (response: ServerResponse) => void;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function writeSseStream(
     if (!response.destroyed && !response.writableEnded) response.write(sseData(body));
   } finally {
     if (!finished) await rest.return?.(undefined).catch(() => undefined);
+    options.beforeEnd?.(response);
     response.end();
   }
 }

@@ -9,6 +9,8 @@ export const TIMEOUT_HEADER = 'x-llm-hub-timeout-ms';
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** Response header: HIT (answered from the cache), MISS (looked up, went upstream) or BYPASS. */
 export const CACHE_HEADER = 'x-llm-hub-cache';
+/** Response header (a trailer for streams): what the request cost in USD; 0 for a cache hit; absent without a price. */
+export const COST_HEADER = 'x-llm-hub-cost-usd';
 /** Request header: seconds to keep this answer in the cache (capped by cache.maxTtlSeconds). */
 export const CACHE_TTL_HEADER = 'x-llm-hub-cache-ttl';
 
@@ -25,4 +27,9 @@ export function servedHeaders(meta: { provider?: string; target?: string; attemp
 /** The headers a failed call still carries: how hard the gateway tried, and what the cache did. */
 export function failureHeaders(meta: { attempts?: number; cache?: string }): Record<string, string> {
   return { [ATTEMPTS_HEADER]: String(meta.attempts ?? 0), [CACHE_HEADER]: meta.cache ?? 'BYPASS' };
+}
+
+/** USD with up to 10 decimals, no exponent (1e-7 would confuse header parsers and humans). */
+export function costHeaderValue(usd: number): string {
+  return usd.toFixed(10).replace(/\.?0+$/, '');
 }

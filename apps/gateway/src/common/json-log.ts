@@ -1,7 +1,8 @@
-/**
- * One JSON line per event on stdout. (Structured request logging with pino comes with the
- * observability work; this is for the gateway's own lifecycle and resilience events.)
- */
-export function jsonLog(level: string, msg: string, extra: object = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...extra })}\n`);
+import type { Logger } from 'pino';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+
+/** A (level, message, fields) function over the pino logger, for code that should not know pino. */
+export function logFunction(logger: Logger): LogFn {
+  return (level, msg, extra = {}) => logger[level](extra, msg);
 }

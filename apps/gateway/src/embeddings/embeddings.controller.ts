@@ -3,7 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta } from '@llm-connector-hub/hub';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { validateBody } from '../common/validate-body';
-import { failureHeaders, servedHeaders } from '../common/headers';
+import { COST_HEADER, costHeaderValue, failureHeaders, servedHeaders } from '../common/headers';
+import { RequestObserver } from '../observability/request-observer';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
 import { GatewayErrors } from '../common/gateway-errors';
@@ -16,6 +17,7 @@ export class EmbeddingsController {
   constructor(
     @Inject(ConnectorHub) private readonly hub: ConnectorHub,
     @Inject(RequestTracker) private readonly tracker: RequestTracker,
+    @Inject(RequestObserver) private readonly observer: RequestObserver,
   ) {}
 
   @Post('embeddings')
@@ -32,9 +34,12 @@ export class EmbeddingsController {
     };
     reply.raw.once('close', onClose);
     const meta: HubCallMeta = {};
+    if (request.record) request.record.meta = meta;
     try {
       const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache });
       reply.headers(servedHeaders(meta));
+      const cost = this.observer.account(request.record, meta);
+      if (cost !== undefined) reply.header(COST_HEADER, costHeaderValue(cost));
       await reply.send(result);
     } catch (error) {
       if (!reply.sent) reply.headers(failureHeaders(meta));

@@ -7,7 +7,10 @@ import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { installResilience } from '../resilience/resilience-pipeline';
 import { logResilienceEvents } from '../resilience/resilience-log.listener';
 import { createResponseCache } from '../cache/response-cache.factory';
-import { jsonLog } from '../common/json-log';
+import { logFunction } from '../common/json-log';
+import { GatewayMetrics } from '@llm-connector-hub/observability';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../observability/observability.tokens';
 import { createProvider } from './provider.factory';
 
 /**
@@ -26,18 +29,19 @@ import { createProvider } from './provider.factory';
     },
     {
       provide: ConnectorHub,
-      inject: [GATEWAY_CONFIG, ResilienceEvents, CacheMiddleware],
-      useFactory: (config: GatewayConfig, events: ResilienceEvents, cache: CacheMiddleware | null) => {
+      inject: [GATEWAY_CONFIG, ResilienceEvents, CacheMiddleware, GatewayMetrics, ROOT_LOGGER],
+      useFactory: (config: GatewayConfig, events: ResilienceEvents, cache: CacheMiddleware | null, metrics: GatewayMetrics | null, logger: Logger) => {
         const hub = new ConnectorHub({
           aliases: config.routing.aliases,
           defaultProvider: config.routing.defaultProvider,
           defaultTimeoutMs: config.timeouts.defaultMs,
           maxTimeoutMs: config.timeouts.maxMs,
+          onUpstreamAttempt: metrics ? (provider, model, seconds) => metrics.upstreamAttempt(provider, model, seconds) : undefined,
         });
         for (const [name, provider] of Object.entries(config.providers)) hub.registerProvider(name, createProvider(name, provider));
         if (cache) hub.use(cache);
         installResilience(hub, config, events);
-        if (config.server.logLevel !== 'silent') logResilienceEvents(events, jsonLog, config.server.logLevel === 'debug');
+        if (config.server.logLevel !== 'silent') logResilienceEvents(events, logFunction(logger), config.server.logLevel === 'debug');
         return hub;
       },
     },

@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import { register } from 'prom-client';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '@llm-connector-hub/config';
+import { CacheEvents } from '@llm-connector-hub/cache';
+import { ResilienceEvents } from '@llm-connector-hub/resilience';
+import {
+  CostCalculator,
+  GatewayMetrics,
+  LabelPolicy,
+  exportCacheEvents,
+  exportResilienceEvents,
+  readResourceLimits,
+} from '@llm-connector-hub/observability';
+import { GATEWAY_CONFIG } from '../config/config.tokens';
+import { knownLabels } from './known-labels';
+import { ROOT_LOGGER } from './observability.tokens';
+import { RequestObserver } from './request-observer';
+
+/**
+ * Metrics (prom-client through @willsoto/nestjs-prometheus: GET /metrics with the default
+ * process metrics), the pino logger for Nest's own messages (nestjs-pino), cost accounting and
+ * the per-request observer. With `observability.metrics.enabled: false` there is no /metrics and
+ * GatewayMetrics is null: nothing is measured.
+ */
+@Global()
+@Module({})
+export class ObservabilityModule implements OnApplicationBootstrap {
+  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+    const metricsEnabled = config.observability.metrics.enabled;
+    return {
+      module: ObservabilityModule,
+      imports: [
+        // nestjs-pino for Nest's logger; its per-request middleware (a pino-http child logger and an
+        // AsyncLocalStorage scope per request) is confined to /health/live, since RequestObserver
+        // writes the request lines (see request-observer.ts for why).
+        // Nest's start-up chatter ("Mapped {/v1/models, GET} route"...) comes at info: below debug,
+        // only Nest's warnings and errors are written.
+        LoggerModule.forRoot({
+          pinoHttp: { logger: logger.child({}, { level: logger.level === 'debug' ? 'debug' : logger.level === 'info' ? 'warn' : logger.level }), autoLogging: false },
+          forRoutes: ['health/live'],
+        }),
+        ...(metricsEnabled ? [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })] : []),
+      ],
+      providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
+        { provide: CostCalculator, useFactory: () => new CostCalculator(config.observability.pricing) },
+        {
+          provide: GatewayMetrics,
+          useFactory: () => (metricsEnabled ? new GatewayMetrics({ registry: register, labels: new LabelPolicy(knownLabels(config)) }) : null),
+        },
+        RequestObserver,
+      ],
+      exports: [ROOT_LOGGER, CostCalculator, GatewayMetrics, RequestObserver],
+    };
+  }
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
+    @Inject(ResilienceEvents) private readonly resilienceEvents: ResilienceEvents,
+    @Inject(CacheEvents) private readonly cacheEvents: CacheEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const metrics = this.metrics;
+    if (!metrics) return;
+    exportResilienceEvents(this.resilienceEvents, metrics);
+    exportCacheEvents(this.cacheEvents, metrics);
+    const limits = readResourceLimits(process.env);
+    metrics.memoryLimit(limits.memoryBytes);
+    metrics.cpuLimit(limits.cpuCores);
+    metrics.buildInfo(version());
+  }
+}
+
+/** The gateway's version from its package.json, found by walking up (the depth differs in dist/). Startup only. */
+function version(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'llm-connector-hub') return pkg.version ?? 'unknown';
+    } catch {
+      // no package.json here: keep walking up
+    }
+  }
+  return 'unknown';
+}
