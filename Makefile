@@ -19,9 +19,11 @@ help:
 install: node_modules/.install-stamp
 
 # Servers the end-to-end tests run for real (each spec starts its own on loopback): Debian's
-# redis-server for the Redis Cluster cache specs.
+# redis-server for the Redis Cluster cache specs, and prometheus + promtool for the dashboard and
+# alert proofs.
 system-deps:
 	@./scripts/install-redis.sh
+	@./scripts/install-prometheus.sh
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -69,6 +69,10 @@ export class ObservabilityModule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const metrics = this.metrics;
     if (!metrics) return;
+    // prom-client's default metrics include three gauges named like counters, which
+    // `promtool check metrics` rejects (prometheus/client_js#283). Each is the sum of a by-type
+    // gauge that stays (nodejs_active_handles{type}, ...), so nothing is lost.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) register.removeSingleMetric(name);
     exportResilienceEvents(this.resilienceEvents, metrics);
     exportCacheEvents(this.cacheEvents, metrics);
     const limits = readResourceLimits(process.env);
