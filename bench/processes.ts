@@ -26,9 +26,16 @@ export interface Child {
   url: string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
   stop(graceMs?: number): Promise<number | null>;
-  /** Everything the child wrote so far (for error messages). */
+  /** What the child wrote so far, stdout and stderr: all of it up to its listening line, then the last `OUTPUT_TAIL` characters (for error messages). */
   output(): string;
 }
+
+/**
+ * How much of a child's output is kept once it listens. The gateway writes one JSON line per
+ * request (observability.requestLog, on by default), some 360 bytes: hundreds of MB over a run
+ * if all of it were kept in the bench process, which is also the load generator.
+ */
+const OUTPUT_TAIL = 64 * 1024;
 
 const running = new Set<ChildProcess>();
 
@@ -44,18 +51,22 @@ export function startChild(name: string, main: string, env: Record<string, strin
   });
   running.add(child);
   let output = '';
+  let ready = false;
+  const append = (data: Buffer) => {
+    output += data.toString();
+    if (ready && output.length > 2 * OUTPUT_TAIL) output = output.slice(-OUTPUT_TAIL);
+  };
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
     running.delete(child);
     done(code);
   }));
   return new Promise((resolve, reject) => {
-    let ready = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
+      append(data);
       if (ready) return;
       const line = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
       if (!line) return;
@@ -66,7 +77,7 @@ export function startChild(name: string, main: string, env: Record<string, strin
         name,
         pid: child.pid!,
         url: `http://127.0.0.1:${port}`,
-        output: () => output,
+        output: () => output.slice(-OUTPUT_TAIL),
         stop: async (graceMs = 5_000) => {
           if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
           child.kill('SIGTERM');
@@ -77,9 +88,7 @@ export function startChild(name: string, main: string, env: Record<string, strin
         },
       });
     });
-    child.stderr!.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
+    child.stderr!.on('data', append);
     void exited.then((code) => {
       if (ready) return;
       clearTimeout(timer);
@@ -99,10 +108,20 @@ export function startFloor(fakeUrl: string): Promise<Child> {
 export interface GatewayOptions {
   /** Child name for logs and errors (default `gateway`). */
   name?: string;
-  /** Top-level config keys added to the one-provider config, e.g. `{ resilience: { enabled: false } }`. */
+  /**
+   * Top-level config keys added to the one-provider config, e.g. `{ resilience: { enabled: false } }`.
+   * A `cache` key here replaces the default `UNCACHED` one.
+   */
   config?: Record<string, unknown>;
   env?: Record<string, string>;
 }
+
+/**
+ * The cache section every bench gateway gets unless its section asks for a cache: the gateway's
+ * default is an in-process cache, and sections 1-4 send identical requests, so without this they
+ * would measure cache hits instead of the path to the provider.
+ */
+export const UNCACHED = { type: 'none' } as const;
 
 /** The gateway with one OpenAI-compatible provider pointed at the fake. `nodeArgs` e.g. --cpu-prof. */
 export async function startGateway(fakeUrl: string, nodeArgs: string[] = [], options: GatewayOptions = {}): Promise<Child> {
@@ -110,6 +129,7 @@ export async function startGateway(fakeUrl: string, nodeArgs: string[] = [], opt
   const file = join(dir, 'gateway.yaml');
   const config = {
     providers: { fake: { type: 'openai-compatible', baseUrl: `${fakeUrl}/v1`, apiKey: UPSTREAM_KEY, models: ['bench-model'] } },
+    cache: UNCACHED,
     ...options.config,
   };
   writeFileSync(file, stringify(config));

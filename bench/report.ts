@@ -1,4 +1,5 @@
 /** The benchmark's results: their shape, the targets, and the table printed at the end. */
+import { formatCacheHits, isSkipped, MEMORY_HIT_RATIO_GOAL, REDIS_HIT_P99_GOAL_MS, type CacheHits } from './cache-report';
 import { otherCpuSeconds } from './cpu';
 import type { FirstChunkResult } from './first-chunk';
 import type { LoadResult } from './load';
@@ -15,6 +16,13 @@ export interface Settings {
   streamWarmup: number;
   /** Runs per variant (resilience off / on) in section 4; 0 skips it. */
   resilienceRounds: number;
+  /** Section 5 (cache hits); false skips it (BENCH_CACHE=0). */
+  cache: boolean;
+  /** Section 5 (b): req/s and connections of the fixed-rate run against Redis Cluster hits. */
+  cacheRate: number;
+  cacheRateConnections: number;
+  /** Section 5 (b): first port of the six-node Redis Cluster (bus ports +10000). */
+  redisPortBase: number;
 }
 
 export interface TargetCheck {
@@ -23,6 +31,8 @@ export interface TargetCheck {
   measured: number;
   unit: string;
   pass: boolean;
+  /** Why the target was not measured in this run (its section or run was skipped); `pass` is then false. */
+  skipped?: string;
 }
 
 export interface BenchResults {
@@ -44,6 +54,8 @@ export interface BenchResults {
   };
   /** Section 4; null when skipped (BENCH_RESILIENCE_ROUNDS=0). */
   resilience: ResilienceCost | null;
+  /** Section 5; null when skipped (BENCH_CACHE=0). */
+  cache: CacheHits | null;
   targets: TargetCheck[];
   /** Why the run is not valid; empty for a good run. */
   problems: string[];
@@ -68,11 +80,37 @@ export function checkTargets(r: Measurements): TargetCheck[] {
     const cost = r.resilience.cost * 100;
     targets.push({ name: 'resilience pipeline cost (req/s, healthy path)', goal: '< 5 %', measured: cost, unit: '%', pass: cost < 5 });
   }
+  if (r.cache) targets.push(...cacheTargets(r.cache, r.settings));
+  return targets;
+}
+
+/** Section 5's two targets; (b)'s is marked skipped when the Redis Cluster run did not happen. */
+export function cacheTargets(c: CacheHits, s: Pick<Settings, 'cacheRate'>): TargetCheck[] {
+  const ratio = c.memory.ratio;
+  const targets: TargetCheck[] = [
+    {
+      name: 'memory cache hits: req/s vs uncached gateway',
+      goal: `>= ${MEMORY_HIT_RATIO_GOAL.toFixed(2)} x`,
+      measured: ratio,
+      unit: 'x',
+      pass: ratio >= MEMORY_HIT_RATIO_GOAL,
+    },
+  ];
+  const name = `Redis Cluster cache hits: p99 at ${s.cacheRate} req/s`;
+  const goal = `< ${REDIS_HIT_P99_GOAL_MS} ms`;
+  if (isSkipped(c.redisCluster)) {
+    targets.push({ name, goal, measured: NaN, unit: 'ms', pass: false, skipped: c.redisCluster.skipped });
+  } else {
+    const p99 = c.redisCluster.load.latencyMs.p99;
+    targets.push({ name, goal, measured: p99, unit: 'ms', pass: p99 < REDIS_HIT_P99_GOAL_MS });
+  }
   return targets;
 }
 
 function formatMeasured(t: TargetCheck): string {
+  if (t.skipped !== undefined) return 'n/a';
   if (t.unit === 'ms') return `${ms(t.measured)} ms`;
+  if (t.unit === 'x') return `${t.measured.toFixed(2)} x`;
   if (t.unit === '%') return `${t.measured.toFixed(1)} %`;
   return t.measured.toFixed(3);
 }
@@ -149,11 +187,15 @@ export function formatReport(r: BenchResults): string {
     out.push(formatResilience(r.resilience));
     out.push('');
   }
+  if (r.cache) {
+    out.push(formatCacheHits(r.cache, r.throughput.gateway));
+    out.push('');
+  }
   out.push('Targets');
   out.push(
     table(
       ['target', 'goal', 'measured', 'result'],
-      r.targets.map((t) => [t.name, t.goal, formatMeasured(t), t.pass ? 'PASS' : 'MISS']),
+      r.targets.map((t) => [t.name, t.goal, formatMeasured(t), t.skipped !== undefined ? 'SKIP' : t.pass ? 'PASS' : 'MISS']),
     ),
   );
   out.push(...otherLoadWarnings(r));
@@ -171,6 +213,8 @@ export function otherLoadWarnings(r: BenchResults): string[] {
     ['fixed rate floor', r.fixedRate.floor],
     ['fixed rate gateway', r.fixedRate.gateway],
     ...(r.resilience?.runs ?? []).map((x): [string, LoadResult] => [`resilience run ${x.order} (${x.variant})`, x.load]),
+    ...(r.cache ? [['memory cache hits', r.cache.memory.load] as [string, LoadResult]] : []),
+    ...(r.cache && !isSkipped(r.cache.redisCluster) ? [['Redis Cluster cache hits', r.cache.redisCluster.load] as [string, LoadResult]] : []),
   ];
   const warnings: string[] = [];
   for (const [label, load] of runs) {

@@ -1,7 +1,8 @@
 /**
  * `make bench`: the gateway against a bare forwarder (the floor), both in front of the same fake
- * provider, then the gateway with its resilience pipeline off and on; all on 127.0.0.1, in one
- * go. See docs/benchmarks.md.
+ * provider, then the gateway with its resilience pipeline off and on, then the gateway answering
+ * from its response cache (in-process, and from a local Redis Cluster); all on 127.0.0.1, in one
+ * go. Every gateway of sections 1-4 runs with `cache: { type: none }`. See docs/benchmarks.md.
  *
  * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
@@ -9,7 +10,9 @@
  * (default 200), BENCH_RESILIENCE_ROUNDS (runs per variant in the resilience-cost section, default
  * 4; 0 skips it), BENCH_RESILIENCE_NODE_ARGS (node flags for that section's two gateways, default
  * "--no-allocation-site-pretenuring"; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node
- * flags for every gateway, e.g. "--cpu-prof").
+ * flags for every gateway, e.g. "--cpu-prof"), BENCH_CACHE (0 skips section 5, cache hits),
+ * BENCH_CACHE_RATE (req/s of section 5's Redis Cluster run, default 1000), BENCH_CACHE_RATE_CONNECTIONS
+ * (default 10), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600).
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -22,6 +25,7 @@ import { chatRequestsSeenByFake } from './fake-stats';
 import { measureFirstChunk } from './first-chunk';
 import { loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
 import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
+import { measureCacheHits } from './cache-hits';
 import { measureResilienceCost, RESILIENCE_NODE_ARGS } from './resilience-cost';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
@@ -33,6 +37,14 @@ function intFromEnv(name: string, fallback: number, min = 1): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got '${raw}'`);
   return value;
+}
+
+/** A switch that is on unless set to 0. */
+function flagFromEnv(name: string): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '' || raw === '1') return true;
+  if (raw === '0') return false;
+  throw new Error(`${name} must be 0 or 1, got '${raw}'`);
 }
 
 function chatBody(stream: boolean, directive = ''): string {
@@ -63,7 +75,12 @@ async function main(): Promise<number> {
     streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 2000),
     streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 200, 0),
     resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 4, 0),
+    cache: flagFromEnv('BENCH_CACHE'),
+    cacheRate: intFromEnv('BENCH_CACHE_RATE', 1000),
+    cacheRateConnections: intFromEnv('BENCH_CACHE_RATE_CONNECTIONS', 10),
+    redisPortBase: intFromEnv('BENCH_REDIS_PORT_BASE', 7600, 1024),
   };
+  if (settings.redisPortBase > 55530) throw new Error(`BENCH_REDIS_PORT_BASE must be at most 55530 (its bus ports are +10000), got ${settings.redisPortBase}`);
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const resilienceNodeArgs = (process.env.BENCH_RESILIENCE_NODE_ARGS ?? RESILIENCE_NODE_ARGS).split(/\s+/).filter(Boolean);
 
@@ -73,7 +90,8 @@ async function main(): Promise<number> {
     4 * settings.durationS +
     60 +
     Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) +
-    (settings.resilienceRounds > 0 ? 2 * settings.warmupS + 2 * settings.resilienceRounds * settings.durationS + 30 : 0);
+    (settings.resilienceRounds > 0 ? 2 * settings.warmupS + 2 * settings.resilienceRounds * settings.durationS + 30 : 0) +
+    (settings.cache ? 2 * settings.warmupS + 2 * settings.durationS + 90 : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
     process.exit(1); // the 'exit' hook in processes.ts kills the children
@@ -151,6 +169,20 @@ async function main(): Promise<number> {
     };
     const resilience = settings.resilienceRounds > 0 ? await measureResilienceCost(fake, resilienceOptions, children, problems) : null;
 
+    const cacheOptions = {
+      connections: settings.throughputConnections,
+      durationS: settings.durationS,
+      warmupS: settings.warmupS,
+      rate: settings.cacheRate,
+      rateConnections: settings.cacheRateConnections,
+      redisPortBase: settings.redisPortBase,
+      nodeArgs: gatewayNodeArgs,
+      body,
+      uncached: throughput.gateway,
+      log,
+    };
+    const cache = settings.cache ? await measureCacheHits(fake, cacheOptions, problems) : null;
+
     const partial: Measurements = {
       date: new Date().toISOString(),
       node: process.version,
@@ -167,6 +199,7 @@ async function main(): Promise<number> {
         spaced: { directive: SPACED_DIRECTIVE.trim(), floor: floorSpaced, gateway: gatewaySpaced },
       },
       resilience,
+      cache,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial), problems };
 
