@@ -5,7 +5,7 @@
  * extra gateway providers.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -26,15 +26,11 @@ export interface Child {
   url: string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
   stop(graceMs?: number): Promise<number | null>;
-  /** What the child wrote so far, stdout and stderr: all of it up to its listening line, then the last `OUTPUT_TAIL` characters (for error messages). */
+  /** The last `OUTPUT_TAIL` bytes the child wrote, stdout and stderr (for error messages). */
   output(): string;
 }
 
-/**
- * How much of a child's output is kept once it listens. The gateway writes one JSON line per
- * request (observability.requestLog, on by default), some 360 bytes: hundreds of MB over a run
- * if all of it were kept in the bench process, which is also the load generator.
- */
+/** How much of a child's output `output()` returns (for error messages). */
 const OUTPUT_TAIL = 64 * 1024;
 
 const running = new Set<ChildProcess>();
@@ -44,57 +40,85 @@ process.once('exit', () => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
+/**
+ * Each child writes stdout and stderr to a file, not to a pipe the bench reads: the gateway
+ * writes one JSON line per request (observability.requestLog, on by default), and reading that
+ * pipe would put its cost on the bench process, which is also the load generator (measured:
+ * autocannon went from 17 to 24 µs of CPU per request). The file is read only while waiting for
+ * the listening line and for error messages.
+ */
 export function startChild(name: string, main: string, env: Record<string, string>, extraNodeArgs: string[] = [], timeoutMs = 15_000): Promise<Child> {
+  const dir = mkdtempSync(join(tmpdir(), 'llm-hub-bench-child-'));
+  const logPath = join(dir, 'output.log');
+  const fd = openSync(logPath, 'a');
   const child = spawn(process.execPath, [...extraNodeArgs, main], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd, fd],
   });
+  closeSync(fd);
   running.add(child);
-  let output = '';
-  let ready = false;
-  const append = (data: Buffer) => {
-    output += data.toString();
-    if (ready && output.length > 2 * OUTPUT_TAIL) output = output.slice(-OUTPUT_TAIL);
-  };
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => {
-    running.delete(child);
-    done(code);
-  }));
+  // Once the child is stopped its file is gone; what it wrote last is kept for error messages.
+  let lastOutput: string | undefined;
+  const output = () => lastOutput ?? tail(logPath, OUTPUT_TAIL);
+  const exited = new Promise<number | null>((done) =>
+    child.once('exit', (code) => {
+      running.delete(child);
+      done(code);
+    }),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    child.stdout!.on('data', (data: Buffer) => {
-      append(data);
-      if (ready) return;
-      const line = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
-      if (!line) return;
+    const started = Date.now();
+    let ready = false;
+    const poll = setInterval(() => {
+      const line = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output());
+      if (!line) {
+        if (Date.now() - started < timeoutMs) return;
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output()}`));
+        return;
+      }
+      clearInterval(poll);
       ready = true;
-      clearTimeout(timer);
       const port = (JSON.parse(line[0]) as { port: number }).port;
       resolve({
         name,
         pid: child.pid!,
         url: `http://127.0.0.1:${port}`,
-        output: () => output.slice(-OUTPUT_TAIL),
+        output,
         stop: async (graceMs = 5_000) => {
-          if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-          child.kill('SIGTERM');
-          const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-          const code = await exited;
-          clearTimeout(killer);
-          return code;
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+            await exited;
+            clearTimeout(killer);
+          }
+          lastOutput ??= output();
+          rmSync(dir, { recursive: true, force: true });
+          return child.exitCode;
         },
       });
-    });
-    child.stderr!.on('data', append);
+    }, 20);
     void exited.then((code) => {
       if (ready) return;
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening:\n${output}`));
+      clearInterval(poll);
+      reject(new Error(`${name} exited with ${code} before listening:\n${output()}`));
     });
   });
+}
+
+/** The last `bytes` of a file (sync: only at start-up and for error messages). */
+function tail(path: string, bytes: number): string {
+  const size = statSync(path).size;
+  const length = Math.min(size, bytes);
+  const buffer = Buffer.alloc(length);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, buffer, 0, length, size - length);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString();
 }
 
 export function startFakeProvider(): Promise<Child> {

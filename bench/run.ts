@@ -12,7 +12,7 @@
  * "--no-allocation-site-pretenuring"; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node
  * flags for every gateway, e.g. "--cpu-prof"), BENCH_CACHE (0 skips section 5, cache hits),
  * BENCH_CACHE_RATE (req/s of section 5's Redis Cluster run, default 1000), BENCH_CACHE_RATE_CONNECTIONS
- * (default 10), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600).
+ * (default 1, as section 2: see docs/benchmarks.md), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600).
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 4, 0),
     cache: flagFromEnv('BENCH_CACHE'),
     cacheRate: intFromEnv('BENCH_CACHE_RATE', 1000),
-    cacheRateConnections: intFromEnv('BENCH_CACHE_RATE_CONNECTIONS', 10),
+    cacheRateConnections: intFromEnv('BENCH_CACHE_RATE_CONNECTIONS', 1),
     redisPortBase: intFromEnv('BENCH_REDIS_PORT_BASE', 7600, 1024),
   };
   if (settings.redisPortBase > 55530) throw new Error(`BENCH_REDIS_PORT_BASE must be at most 55530 (its bus ports are +10000), got ${settings.redisPortBase}`);

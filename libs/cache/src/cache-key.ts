@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
 import { configure } from 'safe-stable-stringify';
 
@@ -60,7 +60,8 @@ export function cacheKeyFor(input: CacheKeyInput): string {
     request: relevantFields(input.request),
   };
   const payload = stableStringify(hashed);
-  const hash = createHash('sha256').update(payload).digest('hex');
+  // crypto.hash: one native call, about half the cost of createHash().update().digest().
+  const hash = digest('sha256', payload, 'hex');
   return `${namespace}v1:{${tenantTag(input.tenant)}:${hash}}`;
 }
 
@@ -80,7 +81,7 @@ function relevantFields(request: ChatRequest | EmbeddingRequest): Record<string,
 function tenantTag(tenant: string): string {
   let tag = tenantTags.get(tenant);
   if (tag === undefined) {
-    tag = createHash('sha256').update(tenant).digest('hex').slice(0, 16);
+    tag = digest('sha256', tenant, 'hex').slice(0, 16);
     // Clearing beats LRU bookkeeping here: a refill costs one hash per tenant.
     if (tenantTags.size >= TENANT_TAG_MEMO_LIMIT) tenantTags.clear();
     tenantTags.set(tenant, tag);
