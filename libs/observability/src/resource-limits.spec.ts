@@ -20,6 +20,11 @@ describe('readResourceLimits', () => {
     expect(readResourceLimits(env, root)).toEqual({ memoryBytes: 536870912, cpuCores: 2 });
   });
 
+  it('reads a CPU limit in millicores (the chart uses divisor 1m, which keeps fractions of a core)', () => {
+    write('cpu.max', 'max 100000\n');
+    expect(readResourceLimits({ LLM_HUB_CPU_LIMIT_MILLICORES: '1500' }, root)).toEqual({ cpuCores: 1.5 });
+  });
+
   it('falls back to cgroup when an env value is empty or not a positive number', () => {
     write('memory.max', '1073741824\n');
     write('cpu.max', '50000 100000\n');

@@ -13,8 +13,9 @@ const V1_UNLIMITED = 2 ** 60;
 /**
  * The memory and CPU limits of the container, for the llm_hub_*_limit gauges (dashboards show
  * usage against them). For each resource, first answer wins:
- *   1. env `LLM_HUB_MEMORY_LIMIT_BYTES` / `LLM_HUB_CPU_LIMIT_CORES` (the Helm chart sets them
- *      from the Downward API's resourceFieldRef);
+ *   1. env `LLM_HUB_MEMORY_LIMIT_BYTES` / `LLM_HUB_CPU_LIMIT_CORES` or `LLM_HUB_CPU_LIMIT_MILLICORES`
+ *      (the Helm chart sets the bytes and the millicores from the Downward API's resourceFieldRef,
+ *      with divisor 1m since divisor 1 rounds a CPU limit up to whole cores);
  *   2. cgroup v2: `memory.max`, `cpu.max` ("max" = unlimited);
  *   3. cgroup v1: `memory/memory.limit_in_bytes`, `cpu/cpu.cfs_quota_us` / `cpu.cfs_period_us`.
  * Called once at startup, so the reads are synchronous. `cgroupRoot` is a parameter for tests.
@@ -22,7 +23,8 @@ const V1_UNLIMITED = 2 ** 60;
 export function readResourceLimits(env: NodeJS.ProcessEnv = process.env, cgroupRoot = '/sys/fs/cgroup'): ResourceLimits {
   const limits: ResourceLimits = {};
   const memoryBytes = positive(env.LLM_HUB_MEMORY_LIMIT_BYTES) ?? memoryFromCgroup(cgroupRoot);
-  const cpuCores = positive(env.LLM_HUB_CPU_LIMIT_CORES) ?? cpuFromCgroup(cgroupRoot);
+  const millicores = positive(env.LLM_HUB_CPU_LIMIT_MILLICORES);
+  const cpuCores = positive(env.LLM_HUB_CPU_LIMIT_CORES) ?? (millicores === undefined ? undefined : millicores / 1000) ?? cpuFromCgroup(cgroupRoot);
   if (memoryBytes !== undefined) limits.memoryBytes = memoryBytes;
   if (cpuCores !== undefined) limits.cpuCores = cpuCores;
   return limits;
