@@ -15,8 +15,8 @@
  */
 import { withCpu } from './cpu';
 import { chatRequestsSeenByFake } from './fake-stats';
-import { CHAT_PATH, loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
-import { startGateway, type Child } from './processes';
+import { loadProblems, postChat, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
+import { startGateway, stopChecked, type Child } from './processes';
 import { BenchRedisCluster, redisMissing } from './redis-cluster';
 import {
   CACHE_HEADER,
@@ -61,12 +61,7 @@ const redisClusterCache = (nodes: string[]) => ({ type: 'redis-cluster', memory:
 
 /** One chat request, which must be a 200 with the fake's reply; returns its cache header. */
 async function ask(target: Target, body: string): Promise<string | null> {
-  const response = await fetch(target.url + CHAT_PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
+  const response = await postChat(target, body);
   const text = await response.text();
   if (response.status !== 200 || !text.includes('Fake reply to:')) {
     throw new Error(`${target.name}: a plain request got ${response.status}: ${text.slice(0, 500)}`);
@@ -108,12 +103,6 @@ async function waitForCacheReady(target: Target): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${target.name}: its cache was not ready within ${REDIS_READY_TIMEOUT_MS} ms (last /health/ready: ${last})`);
-}
-
-/** SIGTERM; a non-zero exit makes the run invalid, as for every other child. */
-async function stopChecked(child: Child, problems: string[]): Promise<void> {
-  const code = await child.stop();
-  if (code !== 0) problems.push(`${child.name} exited with ${code} on SIGTERM:\n${child.output().slice(-2000)}`);
 }
 
 /**

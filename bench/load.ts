@@ -43,6 +43,16 @@ export interface LoadResult {
 
 export const CHAT_PATH = '/v1/chat/completions';
 
+/** One chat request outside a load run (probes and checks); the caller reads the body. */
+export function postChat(target: Target, body: string, timeoutMs = 10_000): Promise<Response> {
+  return fetch(target.url + CHAT_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+}
+
 export function runLoad(target: Target, options: LoadOptions): Promise<LoadResult> {
   const samples: number[] = [];
   let firstError: string | null = null;

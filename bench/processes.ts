@@ -107,6 +107,12 @@ export function startChild(name: string, main: string, env: Record<string, strin
   });
 }
 
+/** SIGTERM; a non-zero exit makes the run invalid (pushed onto `problems` with the end of the child's output). */
+export async function stopChecked(child: Child, problems: string[]): Promise<void> {
+  const code = await child.stop();
+  if (code !== 0) problems.push(`${child.name} exited with ${code} on SIGTERM:\n${child.output().slice(-2000)}`);
+}
+
 /** The last `bytes` of a file (sync: only at start-up and for error messages). */
 function tail(path: string, bytes: number): string {
   const size = statSync(path).size;

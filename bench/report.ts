@@ -3,7 +3,8 @@ import { formatCacheHits, isSkipped, MEMORY_HIT_RATIO_GOAL, REDIS_HIT_P99_GOAL_M
 import { otherCpuSeconds } from './cpu';
 import type { FirstChunkResult } from './first-chunk';
 import type { LoadResult } from './load';
-import { formatResilience, type ResilienceCost } from './resilience-report';
+import { formatObservability, OBSERVABILITY_COST_GOAL_PCT, type ObservabilityCost } from './observability-report';
+import { formatResilience, RESILIENCE_COST_GOAL_PCT, type ResilienceCost } from './resilience-report';
 import { ms, table } from './table';
 
 export interface Settings {
@@ -16,6 +17,8 @@ export interface Settings {
   streamWarmup: number;
   /** Runs per variant (resilience off / on) in section 4; 0 skips it. */
   resilienceRounds: number;
+  /** Runs per variant (metrics and request log off / on) in section 6; 0 skips it. */
+  observabilityRounds: number;
   /** Section 5 (cache hits); false skips it (BENCH_CACHE=0). */
   cache: boolean;
   /** Section 5 (b): req/s and connections of the fixed-rate run against Redis Cluster hits. */
@@ -56,6 +59,8 @@ export interface BenchResults {
   resilience: ResilienceCost | null;
   /** Section 5; null when skipped (BENCH_CACHE=0). */
   cache: CacheHits | null;
+  /** Section 6; null when skipped (BENCH_OBSERVABILITY_ROUNDS=0). */
+  observability: ObservabilityCost | null;
   targets: TargetCheck[];
   /** Why the run is not valid; empty for a good run. */
   problems: string[];
@@ -76,12 +81,16 @@ export function checkTargets(r: Measurements): TargetCheck[] {
     { name: `added p99 at ${r.settings.fixedRate} req/s`, goal: '< 1 ms', measured: r.fixedRate.addedP99Ms, unit: 'ms', pass: r.fixedRate.addedP99Ms < 1 },
     { name: 'added p99 time to first chunk', goal: '< 1 ms', measured: r.firstChunk.addedP99Ms, unit: 'ms', pass: incremental && r.firstChunk.addedP99Ms < 1 },
   ];
-  if (r.resilience) {
-    const cost = r.resilience.cost * 100;
-    targets.push({ name: 'resilience pipeline cost (req/s, healthy path)', goal: '< 5 %', measured: cost, unit: '%', pass: cost < 5 });
-  }
+  if (r.resilience) targets.push(costTarget('resilience pipeline cost (req/s, healthy path)', RESILIENCE_COST_GOAL_PCT, r.resilience.cost));
   if (r.cache) targets.push(...cacheTargets(r.cache, r.settings));
+  if (r.observability) targets.push(costTarget('metrics and request logging cost (req/s, healthy path)', OBSERVABILITY_COST_GOAL_PCT, r.observability.cost));
   return targets;
+}
+
+/** An A/B section's target (4, 6): its cost (a fraction of 'off''s req/s) under `goalPct` %. */
+export function costTarget(name: string, goalPct: number, cost: number): TargetCheck {
+  const measured = cost * 100;
+  return { name, goal: `< ${goalPct} %`, measured, unit: '%', pass: measured < goalPct };
 }
 
 /** Section 5's two targets; (b)'s is marked skipped when the Redis Cluster run did not happen. */
@@ -191,6 +200,10 @@ export function formatReport(r: BenchResults): string {
     out.push(formatCacheHits(r.cache, r.throughput.gateway));
     out.push('');
   }
+  if (r.observability) {
+    out.push(formatObservability(r.observability));
+    out.push('');
+  }
   out.push('Targets');
   out.push(
     table(
@@ -215,6 +228,7 @@ export function otherLoadWarnings(r: BenchResults): string[] {
     ...(r.resilience?.runs ?? []).map((x): [string, LoadResult] => [`resilience run ${x.order} (${x.variant})`, x.load]),
     ...(r.cache ? [['memory cache hits', r.cache.memory.load] as [string, LoadResult]] : []),
     ...(r.cache && !isSkipped(r.cache.redisCluster) ? [['Redis Cluster cache hits', r.cache.redisCluster.load] as [string, LoadResult]] : []),
+    ...(r.observability?.runs ?? []).map((x): [string, LoadResult] => [`observability run ${x.order} (${x.variant})`, x.load]),
   ];
   const warnings: string[] = [];
   for (const [label, load] of runs) {

@@ -1,16 +1,19 @@
 /**
  * `make bench`: the gateway against a bare forwarder (the floor), both in front of the same fake
  * provider, then the gateway with its resilience pipeline off and on, then the gateway answering
- * from its response cache (in-process, and from a local Redis Cluster); all on 127.0.0.1, in one
- * go. Every gateway of sections 1-4 runs with `cache: { type: none }`. See docs/benchmarks.md.
+ * from its response cache (in-process, and from a local Redis Cluster), then the gateway with
+ * metrics and request logging off and on; all on 127.0.0.1, in one go. Every gateway but section
+ * 5's runs with `cache: { type: none }`. See docs/benchmarks.md.
  *
  * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
  * BENCH_RATE_CONNECTIONS (default 1), BENCH_STREAM_REQUESTS (default 2000), BENCH_STREAM_WARMUP
  * (default 200), BENCH_RESILIENCE_ROUNDS (runs per variant in the resilience-cost section, default
- * 4; 0 skips it), BENCH_RESILIENCE_NODE_ARGS (node flags for that section's two gateways, default
- * "--no-allocation-site-pretenuring"; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node
- * flags for every gateway, e.g. "--cpu-prof"), BENCH_CACHE (0 skips section 5, cache hits),
+ * 4; 0 skips it), BENCH_OBSERVABILITY_ROUNDS (the same for section 6, observability cost, default
+ * 4; 0 skips it), BENCH_AB_NODE_ARGS (node flags for the two gateways of sections 4 and 6, default
+ * "--no-allocation-site-pretenuring"; BENCH_RESILIENCE_NODE_ARGS, its old name, is read when it is
+ * unset; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node flags for every gateway,
+ * e.g. "--cpu-prof"), BENCH_CACHE (0 skips section 5, cache hits),
  * BENCH_CACHE_RATE (req/s of section 5's Redis Cluster run, default 1000), BENCH_CACHE_RATE_CONNECTIONS
  * (default 1, as section 2: see docs/benchmarks.md), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600).
  *
@@ -24,9 +27,11 @@ import { withCpu } from './cpu';
 import { chatRequestsSeenByFake } from './fake-stats';
 import { measureFirstChunk } from './first-chunk';
 import { loadProblems, runLoad, type LoadOptions, type LoadResult, type Target } from './load';
-import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, type Child } from './processes';
+import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, stopChecked, type Child } from './processes';
 import { measureCacheHits } from './cache-hits';
-import { measureResilienceCost, RESILIENCE_NODE_ARGS } from './resilience-cost';
+import { AB_NODE_ARGS } from './ab-cost';
+import { measureObservabilityCost } from './observability-cost';
+import { measureResilienceCost } from './resilience-cost';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
 const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
@@ -75,6 +80,7 @@ async function main(): Promise<number> {
     streamRequests: intFromEnv('BENCH_STREAM_REQUESTS', 2000),
     streamWarmup: intFromEnv('BENCH_STREAM_WARMUP', 200, 0),
     resilienceRounds: intFromEnv('BENCH_RESILIENCE_ROUNDS', 4, 0),
+    observabilityRounds: intFromEnv('BENCH_OBSERVABILITY_ROUNDS', 4, 0),
     cache: flagFromEnv('BENCH_CACHE'),
     cacheRate: intFromEnv('BENCH_CACHE_RATE', 1000),
     cacheRateConnections: intFromEnv('BENCH_CACHE_RATE_CONNECTIONS', 1),
@@ -82,15 +88,17 @@ async function main(): Promise<number> {
   };
   if (settings.redisPortBase > 55530) throw new Error(`BENCH_REDIS_PORT_BASE must be at most 55530 (its bus ports are +10000), got ${settings.redisPortBase}`);
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const resilienceNodeArgs = (process.env.BENCH_RESILIENCE_NODE_ARGS ?? RESILIENCE_NODE_ARGS).split(/\s+/).filter(Boolean);
+  const abNodeArgs = (process.env.BENCH_AB_NODE_ARGS ?? process.env.BENCH_RESILIENCE_NODE_ARGS ?? AB_NODE_ARGS).split(/\s+/).filter(Boolean);
 
   // Everything is bounded: if the whole run takes far longer than planned, give up loudly.
+  const abPlannedS = (rounds: number) => (rounds > 0 ? 2 * settings.warmupS + 2 * rounds * settings.durationS + 30 : 0);
   const plannedS =
     2 * settings.warmupS +
     4 * settings.durationS +
     60 +
     Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) +
-    (settings.resilienceRounds > 0 ? 2 * settings.warmupS + 2 * settings.resilienceRounds * settings.durationS + 30 : 0) +
+    abPlannedS(settings.resilienceRounds) +
+    abPlannedS(settings.observabilityRounds) +
     (settings.cache ? 2 * settings.warmupS + 2 * settings.durationS + 90 : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
@@ -157,16 +165,16 @@ async function main(): Promise<number> {
       2 * (settings.streamRequests + settings.streamWarmup + SPACED_STREAMS);
     if (seen < answered) problems.push(`the fake provider saw ${seen} chat requests, fewer than the ${answered} answered`);
 
-    const resilienceOptions = {
+    const abOptions = (rounds: number) => ({
       connections: settings.throughputConnections,
       durationS: settings.durationS,
       warmupS: settings.warmupS,
-      rounds: settings.resilienceRounds,
-      nodeArgs: [...resilienceNodeArgs, ...gatewayNodeArgs],
+      rounds,
+      nodeArgs: [...abNodeArgs, ...gatewayNodeArgs],
       body,
-      failingBody: chatBody(false, FAILING_DIRECTIVE),
       log,
-    };
+    });
+    const resilienceOptions = { ...abOptions(settings.resilienceRounds), failingBody: chatBody(false, FAILING_DIRECTIVE) };
     const resilience = settings.resilienceRounds > 0 ? await measureResilienceCost(fake, resilienceOptions, children, problems) : null;
 
     const cacheOptions = {
@@ -182,6 +190,9 @@ async function main(): Promise<number> {
       log,
     };
     const cache = settings.cache ? await measureCacheHits(fake, cacheOptions, problems) : null;
+
+    const observabilityOptions = abOptions(settings.observabilityRounds);
+    const observability = settings.observabilityRounds > 0 ? await measureObservabilityCost(fake, observabilityOptions, children, problems) : null;
 
     const partial: Measurements = {
       date: new Date().toISOString(),
@@ -200,13 +211,11 @@ async function main(): Promise<number> {
       },
       resilience,
       cache,
+      observability,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial), problems };
 
-    for (const child of children.splice(0).reverse()) {
-      const code = await child.stop();
-      if (code !== 0) problems.push(`${child.name} exited with ${code} on SIGTERM:\n${child.output().slice(-2000)}`);
-    }
+    for (const child of children.splice(0).reverse()) await stopChecked(child, problems);
 
     mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);

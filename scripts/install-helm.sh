@@ -13,14 +13,17 @@ say() { echo "install-helm: $*"; }
 
 command -v go >/dev/null 2>&1 || { say "error: go is required to build helm (install Go >= 1.24)" >&2; exit 1; }
 
-if [ -x "$BIN/helm" ] && "$BIN/helm" version --short 2>/dev/null | grep -q "^${HELM_VERSION}+"; then
+# `go install` does not stamp helm's own version string, so read the module version from the binary.
+built_version() { go version -m "$1" 2>/dev/null | awk '$1 == "mod" { print $3 }'; }
+
+if [ -x "$BIN/helm" ] && [ "$(built_version "$BIN/helm")" = "$HELM_VERSION" ]; then
   say "helm ${HELM_VERSION} already installed"
 else
   say "building helm ${HELM_VERSION} with go install (a few minutes the first time)"
   GOBIN="$BIN" GOFLAGS=-mod=mod go install "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
 fi
 
-if [ -x "$BIN/kustomize" ] && "$BIN/kustomize" version 2>/dev/null | grep -q "${KUSTOMIZE_VERSION}"; then
+if [ -x "$BIN/kustomize" ] && [ "$(built_version "$BIN/kustomize")" = "$KUSTOMIZE_VERSION" ]; then
   say "kustomize ${KUSTOMIZE_VERSION} already installed"
 else
   say "building kustomize ${KUSTOMIZE_VERSION} with go install"
