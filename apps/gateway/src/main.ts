@@ -76,6 +76,7 @@ async function bootstrap(): Promise<void> {
     },
     'listening',
   );
+  logger.flush();
 }
 
 void bootstrap();

@@ -2,13 +2,15 @@ import pino, { type Logger } from 'pino';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 
 /**
- * The process's one pino logger: JSON lines on stdout with a text level and an ISO time. Nest's
+ * The process's one pino logger: JSON lines on stdout with a text level and the time in epoch ms. Nest's
  * own messages (through nestjs-pino), lifecycle events, resilience events and the per-request
  * line all go through it.
  *
- * Written asynchronously (sonic-boom): a line never blocks the event loop on a slow stdout pipe,
- * lines written while a write is pending go out together (so batching grows with load), and pino
- * flushes what is buffered when the process exits.
+ * Written asynchronously in batches (sonic-boom): a line never blocks the event loop on a slow
+ * stdout pipe, and lines go out in writes of at least 12 KiB (sonic-boom writes at most 16 KiB at once), or every 200 ms when traffic is
+ * light, rather than one write per line: each async write is a trip through libuv's thread pool,
+ * which cost more CPU per request than building the line itself. pino flushes what is buffered
+ * when the process exits; `flush()` sends it at once (after the listening line, for instance).
  *
  * No pino `redact`: its wildcard paths cost about 11 µs per line (measured: 14 µs per request
  * line with it, 3 µs without), a fifth of a request's whole CPU budget. Secrets are kept out by
@@ -21,13 +23,25 @@ export function createRootLogger(level: GatewayConfig['server']['logLevel'], des
     {
       level,
       base: undefined,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      // Epoch milliseconds (pino's default): an ISO string costs about 0.9 µs more per line.
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
 }
 
+const FLUSH_INTERVAL_MS = 200;
+
 function defaultDestination(): pino.DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
+  const destination = pino.destination({ dest: 1, sync: false, minLength: 12 * 1024 });
+  // Unref'd: it never keeps the process alive. Flushing an empty buffer does nothing; after the
+  // stream is closed (at exit) flush throws, which is of no interest then.
+  setInterval(() => {
+    try {
+      destination.flush();
+    } catch {
+      // closed
+    }
+  }, FLUSH_INTERVAL_MS).unref();
+  return destination;
 }
