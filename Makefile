@@ -18,12 +18,15 @@ help:
 
 install: node_modules/.install-stamp
 
-# Servers the end-to-end tests run for real (each spec starts its own on loopback): Debian's
-# redis-server for the Redis Cluster cache specs, and prometheus + promtool for the dashboard and
-# alert proofs.
+# What the tests run for real: Debian's redis-server (Redis Cluster cache specs) and prometheus +
+# promtool (dashboard and alert proofs), each spec starting its own on loopback; helm and
+# kustomize built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and CRDs fetched
+# through the Go module proxy (chart and overlay specs, offline after this).
 system-deps:
 	@./scripts/install-redis.sh
 	@./scripts/install-prometheus.sh
+	@./scripts/install-helm.sh
+	@./scripts/k8s-schemas.sh
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
