@@ -1,4 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
+import { FastCounter, type CounterSeries } from './fast-metrics';
 import { ChildCache1, ChildCache2 } from './child-cache';
 import { METRICS } from './metric-definitions';
 import { OptionalGauge } from './optional-gauge';
@@ -13,13 +14,14 @@ export type CacheResult = CacheOutcome | Uppercase<CacheOutcome>;
  * keyed by the values as received, so lower-casing happens once per child, not per lookup.
  */
 export class CacheMetrics {
-  private readonly lookups: ChildCache2<Counter.Internal>;
+  /** Per request: a FastCounter (fast-metrics.ts). */
+  private readonly lookups: ChildCache2<CounterSeries>;
   private readonly errors: ChildCache1<Counter.Internal>;
   private readonly redisUp: OptionalGauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
-    const lookups = new Counter({ ...METRICS.cacheLookups, registers });
+    const lookups = new FastCounter(registry, METRICS.cacheLookups);
     const errors = new Counter({ ...METRICS.cacheErrors, registers });
     this.lookups = new ChildCache2((result, tier) => lookups.labels(result.toLowerCase(), tier));
     this.errors = new ChildCache1((operation) => errors.labels(operation));

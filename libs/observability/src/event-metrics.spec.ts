@@ -63,6 +63,16 @@ describe('exportResilienceEvents', () => {
     expect(await metric(METRICS.bulkheadQueued.name)).toContain('llm_hub_bulkhead_queued{provider="openai"} 0');
   });
 
+  it('reports the bulkhead of an unconfigured provider as `other`, never by its name', async () => {
+    const { metrics, metric } = setup();
+    const events = new ResilienceEvents();
+    exportResilienceEvents(events, metrics);
+    events.emit({ type: 'bulkhead_queue', provider: 'made-up-provider', executing: 2, queued: 1 });
+    const text = await metric(METRICS.bulkheadExecuting.name);
+    expect(text).toContain('llm_hub_bulkhead_executing{provider="other"} 2');
+    expect(text).not.toContain('made-up-provider');
+  });
+
   it('stops exporting once unsubscribed', async () => {
     const { metrics, metric } = setup();
     const events = new ResilienceEvents();

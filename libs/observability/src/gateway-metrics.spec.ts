@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FastCounter } from './fast-metrics';
 import { Counter, Registry } from 'prom-client';
 import { GatewayMetrics, type FinishedRequest } from './gateway-metrics';
 import { LabelPolicy } from './label-policy';
@@ -112,9 +113,9 @@ describe('GatewayMetrics', () => {
     expect(text).not.toContain('made-up');
   });
 
-  it('reuses label-bound children on repeated requests (the hot path does no labels() call)', () => {
+  it('reuses label-bound series on repeated requests (the hot path does no labels() call)', () => {
     const { sut } = setup();
-    const labelsCalls = jest.spyOn(Counter.prototype, 'labels');
+    const labelsCalls = jest.spyOn(FastCounter.prototype, 'labels');
     sut.requestFinished(finished());
     sut.usage('openai', 'gpt-4o', 1, 1, 0.1);
     const warm = labelsCalls.mock.calls.length;

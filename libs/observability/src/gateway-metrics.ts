@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics';
 import type { CacheResult } from './cache-metrics';
 import { CacheMetrics } from './cache-metrics';
 import { ChildCache2, ChildCache3 } from './child-cache';
@@ -53,28 +54,28 @@ function cacheIndex(cache: CacheResult | undefined): number {
 /** The children of one (route, provider, model), indexed by small integers: no key per request. */
 interface RequestSeries {
   /** By statusClassIndex * 3 + cacheIndex. */
-  readonly counts: readonly Counter.Internal[];
+  readonly counts: readonly CounterSeries[];
   /** By stream ? 1 : 0. */
-  readonly durations: readonly Histogram.Internal<string>[];
-  readonly overhead: Histogram.Internal<string>;
+  readonly durations: readonly HistogramSeries[];
+  readonly overhead: HistogramSeries;
 }
 
 /** The children of one (provider, model). */
 interface ModelSeries {
-  readonly upstream: Histogram.Internal<string>;
-  readonly firstToken: Histogram.Internal<string>;
-  readonly promptTokens: Counter.Internal;
-  readonly completionTokens: Counter.Internal;
-  readonly cost: Counter.Internal;
-  readonly cacheSaved: Counter.Internal;
+  readonly upstream: HistogramSeries;
+  readonly firstToken: HistogramSeries;
+  readonly promptTokens: CounterSeries;
+  readonly completionTokens: CounterSeries;
+  readonly cost: CounterSeries;
+  readonly cacheSaved: CounterSeries;
 }
 
 /**
  * Every metric of docs/observability.md on one registry (not prom-client's default process
  * metrics: whoever owns the registry turns those on). Called on every request, so the per-call
- * work is two Set lookups (LabelPolicy), a few Map lookups for the memoized label-bound children
- * (no string keys built) and the prom-client update itself. Series exist only once used: a
- * label-bound child is not a series until it is incremented or observed.
+ * work is two Set lookups (LabelPolicy), a few Map lookups for the memoized series (no string
+ * keys built) and a few additions: the per-request families are FastCounter/FastHistogram
+ * (fast-metrics.ts), the rare ones prom-client's own. Series exist only once used.
  */
 export class GatewayMetrics {
   readonly resilience: ResilienceMetrics;
@@ -97,20 +98,20 @@ export class GatewayMetrics {
     this.resilience = new ResilienceMetrics(registry, options.labels);
     this.cache = new CacheMetrics(registry);
 
-    const requests = new Counter({ ...METRICS.requests, registers });
-    const duration = new Histogram({ ...METRICS.requestDuration, buckets: [...LATENCY_BUCKETS], registers });
-    const overhead = new Histogram({ ...METRICS.overhead, buckets: [...OVERHEAD_BUCKETS], registers });
+    const requests = new FastCounter(registry, METRICS.requests);
+    const duration = new FastHistogram(registry, { ...METRICS.requestDuration, buckets: LATENCY_BUCKETS });
+    const overhead = new FastHistogram(registry, { ...METRICS.overhead, buckets: OVERHEAD_BUCKETS });
     this.requestSeries = new ChildCache3((route, provider, model) => ({
       counts: STATUS_CLASSES.flatMap((status) => CACHE_LABELS.map((cache) => requests.labels(route, provider, model, status, cache))),
       durations: [duration.labels(route, provider, model, 'false'), duration.labels(route, provider, model, 'true')],
       overhead: overhead.labels(route),
     }));
 
-    const upstream = new Histogram({ ...METRICS.upstreamDuration, buckets: [...LATENCY_BUCKETS], registers });
-    const firstToken = new Histogram({ ...METRICS.timeToFirstToken, buckets: [...LATENCY_BUCKETS], registers });
-    const tokens = new Counter({ ...METRICS.tokens, registers });
-    const cost = new Counter({ ...METRICS.cost, registers });
-    const cacheSaved = new Counter({ ...METRICS.cacheSaved, registers });
+    const upstream = new FastHistogram(registry, { ...METRICS.upstreamDuration, buckets: LATENCY_BUCKETS });
+    const firstToken = new FastHistogram(registry, { ...METRICS.timeToFirstToken, buckets: LATENCY_BUCKETS });
+    const tokens = new FastCounter(registry, METRICS.tokens);
+    const cost = new FastCounter(registry, METRICS.cost);
+    const cacheSaved = new FastCounter(registry, METRICS.cacheSaved);
     this.modelSeries = new ChildCache2((provider, model) => ({
       upstream: upstream.labels(provider, model),
       firstToken: firstToken.labels(provider, model),

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ChildCache1, ChildCache2 } from './child-cache';
+import { ChildCache2 } from './child-cache';
 import type { LabelPolicy } from './label-policy';
 import { METRICS } from './metric-definitions';
 
@@ -11,9 +11,10 @@ interface BreakerChildren {
   half_open: Gauge.Internal<string>;
 }
 
-interface BulkheadChildren {
-  queued: Gauge.Internal<string>;
-  executing: Gauge.Internal<string>;
+/** A bulkhead's counts, updated on every acquire and release, copied into the gauges at scrape time. */
+interface BulkheadCounts {
+  queued: number;
+  executing: number;
 }
 
 /**
@@ -27,7 +28,10 @@ export class ResilienceMetrics {
   private readonly breakers: ChildCache2<BreakerChildren>;
   private readonly rejections: ChildCache2<Counter.Internal>;
   private readonly timeouts: ChildCache2<Counter.Internal>;
-  private readonly bulkheads: ChildCache1<BulkheadChildren>;
+  /** Exported, by provider label. */
+  private readonly bulkheads = new Map<string, BulkheadCounts>();
+  /** The same entries by the provider name events carry (unknown names share `other`'s). */
+  private readonly bulkheadsByName = new Map<string, BulkheadCounts>();
 
   constructor(
     registry: Registry,
@@ -39,8 +43,22 @@ export class ResilienceMetrics {
     const breakerState = new Gauge({ ...METRICS.breakerState, registers });
     const rejections = new Counter({ ...METRICS.rejections, registers });
     const timeouts = new Counter({ ...METRICS.upstreamTimeouts, registers });
-    const queued = new Gauge({ ...METRICS.bulkheadQueued, registers });
-    const executing = new Gauge({ ...METRICS.bulkheadExecuting, registers });
+    // Bulkhead counts change twice per request: plain numbers, copied into the gauges at scrape.
+    const bulkheads = this.bulkheads;
+    new Gauge({
+      ...METRICS.bulkheadQueued,
+      registers,
+      collect(this: Gauge) {
+        for (const [provider, counts] of bulkheads) this.labels(provider).set(counts.queued);
+      },
+    });
+    new Gauge({
+      ...METRICS.bulkheadExecuting,
+      registers,
+      collect(this: Gauge) {
+        for (const [provider, counts] of bulkheads) this.labels(provider).set(counts.executing);
+      },
+    });
 
     this.retries = new ChildCache2((provider, model) => retries.labels(provider, model));
     this.fallbacks = new ChildCache2((from, to) => fallbacks.labels(from, to));
@@ -51,7 +69,6 @@ export class ResilienceMetrics {
     }));
     this.rejections = new ChildCache2((provider, reason) => rejections.labels(provider, reason));
     this.timeouts = new ChildCache2((provider, kind) => timeouts.labels(provider, kind));
-    this.bulkheads = new ChildCache1((provider) => ({ queued: queued.labels(provider), executing: executing.labels(provider) }));
   }
 
   retry(provider: string, model: string): void {
@@ -79,8 +96,14 @@ export class ResilienceMetrics {
   }
 
   bulkhead(provider: string, executing: number, queued: number): void {
-    const children = this.bulkheads.get(this.labels.provider(provider));
-    children.executing.set(executing);
-    children.queued.set(queued);
+    let counts = this.bulkheadsByName.get(provider);
+    if (counts === undefined) {
+      const label = this.labels.provider(provider);
+      counts = this.bulkheads.get(label) ?? { queued: 0, executing: 0 };
+      this.bulkheads.set(label, counts);
+      this.bulkheadsByName.set(provider, counts);
+    }
+    counts.executing = executing;
+    counts.queued = queued;
   }
 }
