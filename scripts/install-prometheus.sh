@@ -17,26 +17,6 @@ if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1;
   say "prometheus $(prometheus_version) already installed"
   exit 0
 fi
-command -v apt-get >/dev/null 2>&1 || { say "error: prometheus/promtool not found and apt-get is unavailable; install Prometheus >= 2.42 yourself" >&2; exit 1; }
-
-# sudo only when we are not root (CI and the dev machines run as root and may have no sudo).
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-apt_install() { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >/dev/null; }
-
-system_prometheus_was_up=0
-if port_open 9090; then system_prometheus_was_up=1; fi
-
-say "installing prometheus with apt-get"
-# A fresh machine's package lists may be empty or stale: update once, only when needed.
-if ! apt_install; then
-  say "apt-get install failed; running apt-get update and retrying"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-  apt_install
-fi
-
-if [ "$system_prometheus_was_up" -eq 0 ] && port_open 9090; then
-  say "stopping the system prometheus on 9090 that the install started (the tests run their own)"
-  as_root systemctl stop prometheus 2>/dev/null || as_root service prometheus stop >/dev/null 2>&1 || true
-fi
+source "$(dirname "$0")/lib/debian-package.sh"
+install_debian_package prometheus prometheus 9090 --no-install-recommends
 say "installed $(prometheus_version)"

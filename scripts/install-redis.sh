@@ -14,26 +14,6 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
   say "redis-server $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p') already installed"
   exit 0
 fi
-command -v apt-get >/dev/null 2>&1 || { say "error: redis-server not found and apt-get is unavailable; install Redis >= 7 yourself" >&2; exit 1; }
-
-# sudo only when we are not root (CI and the dev machines run as root and may have no sudo).
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-apt_install() { as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server >/dev/null; }
-
-system_redis_was_up=0
-if port_open 6379; then system_redis_was_up=1; fi
-
-say "installing redis-server with apt-get"
-# A fresh machine's package lists may be empty or stale: update once, only when needed.
-if ! apt_install; then
-  say "apt-get install failed; running apt-get update and retrying"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-  apt_install
-fi
-
-if [ "$system_redis_was_up" -eq 0 ] && port_open 6379; then
-  say "stopping the system redis-server on 6379 that the install started (the test cluster does not use it)"
-  as_root systemctl stop redis-server 2>/dev/null || as_root service redis-server stop >/dev/null 2>&1 || true
-fi
+source "$(dirname "$0")/lib/debian-package.sh"
+install_debian_package redis-server redis-server 6379
 say "installed $(redis-server --version | sed -n 's/.* v=\([^ ]*\).*/\1/p')"
