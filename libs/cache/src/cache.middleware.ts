@@ -289,9 +289,9 @@ export class CacheMiddleware implements HubMiddleware {
       model: meta.model ?? '',
       target: meta.target ?? `${meta.provider}/${meta.model}`,
       expiresAt: Date.now() + ttlMs,
-      // JSON length is the honest size for Redis; computing it for memory-only caches would cost a
-      // stringify per store, so memory-only entries use a cheap estimate instead.
-      bytes: this.redis ? JSON.stringify(body).length : estimateBytes(body),
+      // An estimate, not JSON.stringify(body).length: with a Redis tier Keyv serializes the answer
+      // anyway, and a second stringify per answer only to size the memory tier is not worth it.
+      bytes: estimateBytes(body),
     };
   }
 }

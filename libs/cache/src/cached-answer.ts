@@ -11,6 +11,6 @@ export interface CachedAnswer<T = ChatCompletion | EmbeddingResponse> {
   readonly target: string;
   /** Date.now() when it stops being valid: a copy moved into memory from Redis keeps its deadline. */
   readonly expiresAt: number;
-  /** Approximate size in bytes (its JSON length), for the memory tier's byte bound. */
+  /** Approximate size in bytes (estimated from its text), for the memory tier's byte bound. */
   readonly bytes: number;
 }
