@@ -73,7 +73,9 @@ const allHit = async () => (await Promise.all(PROMPTS.map(ask))).every((r) => r.
 describe('Redis Cluster failures', () => {
   it('loses no request when a master crashes under load, and hits again once its replica took over', async () => {
     await Promise.all(PROMPTS.map(ask));
-    expect(await allHit()).toBe(true);
+    // A store can fail open under a loaded test machine (the 50 ms command bound); the next round
+    // stores it again, so wait for a round of all hits rather than expect the first one to be.
+    expect(await until(allHit, Boolean, 10_000)).toBe(true);
 
     const load = steadyLoad(4);
     await new Promise((resolve) => setTimeout(resolve, 500));
