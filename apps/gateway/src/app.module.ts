@@ -14,6 +14,7 @@ import { RequestTracker } from './lifecycle/request-tracker';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ObservabilityModule } from './observability/observability.module';
 import { ReadinessIndicators } from './health/readiness.indicators';
+import { CacheHitFastPath } from './cache/cache-hit-fast-path';
 
 /** The gateway: thin controllers over the hub; the config is loaded before Nest starts. */
 @Module({})
@@ -24,7 +25,7 @@ export class AppModule {
       global: true,
       imports: [HubModule, ObservabilityModule.forRoot(config, logger), TerminusModule.forRoot({ logger: false })],
       controllers: [ChatCompletionsController, HubApiController, EmbeddingsController, ModelsController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CompletionResponder, RequestTracker, ApiKeyGuard, ReadinessIndicators],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CompletionResponder, RequestTracker, ApiKeyGuard, ReadinessIndicators, CacheHitFastPath],
       exports: [GATEWAY_CONFIG, RequestTracker],
     };
   }

@@ -13,6 +13,7 @@ import { REQUEST_ID_HEADER } from './common/headers';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { createRootLogger } from './observability/root-logger';
 import { RequestObserver } from './observability/request-observer';
+import { CacheHitFastPath } from './cache/cache-hit-fast-path';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -63,6 +64,8 @@ async function bootstrap(): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify);
   app.get(RequestObserver).install(fastify);
+  // Its preHandler hook runs after the observer's onRequest hook: a hit answered early is measured and logged as any other.
+  if (config.cache.type !== 'none' && config.cache.memory.maxEntries > 0) app.get(CacheHitFastPath).install(fastify);
   installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
   await app.listen(config.server.port, config.server.host);
   const address = app.getHttpServer().address();

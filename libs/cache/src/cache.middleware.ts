@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
-import type { CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
+import type { CompleteHandler, EmbedHandler, HubCallMeta, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, HubSyncContext, StreamHandler } from '@llm-connector-hub/hub';
 import type { Cluster, Redis } from 'ioredis';
 import { cacheKeyFor, lockKeyFor } from './cache-key';
 import type { CachedAnswer } from './cached-answer';
@@ -15,6 +15,9 @@ import { StreamAssembler } from './stream-assembly';
 
 type Body = ChatCompletion | EmbeddingResponse;
 type Kind = 'chat' | 'embedding';
+
+/** Where completeSync leaves the key it computed, for the complete() of the same call (context.state). */
+const KEY_STATE = 'cache:key';
 
 /** A leader that went away without an answer (its caller left): followers go upstream themselves. */
 const LEADER_GONE = Symbol('leader gone');
@@ -96,6 +99,21 @@ export class CacheMiddleware implements HubMiddleware {
     return this.answer(context, 'chat', () => next(context)) as Promise<ChatCompletion>;
   }
 
+  /**
+   * A hit in the in-process tier, answered without an await (see ConnectorHub.completeSync); a
+   * miss says nothing and counts nothing: the caller's complete() then looks up both tiers and
+   * counts the lookup once. `no-cache` never answers from here.
+   */
+  completeSync(context: HubSyncContext): ChatCompletion | undefined {
+    if (context.cache.noCache || !this.cache.hasMemoryTier) return undefined;
+    const key = this.keyOf(context, 'chat');
+    const answer = this.cache.peekMemory(key);
+    if (answer) return this.served(context, answer, 'chat', 'memory') as ChatCompletion;
+    // For the complete() that follows with the same state and request (see HubCallOptions.state).
+    context.state.set(KEY_STATE, key);
+    return undefined;
+  }
+
   embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
     return this.answer(context, 'embedding', () => next(context)) as Promise<EmbeddingResponse>;
   }
@@ -153,7 +171,9 @@ export class CacheMiddleware implements HubMiddleware {
     return body;
   }
 
-  private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
+  private keyOf(context: Pick<HubContext | HubEmbeddingContext, 'tenant' | 'targets' | 'request' | 'state'>, kind: Kind): string {
+    const known = context.state.get(KEY_STATE);
+    if (typeof known === 'string') return known;
     return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
   }
 
@@ -261,7 +281,7 @@ export class CacheMiddleware implements HubMiddleware {
     return undefined;
   }
 
-  private served(context: HubContextBase, answer: CachedAnswer, kind: Kind, tier: CacheTier): Body {
+  private served(context: { meta: HubCallMeta }, answer: CachedAnswer, kind: Kind, tier: CacheTier): Body {
     const meta = context.meta;
     meta.cache = 'HIT';
     meta.provider = answer.provider;

@@ -26,6 +26,8 @@ export interface CacheHit {
  */
 export class ResponseCache {
   private readonly memory?: Cache;
+  /** The LRU behind `memory`, for peekMemory's synchronous reads. */
+  private readonly lru?: LRUCache<string, KeyvEntry>;
   private readonly shared?: Cache;
 
   constructor(
@@ -33,7 +35,7 @@ export class ResponseCache {
     private readonly events: CacheEvents,
   ) {
     if (options.memory && options.memory.maxEntries > 0) {
-      const lru = new LRUCache<string, { value?: CachedAnswer }>({
+      const lru = new LRUCache<string, KeyvEntry>({
         max: options.memory.maxEntries,
         maxSize: options.memory.maxBytes,
         // Keyv stores { value, expires }; an entry larger than maxBytes is simply not kept.
@@ -44,6 +46,7 @@ export class ResponseCache {
       keyv.serialize = undefined;
       keyv.deserialize = undefined;
       this.memory = createCache({ stores: [keyv] });
+      this.lru = lru;
     }
     if (options.redis) {
       const keyv = new Keyv({ store: new IoredisKeyvStore(options.redis.client, options.redis.timeoutMs), useKeyPrefix: false, throwOnErrors: true });
@@ -57,6 +60,10 @@ export class ResponseCache {
 
   get enabled(): boolean {
     return this.memory !== undefined || this.shared !== undefined;
+  }
+
+  get hasMemoryTier(): boolean {
+    return this.lru !== undefined;
   }
 
   get hasSharedTier(): boolean {
@@ -80,6 +87,18 @@ export class ResponseCache {
     return undefined;
   }
 
+  /**
+   * The in-process tier only, synchronously: for answering a hit before any async machinery
+   * starts (CacheMiddleware.completeSync). cache-manager and Keyv only have async reads, so this
+   * reads the LRU under them directly, in the entry shape Keyv writes there ({ value, expires }:
+   * its serializer is off for this tier). An expired entry is a miss; it is left for the async
+   * path, which removes it. Refreshes the entry's recency as a get does.
+   */
+  peekMemory(key: string): CachedAnswer | undefined {
+    const answer = this.lru?.get(key)?.value;
+    return answer !== undefined && answer.expiresAt > Date.now() ? answer : undefined;
+  }
+
   /** Only the shared tier: what another replica may have stored meanwhile. */
   async getShared(key: string): Promise<CachedAnswer | undefined> {
     return this.shared?.get<CachedAnswer>(key);
@@ -97,6 +116,12 @@ export class ResponseCache {
       }
     }
   }
+}
+
+/** What Keyv keeps in its store per key when its serializer is off. */
+interface KeyvEntry {
+  value?: CachedAnswer;
+  expires?: number;
 }
 
 /**

@@ -9,7 +9,7 @@ import type {
   LlmProvider,
 } from '@llm-connector-hub/core';
 import { HubErrors } from '@llm-connector-hub/core';
-import type { HubContext, HubContextBase, HubEmbeddingContext } from './hub-context';
+import type { HubContext, HubContextBase, HubEmbeddingContext, HubSyncContext } from './hub-context';
 import type { HubMiddleware } from './hub-middleware';
 import type { HubCallOptions, HubEmbeddingRequest, HubRequest, Route } from './hub-request';
 import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from './hub-results';
@@ -126,6 +126,44 @@ export class ConnectorHub {
   }
 
   /**
+   * The answer a middleware has at hand right now (an in-process cache hit), without starting a
+   * deadline, a timer or any I/O; undefined when no layer has one, and the caller then calls
+   * complete() as usual. Lets a server answer such hits before its own request machinery. Only
+   * middleware implementing `completeSync` is asked, outermost first, up to the first layer that
+   * does not (see HubMiddleware). Routing errors throw here as complete() would reject with them.
+   */
+  completeSync(request: HubRequest, options: HubCallOptions = {}): HubCompletion | undefined {
+    // The common case without such a layer costs one property read: no routing, no context.
+    if (!this.middleware[0]?.completeSync) return undefined;
+    const { canonical, targets } = this.chatRoute(request);
+    const meta = options.meta ?? {};
+    meta.provider = targets[0].provider;
+    meta.model = targets[0].model;
+    meta.attempts = 0;
+    const context: HubSyncContext = {
+      kind: 'chat',
+      requestId: options.requestId ?? randomUUID(),
+      requestedModel: request.model,
+      provider: targets[0].provider,
+      targets,
+      request: canonical,
+      meta,
+      tenant: options.tenant ?? '',
+      cache: options.cache ?? NO_CACHE_DIRECTIVES,
+      state: options.state ?? new Map<string, unknown>(),
+    };
+    for (const layer of this.middleware) {
+      if (!layer.completeSync) return undefined;
+      const answer = layer.completeSync(context);
+      if (answer) {
+        meta.usage = answer.usage;
+        return asHubCompletion(answer);
+      }
+    }
+    return undefined;
+  }
+
+  /**
    * Streams canonical chunks. Nothing is sent upstream until the first `next()`; a failure
    * before the first chunk rejects that `next()`, so callers can still answer with an HTTP error.
    */
@@ -171,16 +209,22 @@ export class ConnectorHub {
   }
 
   private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
-    const { provider: requestedProvider, timeout, ...rest } = request;
-    const targets = this.router.resolveTargets(request.model, requestedProvider);
-    const canonical: ChatRequest = rest;
-    canonical.model = targets[0].model;
+    const { canonical, targets, timeout } = this.chatRoute(request);
     return {
       kind: 'chat',
       ...this.baseContext(request.model, targets, timeout, options),
       request: canonical,
       stream,
     };
+  }
+
+  /** The targets a chat request resolves to, and the canonical request for the first one (a copy). */
+  private chatRoute(request: HubRequest): { canonical: ChatRequest; targets: RouteTarget[]; timeout: number | undefined } {
+    const { provider: requestedProvider, timeout, ...rest } = request;
+    const targets = this.router.resolveTargets(request.model, requestedProvider);
+    const canonical: ChatRequest = rest;
+    canonical.model = targets[0].model;
+    return { canonical, targets, timeout };
   }
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). */
@@ -204,7 +248,7 @@ export class ConnectorHub {
       meta,
       tenant: options.tenant ?? '',
       cache: options.cache ?? NO_CACHE_DIRECTIVES,
-      state: new Map<string, unknown>(),
+      state: options.state ?? new Map<string, unknown>(),
     };
   }
 

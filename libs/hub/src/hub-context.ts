@@ -43,3 +43,9 @@ export interface HubEmbeddingContext extends HubContextBase {
   kind: 'embedding';
   request: EmbeddingRequest;
 }
+
+/**
+ * What a synchronous answer (HubMiddleware.completeSync) sees: the call as routed, before any
+ * timer, signal or I/O exists. Hooks fill `meta` when they answer.
+ */
+export type HubSyncContext = Pick<HubContext, 'kind' | 'requestId' | 'requestedModel' | 'provider' | 'targets' | 'request' | 'meta' | 'tenant' | 'cache' | 'state'>;

@@ -15,7 +15,9 @@ export class ChatCompletionsController {
   @Post('chat/completions')
   @HttpCode(200)
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const body = toHubRequest(validateBody(chatRequestSchema, request.body));
-    await this.responder.respond(request, reply, body, 'openai');
+    // The cache-hit fast path may already have validated this body (and looked it up).
+    const prepared = request.preparedChat;
+    const body = prepared?.body ?? toHubRequest(validateBody(chatRequestSchema, request.body));
+    await this.responder.respond(request, reply, body, 'openai', prepared?.state);
   }
 }

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubCompletion, type HubRequest } from '@llm-connector-hub/hub';
+import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { GatewayErrors } from '../common/gateway-errors';
 import { failureHeaders, servedHeaders } from '../common/headers';
+import { sendCompletion, type ResponseShape } from './completion-reply';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
 import { writeSseStream } from './sse-writer';
@@ -14,8 +15,7 @@ import { RequestObserver } from '../observability/request-observer';
 import type { RequestRecord } from '../observability/request-record';
 import { COST_HEADER, costHeaderValue } from '../common/headers';
 
-/** The two response shapes: OpenAI's (/v1) and the hub's own (/api), which adds `provider` and `content`. */
-export type ResponseShape = 'openai' | 'hub';
+export type { ResponseShape } from './completion-reply';
 
 /**
  * Runs one chat call through the hub and answers it as JSON or SSE. Owns the request's
@@ -33,7 +33,8 @@ export class CompletionResponder {
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
   ) {}
 
-  async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
+  /** `state`: the hub's scratch from an earlier completeSync of this same body (see HubCallOptions.state). */
+  async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape, state?: Map<string, unknown>): Promise<void> {
     if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
@@ -46,22 +47,11 @@ export class CompletionResponder {
     raw.once('close', onClose);
     const meta: HubCallMeta = {};
     const record = request.record;
-    if (record) {
-      record.meta = meta;
-      record.stream = body.stream === true;
-      if (this.observer.logsContent) record.content = { messages: body.messages };
-    }
-    const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache };
+    this.observer.observeCall(record, body, meta);
+    const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache, state };
     try {
       if (body.stream) await this.stream(request, reply, body, options, record);
-      else {
-        const completion = await this.hub.complete(body, options);
-        reply.headers(servedHeaders(meta));
-        const cost = this.observer.account(record, meta);
-        if (cost !== undefined) reply.header(COST_HEADER, costHeaderValue(cost));
-        if (record?.content) record.content.answer = completion.choices.map((choice) => choice.message);
-        await reply.send(shape === 'hub' ? hubShape(completion, meta) : completion);
-      }
+      else await sendCompletion(reply, await this.hub.complete(body, options), meta, this.observer, record, shape);
     } catch (error) {
       // Even a failure says how hard the gateway tried (retries, fallbacks).
       if (!reply.sent) reply.headers(failureHeaders(meta));
@@ -124,15 +114,4 @@ async function* withAnswerLogged(chunks: AsyncGenerator<ChatCompletionChunk>, co
   } finally {
     content.answer = answer;
   }
-}
-
-function hubShape(completion: HubCompletion, meta: HubCallMeta) {
-  const choice = completion.choices[0];
-  return {
-    ...completion,
-    provider: meta.provider,
-    content: completion.content,
-    tool_calls: choice?.message.tool_calls,
-    finish_reason: choice?.finish_reason ?? null,
-  };
 }

@@ -19,8 +19,13 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.digests.length === 0) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.authenticate(context.switchToHttp().getRequest<FastifyRequest>());
+    return true;
+  }
+
+  /** Throws a 401 HubError unless the request carries a configured key; sets `request.tenant`. */
+  authenticate(request: FastifyRequest): void {
+    if (this.digests.length === 0) return;
     const header = request.headers.authorization;
     // The scheme is case-insensitive (RFC 9110 §11.1): `bearer <key>` is as good as `Bearer <key>`.
     if (typeof header !== 'string' || !/^bearer /i.test(header)) throw HubErrors.unauthorized();
@@ -31,7 +36,6 @@ export class ApiKeyGuard implements CanActivate {
     // The caller's isolation key (the cache namespaces answers by it): part of the key's digest,
     // never the key itself, so nothing secret reaches Redis key names or logs.
     request.tenant = presented.toString('hex', 0, 8);
-    return true;
   }
 }
 

@@ -74,9 +74,12 @@ export class RequestObserver {
     return charged;
   }
 
-  /** Whether the request lines carry the prompt and the answer (observability.requestLog.content). */
-  get logsContent(): boolean {
-    return this.logContent;
+  /** Notes a chat call on the request's record: its hub meta (filled as the call goes), kind and, with content logging, the prompt. */
+  observeCall(record: RequestRecord | undefined, body: { stream?: boolean | null; messages: unknown }, meta: HubCallMeta): void {
+    if (!record) return;
+    record.meta = meta;
+    record.stream = body.stream === true;
+    if (this.logContent) record.content = { messages: body.messages };
   }
 
   private finished(request: FastifyRequest, reply: FastifyReply, record: RequestRecord): void {
