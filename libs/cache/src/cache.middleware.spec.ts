@@ -12,6 +12,7 @@ import {
 } from '@llm-connector-hub/core';
 import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
 import { CacheEvents, type CacheEvent } from './cache-events';
+import * as cacheKey from './cache-key';
 import type { CacheMiddlewareOptions } from './cache-options';
 import { CacheMiddleware } from './cache.middleware';
 import { FakeRedis } from './redis.spec-helpers';
@@ -754,6 +755,243 @@ describe('CacheMiddleware', () => {
       expect(cache.health()).toBe('ok');
       await expect(cache.checkHealth()).resolves.toBe('ok');
       await expect(cache.close()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('completeSync (a memory hit without an await)', () => {
+    interface SyncAnswer {
+      completion: ReturnType<ConnectorHub['completeSync']>;
+      meta: HubCallMeta;
+    }
+
+    function askSync(hub: ConnectorHub, options: HubCallOptions = {}, request: HubRequest = QUESTION): SyncAnswer {
+      const meta: HubCallMeta = {};
+      const completion = hub.completeSync({ ...request, messages: [...request.messages] }, { ...options, meta });
+      return { completion, meta };
+    }
+
+    const lookups = (events: CacheEvent[]) => events.filter((event) => event.type === 'lookup');
+
+    it('answers what complete() stored: a memory HIT with its target, no upstream call, one lookup event', async () => {
+      const { hub, openai, events } = setup();
+      const first = await ask(hub);
+      await settle();
+      events.length = 0;
+
+      const hit = askSync(hub);
+      expect(hit.completion).toEqual(first.completion);
+      expect(hit.completion?.content).toBe('openai/gpt-x #1');
+      expect(hit.meta).toEqual({
+        cache: 'HIT',
+        provider: 'openai',
+        model: 'gpt-x',
+        target: 'openai/gpt-x',
+        attempts: 0,
+        usage: first.completion.usage,
+      });
+      expect(openai.upstreamCalls).toBe(1);
+      expect(events).toEqual([{ type: 'lookup', result: 'HIT', tier: 'memory', kind: 'chat' }]);
+
+      // An alias naming the same target shares the entry, as it does for complete().
+      expect(askSync(hub, {}, { ...QUESTION, model: 'fast' }).completion?.content).toBe('openai/gpt-x #1');
+      expect(openai.upstreamCalls).toBe(1);
+    });
+
+    it('serves a completed stream stored as its completion', async () => {
+      const { hub, openai } = setup();
+      await askStream(hub);
+      await settle();
+      const hit = askSync(hub);
+      expect(hit.completion?.content).toBe('openai/gpt-x #1');
+      expect(hit.completion?.choices[0].finish_reason).toBe('stop');
+      expect(hit.meta).toMatchObject({ cache: 'HIT', attempts: 0 });
+      expect(openai.upstreamCalls).toBe(1);
+    });
+
+    it('a miss says nothing; complete() with the same state reuses its key: one upstream call, one MISS', async () => {
+      const { hub, openai, events } = setup();
+      const keys = jest.spyOn(cacheKey, 'cacheKeyFor');
+      const state = new Map<string, unknown>();
+      // The same request object for both calls, as HubCallOptions.state asks.
+      const request: HubRequest = { ...QUESTION, messages: [...QUESTION.messages] };
+      const syncMeta: HubCallMeta = {};
+      expect(hub.completeSync(request, { state, meta: syncMeta })).toBeUndefined();
+      expect(syncMeta.cache).toBeUndefined();
+      expect(events).toEqual([]);
+      expect(keys).toHaveBeenCalledTimes(1);
+
+      const meta: HubCallMeta = {};
+      const completion = await hub.complete(request, { state, meta });
+      expect(meta).toMatchObject({ cache: 'MISS', attempts: 1 });
+      expect(completion.content).toBe('openai/gpt-x #1');
+      expect(openai.upstreamCalls).toBe(1);
+      // The key worked out by completeSync was used, not worked out again.
+      expect(keys).toHaveBeenCalledTimes(1);
+      await settle();
+      expect(lookups(events)).toEqual([{ type: 'lookup', result: 'MISS', kind: 'chat' }]);
+
+      // A fresh lookup (its own state, its own key) finds what was stored under the reused key.
+      const fresh = askSync(hub, { state: new Map() });
+      expect(fresh.completion?.content).toBe('openai/gpt-x #1');
+      expect(fresh.meta.cache).toBe('HIT');
+      expect(keys).toHaveBeenCalledTimes(2);
+      expect((await ask(hub)).meta.cache).toBe('HIT');
+      expect(openai.upstreamCalls).toBe(1);
+    });
+
+    it('a state map reused for another request or tenant costs a fresh key, never a wrong answer', async () => {
+      const { hub, openai } = setup();
+      const keys = jest.spyOn(cacheKey, 'cacheKeyFor');
+      const state = new Map<string, unknown>();
+      const request: HubRequest = { ...QUESTION, messages: [...QUESTION.messages] };
+      expect(hub.completeSync(request, { state, tenant: 'team-a' })).toBeUndefined();
+      await hub.complete(request, { state, tenant: 'team-a' });
+      await settle();
+      // Misuse: the same state, another tenant; then another request (a different temperature).
+      const otherTenant: HubCallMeta = {};
+      await hub.complete(request, { state, tenant: 'team-b', meta: otherTenant });
+      const otherRequest: HubCallMeta = {};
+      await hub.complete({ ...request, temperature: 0.5 }, { state, tenant: 'team-a', meta: otherRequest });
+      expect([otherTenant.cache, otherRequest.cache]).toEqual(['MISS', 'MISS']);
+      expect(openai.upstreamCalls).toBe(3);
+      expect(keys).toHaveBeenCalledTimes(3);
+    });
+
+    it('a different question is a miss', async () => {
+      const { hub, events } = setup();
+      await ask(hub);
+      await settle();
+      events.length = 0;
+      expect(askSync(hub, {}, { ...QUESTION, messages: [{ role: 'user', content: 'And of Spain?' }] }).completion).toBeUndefined();
+      expect(askSync(hub, {}, { ...QUESTION, temperature: 0.9 }).completion).toBeUndefined();
+      expect(events).toEqual([]);
+    });
+
+    it('never answers a no-cache request, even when the answer is stored', async () => {
+      const { hub, openai, events } = setup();
+      await ask(hub);
+      await settle();
+      events.length = 0;
+      const state = new Map<string, unknown>();
+      const bypass = askSync(hub, { cache: { noCache: true }, state });
+      expect(bypass.completion).toBeUndefined();
+      expect(bypass.meta.cache).toBeUndefined();
+      expect(events).toEqual([]);
+      expect((await ask(hub, { cache: { noCache: true }, state })).meta).toMatchObject({ cache: 'BYPASS', attempts: 1 });
+      expect(openai.upstreamCalls).toBe(2);
+    });
+
+    it("never serves one tenant the answer stored for another", async () => {
+      const { hub, events } = setup();
+      await ask(hub, { tenant: 'tenant-a' });
+      await settle();
+      events.length = 0;
+      expect(askSync(hub, { tenant: 'tenant-b' }).completion).toBeUndefined();
+      expect(askSync(hub).completion).toBeUndefined();
+      expect(events).toEqual([]);
+      expect(askSync(hub, { tenant: 'tenant-a' }).completion?.content).toBe('openai/gpt-x #1');
+    });
+
+    it('does not serve an answer past the configured ttl; complete() then goes upstream again', async () => {
+      const clock = fakeClock();
+      const { hub, openai, events } = setup({ ttl: 60 });
+      await ask(hub);
+      await settle();
+      clock.advance(59_000);
+      expect(askSync(hub).completion?.content).toBe('openai/gpt-x #1');
+      clock.advance(2_000);
+      events.length = 0;
+      const state = new Map<string, unknown>();
+      expect(askSync(hub, { state }).completion).toBeUndefined();
+      expect(events).toEqual([]);
+      const fresh = await ask(hub, { state });
+      expect(fresh.meta.cache).toBe('MISS');
+      expect(fresh.content).toBe('openai/gpt-x #2');
+      expect(openai.upstreamCalls).toBe(2);
+      await settle();
+      expect(askSync(hub).completion?.content).toBe('openai/gpt-x #2');
+    });
+
+    it("does not serve an answer past the request's own ttl", async () => {
+      const clock = fakeClock();
+      const { hub } = setup({ ttl: 3600 });
+      await ask(hub, { cache: { ttlSeconds: 1 } });
+      await settle();
+      clock.advance(900);
+      expect(askSync(hub).completion?.content).toBe('openai/gpt-x #1');
+      clock.advance(200);
+      expect(askSync(hub).completion).toBeUndefined();
+    });
+
+    it('does not wait for an identical request in flight: complete() joins it instead', async () => {
+      const { hub, openai } = setup();
+      const release = gate();
+      openai.gate = release.promise;
+      const leader = ask(hub);
+      await settle();
+      const state = new Map<string, unknown>();
+      expect(askSync(hub, { state }).completion).toBeUndefined();
+      const follower = ask(hub, { state });
+      await settle();
+      release.open();
+      const [led, followed] = await Promise.all([leader, follower]);
+      expect(followed.content).toBe(led.content);
+      expect(followed.meta.cache).toBe('HIT');
+      expect(openai.upstreamCalls).toBe(1);
+    });
+
+    describe('with a shared Redis tier', () => {
+      const opened: CacheMiddleware[] = [];
+
+      beforeEach(() => {
+        mockRedis.current = new FakeRedis();
+      });
+
+      afterEach(async () => {
+        await Promise.all(opened.splice(0).map((cache) => cache.close()));
+        mockRedis.current = undefined;
+      });
+
+      function redisSetup(options: Partial<CacheMiddlewareOptions> = {}, providers?: { openai: ScriptedProvider; anthropic: ScriptedProvider }): Setup {
+        const made = setup({ type: 'redis', redis: { url: 'redis://fake:6379', commandTimeoutMs: 200 }, ...options }, providers);
+        opened.push(made.cache);
+        return made;
+      }
+
+      it('without a memory tier (maxSize.entries 0) never answers, though complete() hits in Redis', async () => {
+        const { hub, openai, events } = redisSetup({ maxSize: { entries: 0 } });
+        await ask(hub);
+        await settle();
+        expect((await ask(hub)).meta).toMatchObject({ cache: 'HIT' });
+        expect(lookups(events).at(-1)).toEqual({ type: 'lookup', result: 'HIT', tier: 'redis', kind: 'chat' });
+        events.length = 0;
+
+        const sync = askSync(hub);
+        expect(sync.completion).toBeUndefined();
+        expect(sync.meta.cache).toBeUndefined();
+        expect(events).toEqual([]);
+        expect(openai.upstreamCalls).toBe(1);
+      });
+
+      it("answers only from memory: another replica's answer in Redis is found by complete(), then served synchronously", async () => {
+        const shared = { openai: new ScriptedProvider('openai'), anthropic: new ScriptedProvider('anthropic') };
+        const a = redisSetup({}, shared);
+        const b = redisSetup({}, shared);
+        await ask(a.hub);
+        await settle();
+        expect(askSync(a.hub).completion?.content).toBe('openai/gpt-x #1');
+
+        const state = new Map<string, unknown>();
+        expect(askSync(b.hub, { state }).completion).toBeUndefined();
+        expect(b.events.filter((event) => event.type === 'lookup')).toEqual([]);
+        expect((await ask(b.hub, { state })).meta).toMatchObject({ cache: 'HIT', attempts: 0 });
+        expect(lookups(b.events)).toEqual([{ type: 'lookup', result: 'HIT', tier: 'redis', kind: 'chat' }]);
+        await settle();
+        // The Redis hit was copied into b's memory tier.
+        expect(askSync(b.hub).completion?.content).toBe('openai/gpt-x #1');
+        expect(lookups(b.events).at(-1)).toEqual({ type: 'lookup', result: 'HIT', tier: 'memory', kind: 'chat' });
+        expect(shared.openai.upstreamCalls).toBe(1);
+      });
     });
   });
 });

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@llm-connector-hub/core';
 import type { CompleteHandler, EmbedHandler, HubCallMeta, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, HubSyncContext, StreamHandler } from '@llm-connector-hub/hub';
 import type { Cluster, Redis } from 'ioredis';
 import { cacheKeyFor, lockKeyFor } from './cache-key';
@@ -18,6 +18,14 @@ type Kind = 'chat' | 'embedding';
 
 /** Where completeSync leaves the key it computed, for the complete() of the same call (context.state). */
 const KEY_STATE = 'cache:key';
+
+/** A chat key completeSync computed, with what it was computed from. */
+interface KnownKey {
+  key: string;
+  tenant: string;
+  targets: HubSyncContext['targets'];
+  request: ChatRequest;
+}
 
 /** A leader that went away without an answer (its caller left): followers go upstream themselves. */
 const LEADER_GONE = Symbol('leader gone');
@@ -110,7 +118,8 @@ export class CacheMiddleware implements HubMiddleware {
     const answer = this.cache.peekMemory(key);
     if (answer) return this.served(context, answer, 'chat', 'memory') as ChatCompletion;
     // For the complete() that follows with the same state and request (see HubCallOptions.state).
-    context.state.set(KEY_STATE, key);
+    const known: KnownKey = { key, tenant: context.tenant, targets: context.targets, request: context.request };
+    context.state.set(KEY_STATE, known);
     return undefined;
   }
 
@@ -172,8 +181,8 @@ export class CacheMiddleware implements HubMiddleware {
   }
 
   private keyOf(context: Pick<HubContext | HubEmbeddingContext, 'tenant' | 'targets' | 'request' | 'state'>, kind: Kind): string {
-    const known = context.state.get(KEY_STATE);
-    if (typeof known === 'string') return known;
+    const known = context.state.get(KEY_STATE) as KnownKey | undefined;
+    if (known !== undefined && kind === 'chat' && sameCall(known, context)) return known.key;
     return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
   }
 
@@ -330,6 +339,30 @@ interface Leader {
  */
 function leaderGaveUp(context: HubContextBase): boolean {
   return context.deadline.signal.aborted;
+}
+
+/**
+ * Whether a call is the one a KnownKey was computed for: same tenant, same targets, and the
+ * canonical request's fields are the very same values (the hub copies the request shallowly, so
+ * the same request object gives identical field values; nested objects are compared by identity,
+ * which holds because callers must not change the request in between). A few comparisons, a
+ * fraction of a key's hashing, and a state map reused for another request or tenant by mistake
+ * costs a fresh key instead of a wrong answer.
+ */
+function sameCall(known: KnownKey, context: { tenant: string; targets: HubSyncContext['targets']; request: ChatRequest | EmbeddingRequest }): boolean {
+  if (known.tenant !== context.tenant || known.targets.length !== context.targets.length) return false;
+  for (let i = 0; i < known.targets.length; i += 1) {
+    if (known.targets[i].provider !== context.targets[i].provider || known.targets[i].model !== context.targets[i].model) return false;
+  }
+  const a = known.request as unknown as Record<string, unknown>;
+  const b = context.request as unknown as Record<string, unknown>;
+  let fields = 0;
+  for (const field in a) {
+    if (a[field] !== b[field]) return false;
+    fields += 1;
+  }
+  for (const _ in b) fields -= 1;
+  return fields === 0;
 }
 
 function estimateBytes(body: Body): number {

@@ -184,4 +184,96 @@ describe('ResponseCache', () => {
       }
     });
   });
+
+  describe('peekMemory (synchronous reads of the memory tier)', () => {
+    it('returns what set() stored through cache-manager and Keyv, and undefined for an unknown key', async () => {
+      const { cache, events } = cacheWith({ memory: MEMORY });
+      const stored = answer('hello');
+      await cache.set('k', stored);
+      expect(cache.peekMemory('k')).toEqual(stored);
+      // Objects in, objects out: the very answer, not a copy and not Keyv's { value, expires } wrapper.
+      expect(cache.peekMemory('k')).toBe(stored);
+      expect(cache.peekMemory('other')).toBeUndefined();
+      expect(events).toEqual([]);
+    });
+
+    it('is a miss once the answer expires, as get() is', async () => {
+      const clock = fakeClock();
+      const { cache } = cacheWith({ memory: MEMORY });
+      await cache.set('k', answer('hello', { ttlMs: 10_000 }));
+      clock.advance(9_999);
+      expect((cache.peekMemory('k')?.body as ChatCompletion).choices[0].message.content).toBe('hello');
+      clock.advance(1);
+      expect(cache.peekMemory('k')).toBeUndefined();
+      clock.advance(1);
+      expect(cache.peekMemory('k')).toBeUndefined();
+      expect(await cache.get('k')).toBeUndefined();
+    });
+
+    it('judges expiry by the answer itself: a copy from Redis keeps its original deadline', async () => {
+      const clock = fakeClock();
+      const redis = new FakeRedis();
+      const writer = cacheWith({ redis: { client: redis.asClient(), timeoutMs: 1000 } }).cache;
+      await writer.set('k', answer('from another replica', { ttlMs: 10_000 }));
+      const { cache } = cacheWith({ memory: MEMORY, redis: { client: redis.asClient(), timeoutMs: 1000 } });
+      expect(cache.peekMemory('k')).toBeUndefined();
+      clock.advance(6_000);
+      expect(await cache.get('k')).toMatchObject({ tier: 'redis' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(cache.peekMemory('k')).toMatchObject({ target: 'openai/gpt-x' });
+      clock.advance(4_001);
+      expect(cache.peekMemory('k')).toBeUndefined();
+    });
+
+    it('reads the memory tier only, never Redis', async () => {
+      const redis = new FakeRedis();
+      const { cache } = cacheWith({ memory: MEMORY, redis: { client: redis.asClient(), timeoutMs: 1000 } });
+      const writer = cacheWith({ redis: { client: redis.asClient(), timeoutMs: 1000 } }).cache;
+      await writer.set('remote', answer('remote'));
+      await cache.set('local', answer('local'));
+      redis.log.length = 0;
+      expect(cache.peekMemory('remote')).toBeUndefined();
+      expect((cache.peekMemory('local')?.body as ChatCompletion).choices[0].message.content).toBe('local');
+      expect(redis.log).toEqual([]);
+    });
+
+    it('counts as a use for the LRU, as a get does', async () => {
+      const { cache } = cacheWith({ memory: { maxEntries: 2, maxBytes: 1_000_000 } });
+      await cache.set('a', answer('a'));
+      await cache.set('b', answer('b'));
+      expect(cache.peekMemory('a')).toBeDefined(); // a is now the most recently used
+      await cache.set('c', answer('c'));
+      expect(cache.peekMemory('b')).toBeUndefined();
+      expect(cache.peekMemory('a')).toBeDefined();
+      expect(cache.peekMemory('c')).toBeDefined();
+    });
+
+    it('does not see an answer the memory tier refused (larger than maxBytes)', async () => {
+      const { cache } = cacheWith({ memory: { maxEntries: 100, maxBytes: 1_000 } });
+      await cache.set('huge', answer('huge', { bytes: 5_000 }));
+      expect(cache.peekMemory('huge')).toBeUndefined();
+    });
+
+    it('is always a miss without a memory tier, even for an answer Redis holds', async () => {
+      const redis = new FakeRedis();
+      for (const options of [{ redis: { client: redis.asClient(), timeoutMs: 1000 } }, { memory: { maxEntries: 0, maxBytes: 1_000_000 }, redis: { client: redis.asClient(), timeoutMs: 1000 } }]) {
+        const { cache } = cacheWith(options);
+        await cache.set('k', answer('shared'));
+        expect(await cache.get('k')).toMatchObject({ tier: 'redis' });
+        expect(cache.peekMemory('k')).toBeUndefined();
+      }
+    });
+  });
+
+  describe('hasMemoryTier', () => {
+    it('is true with a memory tier of at least one entry, false otherwise', () => {
+      const redis = { client: new FakeRedis().asClient(), timeoutMs: 1000 };
+      expect(cacheWith({ memory: MEMORY }).cache.hasMemoryTier).toBe(true);
+      expect(cacheWith({ memory: MEMORY, redis }).cache.hasMemoryTier).toBe(true);
+      expect(cacheWith({ memory: { maxEntries: 1, maxBytes: 1 } }).cache.hasMemoryTier).toBe(true);
+      expect(cacheWith({ memory: { maxEntries: 0, maxBytes: 1_000_000 }, redis }).cache.hasMemoryTier).toBe(false);
+      expect(cacheWith({ redis }).cache.hasMemoryTier).toBe(false);
+      expect(cacheWith({}).cache.hasMemoryTier).toBe(false);
+    });
+  });
 });

@@ -53,7 +53,7 @@ export class ConnectorHub {
   private readonly defaultTimeoutMs: number;
   private readonly maxTimeoutMs: number;
   private readonly onUpstreamAttempt?: ConnectorHubOptions['onUpstreamAttempt'];
-  /** Each call's Deadline, keyed by its context's `state` (shared by copies middleware make). */
+  /** The middleware composed into one handler per kind; rebuilt by use(), not per call. */
   private pipeline: Pipeline;
 
   constructor(options: ConnectorHubOptions = {}) {
