@@ -31,5 +31,6 @@ export function failureHeaders(meta: { attempts?: number; cache?: string }): Rec
 
 /** USD with up to 10 decimals, no exponent (1e-7 would confuse header parsers and humans). */
 export function costHeaderValue(usd: number): string {
+  if (usd === 0) return '0'; // every cache hit
   return usd.toFixed(10).replace(/\.?0+$/, '');
 }
