@@ -1,5 +1,6 @@
 import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson, readSse } from './support/sse';
+import { requestLines, sample, scrape, type LogLine } from './support/observed';
 
 /**
  * The cache-hit fast path (a Fastify preHandler answering in-process hits before Nest) through
@@ -60,23 +61,6 @@ async function cached(prompt: string, headers: Record<string, string> = {}, targ
   return first;
 }
 
-type LogLine = Record<string, any>;
-
-function requestLines(process: RunningProcess): LogLine[] {
-  return process
-    .output()
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line) as LogLine];
-      } catch {
-        return []; // a line still being written
-      }
-    })
-    .filter((line) => line.msg === 'request');
-}
-
 /** Waits for the request line of each id (lines are written when the response closes). */
 async function linesFor(process: RunningProcess, ids: string[]): Promise<LogLine[]> {
   const found = await eventually(
@@ -88,25 +72,6 @@ async function linesFor(process: RunningProcess, ids: string[]): Promise<LogLine
     expect(lines).toHaveLength(1);
     return lines[0];
   });
-}
-
-/** Sum of the samples of a metric whose labels include the given ones (Prometheus text format). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const got: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) got[key] = value;
-    if (Object.entries(labels).every(([key, value]) => got[key] === value)) total += Number(match[3]);
-  }
-  return total;
-}
-
-async function scrape(target: RunningProcess): Promise<string> {
-  const response = await fetch(`${target.url}/metrics`);
-  expect(response.status).toBe(200);
-  return response.text();
 }
 
 function streamedText(events: unknown[]): string {

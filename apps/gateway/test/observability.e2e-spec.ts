@@ -2,6 +2,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { createServer } from 'node:net';
 import { NO_RETRY_NO_BREAKER, eventually, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
+import { jsonLines, requestLines, sample, scrape, type LogLine } from './support/observed';
 
 /**
  * What an operator sees of the gateway, through real processes (the fake provider behind
@@ -139,25 +140,6 @@ function sseEvents(body: string): Array<Record<string, any>> {
     .map((line) => JSON.parse(line.slice(6)));
 }
 
-type LogLine = Record<string, any>;
-
-/** The complete JSON lines a process printed so far. */
-function jsonLines(process: RunningProcess): LogLine[] {
-  return process
-    .output()
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.startsWith('{')) return [];
-      try {
-        return [JSON.parse(line) as LogLine];
-      } catch {
-        return []; // a line still being written
-      }
-    });
-}
-
-const requestLines = (process: RunningProcess) => jsonLines(process).filter((line) => line.msg === 'request');
-
 /** Waits for the request line of a request id (lines are written asynchronously). */
 async function requestLine(process: RunningProcess, requestId: string): Promise<LogLine> {
   const lines = await eventually(
@@ -166,25 +148,6 @@ async function requestLine(process: RunningProcess, requestId: string): Promise<
   );
   expect(lines).toHaveLength(1);
   return lines[0];
-}
-
-/** Sum of the samples of a metric whose labels include the given ones (Prometheus text format). */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const got: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) got[key] = value;
-    if (Object.entries(labels).every(([key, value]) => got[key] === value)) total += Number(match[3]);
-  }
-  return total;
-}
-
-async function scrape(gateway: RunningProcess): Promise<string> {
-  const response = await fetch(`${gateway.url}/metrics`);
-  expect(response.status).toBe(200);
-  return response.text();
 }
 
 // ---- request log ------------------------------------------------------------------------------
