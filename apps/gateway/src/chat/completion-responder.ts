@@ -15,8 +15,6 @@ import { RequestObserver } from '../observability/request-observer';
 import type { RequestRecord } from '../observability/request-record';
 import { COST_HEADER, costHeaderValue } from '../common/headers';
 
-export type { ResponseShape } from './completion-reply';
-
 /**
  * Runs one chat call through the hub and answers it as JSON or SSE. Owns the request's
  * AbortController: a client that disconnects, or a shutdown past its drain time, cancels the
