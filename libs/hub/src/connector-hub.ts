@@ -136,27 +136,12 @@ export class ConnectorHub {
     // The common case without such a layer costs one property read: no routing, no context.
     if (!this.middleware[0]?.completeSync) return undefined;
     const { canonical, targets } = this.chatRoute(request);
-    const meta = options.meta ?? {};
-    meta.provider = targets[0].provider;
-    meta.model = targets[0].model;
-    meta.attempts = 0;
-    const context: HubSyncContext = {
-      kind: 'chat',
-      requestId: options.requestId ?? randomUUID(),
-      requestedModel: request.model,
-      provider: targets[0].provider,
-      targets,
-      request: canonical,
-      meta,
-      tenant: options.tenant ?? '',
-      cache: options.cache ?? NO_CACHE_DIRECTIVES,
-      state: options.state ?? new Map<string, unknown>(),
-    };
+    const context: HubSyncContext = { kind: 'chat', ...this.callParts(request.model, targets, options), request: canonical };
     for (const layer of this.middleware) {
       if (!layer.completeSync) return undefined;
       const answer = layer.completeSync(context);
       if (answer) {
-        meta.usage = answer.usage;
+        context.meta.usage = answer.usage;
         return asHubCompletion(answer);
       }
     }
@@ -229,22 +214,29 @@ export class ConnectorHub {
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). */
   private baseContext(requestedModel: string, targets: RouteTarget[], timeout: number | undefined, options: HubCallOptions) {
+    const timeoutMs = Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs);
+    const deadline = new Deadline(timeoutMs, options.signal);
+    return {
+      ...this.callParts(requestedModel, targets, options),
+      signal: deadline.signal,
+      deadline,
+      timeoutMs,
+      startedAt: performance.now(),
+    };
+  }
+
+  /** What a call's context holds before any timer starts (all of a completeSync context but the request); `meta` starts at the first target. */
+  private callParts(requestedModel: string, targets: RouteTarget[], options: HubCallOptions) {
     const route = targets[0];
     const meta = options.meta ?? {};
     meta.provider = route.provider;
     meta.model = route.model;
     meta.attempts = 0;
-    const timeoutMs = Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs);
-    const deadline = new Deadline(timeoutMs, options.signal);
     return {
       requestId: options.requestId ?? randomUUID(),
       requestedModel,
       provider: route.provider,
       targets,
-      signal: deadline.signal,
-      deadline,
-      timeoutMs,
-      startedAt: performance.now(),
       meta,
       tenant: options.tenant ?? '',
       cache: options.cache ?? NO_CACHE_DIRECTIVES,
