@@ -8,6 +8,10 @@
  *     `cache: { type: redis-cluster, memory: { maxEntries: 0 } }`, so every hit is a Redis GET.
  *     Primed and checked the same way, then a warm-up and a fixed-rate run (autocannon
  *     overallRate). Skipped when redis-server or redis-cli is not installed.
+ *     Then, with that gateway and the cluster stopped, the floor forwarder (running since section
+ *     1) gets the same warm-up and run: the p99 of any one-hop round trip at that rate on this
+ *     machine, so that a missed p99 target can be told apart from a slow or noisy machine. The
+ *     target itself stays the Redis-hit run's absolute p99.
  *
  * That each run measured hits only is checked, not assumed: the fake must see no chat request
  * after the check request (warm-up, run and sample included), and plain requests sent after the
@@ -20,6 +24,7 @@ import { startGateway, stopChecked, type Child } from './processes';
 import { BenchRedisCluster, redisMissing } from './redis-cluster';
 import {
   CACHE_HEADER,
+  FLOOR_REFERENCE,
   cacheStateOf,
   cpuUsPerResponse,
   hitProblems,
@@ -32,6 +37,8 @@ import {
 } from './cache-report';
 
 export interface CacheHitsOptions {
+  /** The floor forwarder of sections 1-3, still running: (b)'s reference run. */
+  floor: Child;
   /** Section 1's settings, reused for (a). */
   connections: number;
   durationS: number;
@@ -106,6 +113,33 @@ async function waitForCacheReady(target: Target): Promise<void> {
 }
 
 /**
+ * `options.warmupS` s of `load` (when > 0), then `options.durationS` s of it, the one returned;
+ * both with the CPU each of `pids` (and the machine) used, and their load problems pushed onto
+ * `problems`. `label` names the measured run in the progress log.
+ */
+async function warmUpAndMeasure(
+  target: Target,
+  pids: Record<string, number>,
+  load: LoadOptions,
+  options: CacheHitsOptions,
+  label: string,
+  problems: string[],
+): Promise<LoadResult> {
+  const measure = async (durationS: number) => {
+    const { result, cpuS } = await withCpu(pids, () => runLoad(target, { ...load, durationS }));
+    problems.push(...loadProblems(result));
+    return { ...result, cpuS };
+  };
+  const shape = load.overallRate ? `${load.overallRate} req/s over ${load.connections} connections` : `${load.connections} connections`;
+  if (options.warmupS > 0) {
+    options.log(`warm-up: ${target.name}, ${shape}, ${options.warmupS} s`);
+    await measure(options.warmupS);
+  }
+  options.log(`${label}: ${target.name}, ${shape}, ${options.durationS} s`);
+  return measure(options.durationS);
+}
+
+/**
  * Primes, warms up and measures one caching gateway; `evidence` counts what the fake saw from the
  * check request (a HIT) to the end of the sample. `pids` are the processes whose CPU is read.
  */
@@ -119,18 +153,7 @@ async function measureHits(
 ): Promise<{ probe: CacheProbe; result: LoadResult; evidence: HitEvidence }> {
   const probe = await prime(target, options.body, options.log);
   const upstreamBefore = await chatRequestsSeenByFake(fake.url);
-  const measure = async (durationS: number) => {
-    const { result, cpuS } = await withCpu(pids, () => runLoad(target, { ...load, durationS }));
-    problems.push(...loadProblems(result));
-    return { ...result, cpuS };
-  };
-  const shape = load.overallRate ? `${load.overallRate} req/s over ${load.connections} connections` : `${load.connections} connections`;
-  if (options.warmupS > 0) {
-    options.log(`warm-up: ${target.name}, ${shape}, ${options.warmupS} s`);
-    await measure(options.warmupS);
-  }
-  options.log(`cache hits: ${target.name}, ${shape}, ${options.durationS} s`);
-  const result = await measure(options.durationS);
+  const result = await warmUpAndMeasure(target, pids, load, options, 'cache hits', problems);
   const sample = await sampleHeaders(target, options.body);
   const evidence = { upstreamCalls: (await chatRequestsSeenByFake(fake.url)) - upstreamBefore, sample };
   problems.push(...hitProblems(target.name, evidence));
@@ -159,7 +182,10 @@ async function memoryHits(fake: Child, options: CacheHitsOptions, problems: stri
   }
 }
 
-async function redisClusterHits(fake: Child, options: CacheHitsOptions, problems: string[]): Promise<RedisClusterHits> {
+/** (b)'s figures without the floor reference, which is measured once the cluster is gone. */
+type RedisHitRun = Omit<RedisClusterHits, 'floorReference' | 'p99AboveFloorMs'>;
+
+async function redisHitRun(fake: Child, options: CacheHitsOptions, problems: string[]): Promise<RedisHitRun> {
   options.log(`starting a Redis Cluster on 127.0.0.1:${options.redisPortBase}..${options.redisPortBase + 5}`);
   const cluster = await BenchRedisCluster.start(options.redisPortBase, options.log);
   try {
@@ -171,8 +197,7 @@ async function redisClusterHits(fake: Child, options: CacheHitsOptions, problems
       const target: Target = { name: 'gateway (redis-cluster cache)', url: child.url };
       await waitForCacheReady(target);
       const pids = { bench: process.pid, fake: fake.pid, gateway: child.pid, ...cluster.pids() };
-      const load = { connections: options.rateConnections, durationS: options.durationS, overallRate: options.rate, body: options.body };
-      const { probe, result, evidence } = await measureHits(fake, target, pids, load, options, problems);
+      const { probe, result, evidence } = await measureHits(fake, target, pids, fixedRateLoad(options), options, problems);
       return { config, nodes: cluster.nodes, probe, load: result, ...evidence, cpuUsPerRequest: cpuUsPerResponse(result, 'gateway') };
     } finally {
       await stopChecked(child, problems);
@@ -180,6 +205,28 @@ async function redisClusterHits(fake: Child, options: CacheHitsOptions, problems
   } finally {
     await cluster.stop(options.log);
   }
+}
+
+/** (b)'s fixed-rate load, for the Redis-hit run and the floor reference alike. */
+function fixedRateLoad(options: CacheHitsOptions): LoadOptions {
+  return { connections: options.rateConnections, durationS: options.durationS, overallRate: options.rate, body: options.body };
+}
+
+/**
+ * The floor forwarder under (b)'s load, warm-up included: what one HTTP hop to the fake costs at
+ * that rate on this machine right now. Run after (b)'s gateway and cluster stopped, so that, as
+ * in section 2, only the fake, the floor and the (idle) main gateway are up.
+ */
+async function floorReference(fake: Child, options: CacheHitsOptions, problems: string[]): Promise<LoadResult> {
+  const target: Target = { name: FLOOR_REFERENCE, url: options.floor.url };
+  const pids = { bench: process.pid, fake: fake.pid, floor: options.floor.pid };
+  return warmUpAndMeasure(target, pids, fixedRateLoad(options), options, 'floor reference', problems);
+}
+
+async function redisClusterHits(fake: Child, options: CacheHitsOptions, problems: string[]): Promise<RedisClusterHits> {
+  const hits = await redisHitRun(fake, options, problems);
+  const floor = await floorReference(fake, options, problems);
+  return { ...hits, floorReference: floor, p99AboveFloorMs: hits.load.latencyMs.p99 - floor.latencyMs.p99 };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Section 5's figures: the gateway answering from its response cache. (a) in-process memory hits
  * at full concurrency, against the uncached gateway of section 1; (b) hits served from a Redis
- * Cluster (in-process tier off) at a fixed rate.
+ * Cluster (in-process tier off) at a fixed rate, next to the floor forwarder at the same rate.
  */
 import { otherCpuSeconds } from './cpu';
 import type { LoadResult } from './load';
@@ -14,6 +14,9 @@ export const CACHE_HEADER = 'x-llm-hub-cache';
 export const MEMORY_HIT_RATIO_GOAL = 2;
 /** p99 of Redis Cluster hits at the fixed rate must stay under this, in ms. */
 export const REDIS_HIT_P99_GOAL_MS = 2;
+
+/** Target name of (b)'s floor reference run, distinct from section 2's floor in load problems. */
+export const FLOOR_REFERENCE = 'floor (Redis-hit reference)';
 
 /** The cache header of the priming request and of the request right after it (which must be a HIT). */
 export interface CacheProbe {
@@ -49,6 +52,14 @@ export interface MemoryHits extends HitRunBase {
 
 export interface RedisClusterHits extends HitRunBase {
   nodes: string[];
+  /**
+   * The floor forwarder with the same warm-up and fixed-rate run, right after (b)'s gateway and
+   * cluster stopped: one HTTP hop at that rate on this machine. For reading a missed p99 only;
+   * the target is `load`'s own p99.
+   */
+  floorReference: LoadResult;
+  /** p99 of the Redis-hit run minus p99 of `floorReference`, in ms. */
+  p99AboveFloorMs: number;
 }
 
 export interface CacheHits {
@@ -135,6 +146,14 @@ function evidenceLine(x: HitRunBase): string {
   );
 }
 
+/** The floor reference's CPU, in the words of the Redis-hit run's line above it. */
+function floorCpuLine(floor: LoadResult): string {
+  return (
+    `CPU during the floor run: floor ${seconds(floor.cpuS?.floor)} s (${us(cpuUsPerResponse(floor, 'floor'))} us/request), fake ${seconds(floor.cpuS?.fake)} s, ` +
+    `bench (autocannon) ${seconds(floor.cpuS?.bench)} s, anything else ${seconds(otherCpuSeconds(floor.cpuS))} s`
+  );
+}
+
 export function formatCacheHits(r: CacheHits, uncached: LoadResult): string {
   const loadHeader = ['target', 'req/s', 'responses', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'];
   const loadRow = (label: string, x: LoadResult) => [
@@ -165,11 +184,16 @@ export function formatCacheHits(r: CacheHits, uncached: LoadResult): string {
       `(b) Redis Cluster hits: ${rc.nodes.length} nodes ${rc.nodes[0]}..${rc.nodes[rc.nodes.length - 1]} (3 masters + 3 replicas), cache: ${describeCacheConfig(rc.config)}; ` +
         `${rc.load.overallRate} req/s over ${rc.load.connections} connections (autocannon overallRate), ${rc.load.durationS} s`,
     );
-    out.push(table(loadHeader, [loadRow('gateway, Redis Cluster hits', rc.load)]));
+    out.push(table(loadHeader, [loadRow('gateway, Redis Cluster hits', rc.load), loadRow('floor, same load (reference)', rc.floorReference)]));
+    out.push(
+      `gateway p99 minus floor p99: ${ms(rc.p99AboveFloorMs)} ms ` +
+        `(the floor: one HTTP hop to the fake at the same rate on this machine, run after the cluster stopped; the target is on the gateway's own p99)`,
+    );
     out.push(
       `CPU during the run: gateway ${seconds(rc.load.cpuS?.gateway)} s (${us(rc.cpuUsPerRequest)} us/request), redis (6 nodes) ${seconds(cpuSecondsOf(rc.load, 'redis '))} s, ` +
         `bench (autocannon) ${seconds(rc.load.cpuS?.bench)} s, anything else ${seconds(otherCpuSeconds(rc.load.cpuS))} s`,
     );
+    out.push(floorCpuLine(rc.floorReference));
     out.push(evidenceLine(rc));
   }
   return out.join('\n');

@@ -227,7 +227,9 @@ export function otherLoadWarnings(r: BenchResults): string[] {
     ['fixed rate gateway', r.fixedRate.gateway],
     ...(r.resilience?.runs ?? []).map((x): [string, LoadResult] => [`resilience run ${x.order} (${x.variant})`, x.load]),
     ...(r.cache ? [['memory cache hits', r.cache.memory.load] as [string, LoadResult]] : []),
-    ...(r.cache && !isSkipped(r.cache.redisCluster) ? [['Redis Cluster cache hits', r.cache.redisCluster.load] as [string, LoadResult]] : []),
+    ...(r.cache && !isSkipped(r.cache.redisCluster)
+      ? [['Redis Cluster cache hits', r.cache.redisCluster.load] as [string, LoadResult], ['Redis-hit floor reference', r.cache.redisCluster.floorReference] as [string, LoadResult]]
+      : []),
     ...(r.observability?.runs ?? []).map((x): [string, LoadResult] => [`observability run ${x.order} (${x.variant})`, x.load]),
   ];
   const warnings: string[] = [];

@@ -99,7 +99,8 @@ async function main(): Promise<number> {
     Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) +
     abPlannedS(settings.resilienceRounds) +
     abPlannedS(settings.observabilityRounds) +
-    (settings.cache ? 2 * settings.warmupS + 2 * settings.durationS + 90 : 0);
+    // Section 5: memory hits, Redis hits and the floor reference, each a warm-up and a run.
+    (settings.cache ? 3 * settings.warmupS + 3 * settings.durationS + 90 : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
     process.exit(1); // the 'exit' hook in processes.ts kills the children
@@ -178,6 +179,7 @@ async function main(): Promise<number> {
     const resilience = settings.resilienceRounds > 0 ? await measureResilienceCost(fake, resilienceOptions, children, problems) : null;
 
     const cacheOptions = {
+      floor: floorChild,
       connections: settings.throughputConnections,
       durationS: settings.durationS,
       warmupS: settings.warmupS,
