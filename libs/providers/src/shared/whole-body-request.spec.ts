@@ -1,0 +1,95 @@
+/**
+ * requestWholeBody against a real HTTP server on 127.0.0.1: real sockets, chunked bodies and
+ * aborts. (The providers' own specs cover the error mapping built on top of it.)
+ */
+import { getEventListeners } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { requestWholeBody } from './whole-body-request';
+
+let server: Server;
+let pool: Pool;
+let answer: (req: IncomingMessage, res: ServerResponse) => void;
+/** Resolves when the server sees the current request's socket close. */
+let socketClosed: Promise<void>;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    socketClosed = new Promise((done) => req.socket.once('close', () => done()));
+    answer(req, res);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+});
+
+afterAll(async () => {
+  await pool.close();
+  server.closeAllConnections();
+  await new Promise((done) => server.close(done));
+});
+
+const post = (signal: AbortSignal) => requestWholeBody(pool, { path: '/v1/chat', method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json' } }, signal);
+
+describe('requestWholeBody', () => {
+  it('returns the status, the headers and a body sent in many chunks, multi-byte characters split across them', async () => {
+    const text = `{"answer":"${'é😀'.repeat(2000)}"}`;
+    const bytes = Buffer.from(text);
+    answer = (req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'retry-after': '7' });
+      // Odd-sized pieces cut through the two- and four-byte characters.
+      for (let i = 0; i < bytes.length; i += 333) res.write(bytes.subarray(i, i + 333));
+      res.end();
+    };
+    const response = await post(new AbortController().signal);
+    expect(response.status).toBe(201);
+    expect(response.headers['retry-after']).toBe('7');
+    expect(response.text).toBe(text);
+  });
+
+  it('returns an error status with its body (the caller maps it)', async () => {
+    answer = (_req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json' });
+      res.end('{"error":{"message":"slow down"}}');
+    };
+    const response = await post(new AbortController().signal);
+    expect([response.status, response.text]).toEqual([429, '{"error":{"message":"slow down"}}']);
+  });
+
+  it('rejects with the signal reason when aborted while the answer is coming, and closes the upstream socket', async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    };
+    const controller = new AbortController();
+    const reason = new Error('deadline passed');
+    const pending = post(controller.signal);
+    await new Promise((done) => setTimeout(done, 50));
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+    await socketClosed;
+  });
+
+  it('never sends a request whose signal is already aborted', async () => {
+    let received = 0;
+    answer = (_req, res) => {
+      received += 1;
+      res.end('{}');
+    };
+    const controller = new AbortController();
+    const reason = new Error('client left');
+    controller.abort(reason);
+    await expect(post(controller.signal)).rejects.toBe(reason);
+    expect(received).toBe(0);
+  });
+
+  it('leaves no abort listener on the signal once the answer is in or has failed', async () => {
+    const signal = new AbortController().signal;
+    answer = (_req, res) => res.end('{"ok":true}');
+    await post(signal);
+    await post(signal);
+    answer = (req) => req.socket.destroy();
+    await expect(post(signal)).rejects.toThrow();
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+});
