@@ -7,7 +7,7 @@ import type { LogLevel } from '@nestjs/common';
 import { ConfigError, loadConfig, maskSecrets, type GatewayConfig } from '@llm-connector-hub/config';
 import { AppModule } from './app.module';
 import { OpenAIExceptionFilter } from './common/openai-exception.filter';
-import { installRequestHooks } from './common/request-hooks';
+import { answerFrameworkError, installRequestHooks } from './common/request-hooks';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { REQUEST_ID_HEADER } from './common/headers';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
@@ -51,6 +51,7 @@ async function bootstrap(): Promise<void> {
     // Our own readiness and 503s (in OpenAI's shape) handle the drain; see graceful-shutdown.ts.
     return503OnClosing: false,
     keepAliveTimeout: 65_000,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: NEST_LEVELS[config.server.logLevel],

@@ -31,6 +31,15 @@ describe('ModelRouter', () => {
     ollama: [],
   };
 
+  describe('a model name no upstream should see', () => {
+    it.each(['openai/gpt\r\nx: 1', 'gpt\u0000', `openai/${'m'.repeat(300)}`, 'openai/\ud800'])('is refused with a 400 on model before routing: %j', (model) => {
+      const r = router(providers, { defaultProvider: 'ollama' });
+      for (const resolve of [() => r.resolve(model), () => r.resolveTargets(model), () => r.resolve(model, 'ollama')]) {
+        expect(errorOf(resolve)).toMatchObject({ status: 400, code: 'invalid_model', param: 'model' });
+      }
+    });
+  });
+
   describe('an explicit provider field', () => {
     it('wins over an alias, a prefix and a listing', () => {
       const r = router(providers, { aliases: { 'gpt-4o': 'anthropic/claude-sonnet-4-5' } });

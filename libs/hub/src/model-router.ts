@@ -1,4 +1,4 @@
-import { HubErrors } from '@llm-connector-hub/core';
+import { HubErrors, modelNameProblem } from '@llm-connector-hub/core';
 import type { Route } from './hub-request';
 
 /** One target of an alias: `provider/model`, optionally weighted inside its priority level. */
@@ -55,6 +55,7 @@ export class ModelRouter {
    * model name has one target; an alias may have several.
    */
   resolveTargets(model: string, provider?: string): RouteTarget[] {
+    assertModelName(model);
     if (provider === undefined) {
       const targets = this.aliases.get(model);
       if (targets) {
@@ -66,6 +67,7 @@ export class ModelRouter {
   }
 
   resolve(model: string, provider?: string): Route {
+    assertModelName(model);
     if (provider !== undefined) {
       if (!this.catalog.has(provider)) throw HubErrors.providerNotFound(provider);
       const prefix = `${provider}/`;
@@ -92,6 +94,12 @@ export class ModelRouter {
   aliasEntries(): Array<[string, Route]> {
     return [...this.aliases.entries()].map(([alias, targets]) => [alias, { provider: targets[0].provider, model: targets[0].model }]);
   }
+}
+
+/** Refuses a model name no upstream should see (see modelNameProblem), before any routing. */
+function assertModelName(model: string): void {
+  const problem = modelNameProblem(model);
+  if (problem) throw HubErrors.invalidModelName(problem);
 }
 
 function parseTarget(alias: string, entry: AliasTargetSpec, index: number): RouteTarget {

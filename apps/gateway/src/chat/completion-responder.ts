@@ -72,17 +72,26 @@ export class CompletionResponder {
     // Wait for the first chunk before committing to 200: an upstream that fails first
     // (401, 429, unknown model...) is answered with its real status as JSON.
     const first = await iterator.next();
+    // Trailers need chunked framing, which HTTP/1.0 lacks (Node refuses a Trailer header then).
+    const chunked = request.raw.httpVersionMajor > 1 || (request.raw.httpVersionMajor === 1 && request.raw.httpVersionMinor >= 1);
+    try {
+      // No `connection` header of ours: Node's own honours a client's `Connection: close` and HTTP/1.0.
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+        'x-request-id': request.id,
+        // The cost is known only once the usage chunk has passed: it comes as a trailer.
+        ...(chunked ? { trailer: COST_HEADER } : {}),
+        ...servedHeaders(options.meta),
+      });
+    } catch (error) {
+      // Nothing was sent: the error is answered as JSON, and the upstream stream is closed.
+      await iterator.return?.(undefined);
+      throw error;
+    }
+    // Only once the head is out does Fastify leave the response to us.
     reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-      // The cost is known only once the usage chunk has passed: it comes as a trailer.
-      trailer: COST_HEADER,
-      ...servedHeaders(options.meta),
-    });
     if (record) record.firstChunkAt = performance.now();
     this.metrics?.openStreams(1);
     try {
@@ -92,7 +101,7 @@ export class CompletionResponder {
         onError: (error) => this.logger.warn(`stream ${request.id} ended with an error: ${(error as Error).message}`),
         beforeEnd: (response) => {
           const cost = this.observer.account(record, options.meta);
-          if (cost !== undefined && !response.destroyed) response.addTrailers({ [COST_HEADER]: costHeaderValue(cost) });
+          if (cost !== undefined && chunked && !response.destroyed) response.addTrailers({ [COST_HEADER]: costHeaderValue(cost) });
         },
       });
     } finally {

@@ -14,11 +14,27 @@ export const COST_HEADER = 'x-llm-hub-cost-usd';
 /** Request header: seconds to keep this answer in the cache (capped by cache.maxTtlSeconds). */
 export const CACHE_TTL_HEADER = 'x-llm-hub-cache-ttl';
 
+/** Characters a header value keeps as they are: printable ASCII but '%', the escape itself. */
+const HEADER_SAFE = /^[\x20-\x24\x26-\x7e]*$/;
+
+/**
+ * A header value built from a client's input (a model name): printable ASCII is kept, anything
+ * else (emoji, CJK, Latin-1) is percent-encoded as UTF-8, as in a URL, so Node never refuses
+ * the header and a client gets the original back with decodeURIComponent.
+ */
+export function headerValue(text: string): string {
+  if (HEADER_SAFE.test(text)) return text;
+  let out = '';
+  // A lone surrogate has no UTF-8 form: it becomes U+FFFD's, so this never throws.
+  for (const char of text) out += HEADER_SAFE.test(char) ? char : char.isWellFormed() ? encodeURIComponent(char) : '%EF%BF%BD';
+  return out;
+}
+
 /** The served-by headers for a finished or started call. */
 export function servedHeaders(meta: { provider?: string; target?: string; attempts?: number; cache?: string }): Record<string, string> {
   return {
     [PROVIDER_HEADER]: meta.provider ?? '',
-    [TARGET_HEADER]: meta.target ?? '',
+    [TARGET_HEADER]: headerValue(meta.target ?? ''),
     [ATTEMPTS_HEADER]: String(meta.attempts ?? 0),
     [CACHE_HEADER]: meta.cache ?? 'BYPASS',
   };

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError, isHubError, toOpenAIErrorBody } from '@llm-connector-hub/core';
 import { toHubError } from './to-hub-error';
+import { PROVIDER_HEADER, headerValue } from './headers';
 
 /**
  * Every error leaves the gateway in OpenAI's shape with the right status. Unknown errors are
@@ -26,7 +27,7 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
 export function sendError(reply: FastifyReply, error: HubError): void {
   if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  if (error.provider) reply.header('x-llm-hub-provider', error.provider);
+  if (error.provider) reply.header(PROVIDER_HEADER, headerValue(error.provider));
   void reply.code(error.status).send(toOpenAIErrorBody(error));
 }
 

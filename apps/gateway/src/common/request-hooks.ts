@@ -1,5 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HubError, HubErrors } from '@llm-connector-hub/core';
 import { REQUEST_ID_HEADER } from './headers';
+import { sendError } from './openai-exception.filter';
+import { GatewayErrors } from './gateway-errors';
 
 /**
  * Every response carries the request id, errors included. Only JSON bodies are accepted:
@@ -12,4 +15,20 @@ export function installRequestHooks(fastify: FastifyInstance): void {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any hook or Nest runs (a URL whose
+ * percent-encoding is malformed, an over-long path parameter), answered like every other error:
+ * OpenAI's shape, x-request-id, no echo of the URL.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header(REQUEST_ID_HEADER, request.id);
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendError(reply, new HubError({ status: 414, type: 'invalid_request_error', code: 'uri_too_long', message: 'The request URL is too long.' }));
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    sendError(reply, HubErrors.invalidUrl());
+  } else {
+    sendError(reply, GatewayErrors.internal());
+  }
 }

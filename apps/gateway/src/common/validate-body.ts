@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { HubErrors } from '@llm-connector-hub/core';
+import { HubErrors, echo } from '@llm-connector-hub/core';
 
 /**
  * Parses a request body with a zod schema; the first problem becomes a 400 in OpenAI's error
@@ -13,7 +13,7 @@ export function validateBody<T extends z.ZodType>(schema: T, body: unknown): z.i
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const param = formatParam(issue.path);
-  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}` : issue.message;
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${echo(issue.keys.map((k) => `'${k}'`).join(', '))}` : issue.message;
   throw HubErrors.invalidRequest(param ? `Invalid '${param}': ${message}.` : `Invalid request: ${message}.`, param || null, 'invalid_value');
 }
 

@@ -24,10 +24,13 @@ export class ModelsController {
     return { object: 'list', data: this.hub.listModels().map((m) => this.toModel(m.id, m.provider)) };
   }
 
-  /** Model ids contain a slash (`provider/model`), so the whole rest of the path is the id. */
+  /**
+   * Model ids contain a slash (`provider/model`), so the whole rest of the path is the id.
+   * Fastify has already percent-decoded it: decoding again would turn `%25` into a malformed `%`.
+   */
   @Get('*')
   get(@Req() request: FastifyRequest): ModelObject {
-    const wanted = decodeURIComponent((request.params as Record<string, string>)['*'] ?? '');
+    const wanted = (request.params as Record<string, string>)['*'] ?? '';
     const found = this.hub.listModels().find((m) => m.id === wanted);
     if (!found) throw HubErrors.modelNotFound(wanted);
     return this.toModel(found.id, found.provider);

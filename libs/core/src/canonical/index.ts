@@ -2,3 +2,4 @@ export * from './chat-request';
 export * from './chat-response';
 export * from './embeddings';
 export * from './ids';
+export * from './model-name';

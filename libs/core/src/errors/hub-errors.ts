@@ -1,4 +1,5 @@
 import { HubError } from './hub-error';
+import { echo } from './echo';
 
 /** Factories for the errors the gateway raises itself (not passed on from a provider). */
 export const HubErrors = {
@@ -14,7 +15,7 @@ export const HubErrors = {
       type: 'invalid_request_error',
       code: 'model_not_found',
       param: 'model',
-      message: `The model '${model}' does not exist or is not configured on this gateway. GET /v1/models lists the models you can use.`,
+      message: `The model '${echo(model)}' does not exist or is not configured on this gateway. GET /v1/models lists the models you can use.`,
     });
   },
   providerNotFound(provider: string): HubError {
@@ -23,7 +24,7 @@ export const HubErrors = {
       type: 'invalid_request_error',
       code: 'provider_not_found',
       param: 'provider',
-      message: `The provider '${provider}' is not configured on this gateway.`,
+      message: `The provider '${echo(provider)}' is not configured on this gateway.`,
     });
   },
   unsupported(provider: string, capability: string): HubError {
@@ -35,13 +36,19 @@ export const HubErrors = {
       message: `The provider '${provider}' does not support ${capability}.`,
     });
   },
+  invalidModelName(problem: string): HubError {
+    return new HubError({ status: 400, type: 'invalid_request_error', code: 'invalid_model', param: 'model', message: `model ${problem}.` });
+  },
   routeNotFound(method: string, url: string): HubError {
     return new HubError({
       status: 404,
       type: 'invalid_request_error',
       code: 'route_not_found',
-      message: `No route for ${method} ${url}.`,
+      message: `No route for ${echo(method)} ${echo(url)}.`,
     });
+  },
+  invalidUrl(): HubError {
+    return new HubError({ status: 400, type: 'invalid_request_error', code: 'invalid_url', message: 'The request URL is not valid (malformed percent-encoding).' });
   },
   payloadTooLarge(limitBytes: number): HubError {
     return new HubError({

@@ -1,2 +1,3 @@
 export * from './hub-error';
 export * from './hub-errors';
+export * from './echo';
