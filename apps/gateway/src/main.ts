@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, maskSecrets, type GatewayConfig } from '@llm-c
 import { AppModule } from './app.module';
 import { OpenAIExceptionFilter } from './common/openai-exception.filter';
 import { answerFrameworkError, installRequestHooks } from './common/request-hooks';
+import { answerClientError } from './common/client-errors';
 import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { REQUEST_ID_HEADER } from './common/headers';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
@@ -23,6 +24,12 @@ function requestId(request: IncomingMessage): string {
   return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID();
 }
 
+
+/**
+ * How often Node looks for requests past their headers or request timeout: a timeout fires up
+ * to this much late (Node's default, 30 s, would double a 30 s request timeout).
+ */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
 
 const NEST_LEVELS: Record<GatewayConfig['server']['logLevel'], LogLevel[]> = {
   debug: ['error', 'warn', 'log', 'debug'],
@@ -51,7 +58,11 @@ async function bootstrap(): Promise<void> {
     // Our own readiness and 503s (in OpenAI's shape) handle the drain; see graceful-shutdown.ts.
     return503OnClosing: false,
     keepAliveTimeout: 65_000,
+    // Slow or stalled clients: headers, then the whole request, must arrive in time (408).
+    requestTimeout: config.server.requestTimeoutMs,
+    http: { headersTimeout: config.server.headersTimeoutMs, connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS },
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     logger: NEST_LEVELS[config.server.logLevel],
@@ -68,6 +79,8 @@ async function bootstrap(): Promise<void> {
   // Its preHandler hook runs after the observer's onRequest hook: a hit answered early is measured and logged as any other.
   if (config.cache.type !== 'none' && config.cache.memory.maxEntries > 0) app.get(CacheHitFastPath).install(fastify);
   installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
+  // Beyond this, Node closes new connections at once: the open-file budget stays for upstream sockets.
+  app.getHttpServer().maxConnections = config.server.maxConnections;
   await app.listen(config.server.port, config.server.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;

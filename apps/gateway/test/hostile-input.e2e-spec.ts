@@ -151,6 +151,50 @@ describe('odd URLs', () => {
   });
 });
 
+describe('costly bodies', () => {
+  const messages = (n: number) => Array.from({ length: n }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `turn ${i}` })).concat([{ role: 'user', content: 'hi' }]);
+  /** JSON text with DEEP where the deep value goes: JSON.stringify itself cannot write 100,000 levels. */
+  const DEEP = '"__deep__"';
+  const withDeep = (body: object, depth: number) => JSON.stringify(body).replace(DEEP, `${'['.repeat(depth)}${']'.repeat(depth)}`);
+  const deep = JSON.parse(DEEP) as string;
+
+  it.each([
+    ['100,000 messages', { model: 'vllm/model-1', messages: messages(100_000) }, 'messages'],
+    ['1,000 content parts', { model: 'vllm/model-1', messages: [{ role: 'user', content: Array.from({ length: 1_000 }, () => ({ type: 'text', text: 'a' })) }] }, 'messages[0].content'],
+    ['10,000 logit_bias entries', { model: 'vllm/model-1', messages: user, logit_bias: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [String(i), 1])) }, 'logit_bias'],
+  ])('refuses %s with a 400 naming the field, before any upstream call', async (_what, body, param) => {
+    const response = await chat(body);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(((await response.json()) as ErrorBody).error.param).toBe(param);
+    expect((await fakeStats(fake.url)).requests).toBe(0);
+  });
+
+  it('accepts a long conversation within the limit', async () => {
+    const response = await chat({ model: 'vllm/model-1', messages: messages(4_000) });
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ['an unknown field', { model: 'vllm/model-1', messages: user, metadata_x: deep }],
+    ['a tool schema', { model: 'vllm/model-1', messages: user, tools: [{ type: 'function', function: { name: 'f', parameters: { x: deep } } }] }],
+    ['an embeddings input', { model: 'vllm/model-1', input: deep }],
+  ])('refuses a body nested 100,000 deep in %s with a 400, not a 500', async (_where, body) => {
+    const path = 'input' in body ? '/v1/embeddings' : '/v1/chat/completions';
+    const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: withDeep(body, 100_000) });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ErrorBody).error).toMatchObject({ code: 'invalid_body', message: expect.stringMatching(/nested more than 64 levels/) });
+    expect((await fakeStats(fake.url)).requests).toBe(0);
+  });
+
+  it('accepts a tool schema nested 20 deep', async () => {
+    let schema: object = { type: 'string' };
+    for (let i = 0; i < 20; i++) schema = { type: 'object', properties: { inner: schema } };
+    const response = await chat({ model: 'vllm/model-1', messages: user, tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] });
+    expect(response.status).toBe(200);
+  });
+});
+
 describe('after all of it', () => {
   it('still answers, and never logged a 500', async () => {
     const response = await chat({ model: 'vllm/model-1', messages: user });

@@ -145,12 +145,22 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(3000),
       /** Largest accepted request body. Images sent inline as base64 need room. */
       bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      /** A client must send its request headers within this time (a connection that sends nothing is closed after it too). */
+      headersTimeoutMs: z.number().int().positive().max(600_000).default(15_000),
+      /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
+      requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+      /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
+      maxConnections: z.number().int().positive().max(1_000_000).default(8_192),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drainTimeoutMs: z.number().int().min(0).default(30_000),
       /** Log level for the gateway's own messages. */
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })
-    .prefault({}),
+    .prefault({})
+    .superRefine((server, ctx) => {
+      if (server.headersTimeoutMs > server.requestTimeoutMs)
+        ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not be more than requestTimeoutMs (the whole request includes its headers)' });
+    }),
   auth: z
     .strictObject({
       /** When non-empty, /v1/* and /api/* require `Authorization: Bearer <one of these>`. */

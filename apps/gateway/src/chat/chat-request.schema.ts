@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
+/**
+ * Counts a request may carry. Each item costs gateway CPU (validation, the cache key,
+ * translation) before any upstream call, so each count is bounded; the bounds sit far above
+ * what real conversations send (docs/configuration.md gives the reasoning and the measured cost).
+ */
+export const REQUEST_COUNT_LIMITS = { messages: 4_096, contentParts: 256, toolCalls: 256, tools: 128, logitBias: 1_024 } as const;
+const { messages: MAX_MESSAGES, contentParts: MAX_PARTS, toolCalls: MAX_TOOL_CALLS, tools: MAX_TOOLS, logitBias: MAX_LOGIT_BIAS } = REQUEST_COUNT_LIMITS;
+
 const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
+const texts = z.array(textPart).max(MAX_PARTS);
 const imagePart = z.strictObject({
   type: z.literal('image_url'),
   image_url: z.strictObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
@@ -20,19 +29,19 @@ const message = z.discriminatedUnion(
   [
     z.strictObject({
       role: z.enum(['system', 'developer']),
-      content: z.union([z.string(), z.array(textPart)]),
+      content: z.union([z.string(), texts]),
       name: z.string().optional(),
     }),
     z.strictObject({
       role: z.literal('user'),
-      content: z.union([z.string(), z.array(contentPart).min(1)], { error: 'must be a string or an array of content parts' }),
+      content: z.union([z.string(), z.array(contentPart).min(1).max(MAX_PARTS)], { error: 'must be a string or an array of content parts' }),
       name: z.string().optional(),
     }),
     z
       .strictObject({
         role: z.literal('assistant'),
-        content: z.union([z.string(), z.array(textPart), z.null()]).optional(),
-        tool_calls: z.array(toolCall).optional(),
+        content: z.union([z.string(), texts, z.null()]).optional(),
+        tool_calls: z.array(toolCall).max(MAX_TOOL_CALLS).optional(),
         refusal: z.string().nullable().optional(),
         name: z.string().optional(),
       })
@@ -42,7 +51,7 @@ const message = z.discriminatedUnion(
     z.strictObject({
       role: z.literal('tool'),
       tool_call_id: z.string().min(1),
-      content: z.union([z.string(), z.array(textPart)]),
+      content: z.union([z.string(), texts]),
     }),
   ],
   { error: "role must be one of 'system', 'developer', 'user', 'assistant', 'tool'" },
@@ -87,7 +96,10 @@ const positiveInt = z.number().int('must be an integer').min(1, 'must be at leas
 export const chatRequestSchema = z
   .looseObject({
     model: z.string({ error: 'model is required and must be a string' }).min(1, 'must not be empty'),
-    messages: z.array(message, { error: 'messages is required and must be an array' }).min(1, 'must contain at least one message'),
+    messages: z
+      .array(message, { error: 'messages is required and must be an array' })
+      .min(1, 'must contain at least one message')
+      .max(MAX_MESSAGES, `must contain at most ${MAX_MESSAGES} messages`),
     provider: z.string().min(1).optional(),
     timeout: positiveInt.optional(),
     max_tokens: positiveInt.nullable().optional(),
@@ -100,13 +112,17 @@ export const chatRequestSchema = z
     frequency_penalty: z.number().min(-2).max(2).nullable().optional(),
     seed: z.number().int().nullable().optional(),
     user: z.string().optional(),
-    tools: z.array(tool).max(128).optional(),
+    tools: z.array(tool).max(MAX_TOOLS).optional(),
     tool_choice: toolChoice.optional(),
     parallel_tool_calls: z.boolean().optional(),
     response_format: responseFormat.optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.strictObject({ include_usage: z.boolean().optional() }).nullable().optional(),
-    logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullable().optional(),
+    logit_bias: z
+      .unknown()
+      .refine((bias) => bias === null || typeof bias !== 'object' || Object.keys(bias).length <= MAX_LOGIT_BIAS, `must have at most ${MAX_LOGIT_BIAS} entries`)
+      .pipe(z.record(z.string(), z.number().min(-100).max(100)).nullable())
+      .optional(),
     logprobs: z.boolean().nullable().optional(),
     top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
   })

@@ -26,6 +26,10 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
 
 export function sendError(reply: FastifyReply, error: HubError): void {
   if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
+  // Fastify closes the connection after a body error; with the body still arriving, the close
+  // resets it and the client may never read the 413. Keeping it open lets Node read the rest
+  // and discard it (bounded by server.requestTimeoutMs), so the 413 arrives intact.
+  if (error.status === 413) reply.removeHeader('connection');
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   if (error.provider) reply.header(PROVIDER_HEADER, headerValue(error.provider));
   void reply.code(error.status).send(toOpenAIErrorBody(error));

@@ -3,16 +3,20 @@ import { HubError, HubErrors } from '@llm-connector-hub/core';
 import { REQUEST_ID_HEADER } from './headers';
 import { sendError } from './openai-exception.filter';
 import { GatewayErrors } from './gateway-errors';
+import { trackExchange } from './client-errors';
+import { installJsonBodyParser } from './json-body';
 
 /**
  * Every response carries the request id, errors included. Only JSON bodies are accepted:
- * Fastify would otherwise parse text/plain into a string. (Fastify's own body-parsing errors
+ * Fastify would otherwise parse text/plain into a string; and not too deeply nested ones. (Fastify's own body-parsing errors
  * reach OpenAIExceptionFilter through Nest, which maps them by status.)
  */
 export function installRequestHooks(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('text/plain');
+  installJsonBodyParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    trackExchange(request, reply);
     done();
   });
 }
