@@ -37,8 +37,8 @@ export class CompletionResponder {
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
     const controller = new AbortController();
-    const release = this.tracker.track(controller);
     const raw = reply.raw;
+    this.tracker.track(controller, raw);
     const onClose = () => {
       if (!raw.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
     };
@@ -56,7 +56,6 @@ export class CompletionResponder {
       throw error;
     } finally {
       raw.off('close', onClose);
-      release();
     }
   }
 

@@ -28,7 +28,7 @@ export class EmbeddingsController {
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
     const controller = new AbortController();
-    const release = this.tracker.track(controller);
+    this.tracker.track(controller, reply.raw);
     const onClose = () => {
       if (!reply.raw.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
     };
@@ -46,7 +46,6 @@ export class EmbeddingsController {
       throw error;
     } finally {
       reply.raw.off('close', onClose);
-      release();
     }
   }
 }

@@ -1,13 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import { setTimeout as delay } from 'node:timers/promises';
 import { HubError } from '@llm-connector-hub/core';
 import { RequestTracker } from './request-tracker';
 
 /**
+ * After the drain time, how long aborted requests get to write their answer (a 503, or a
+ * stream's error event) before the connections are closed anyway: those answers are a few
+ * hundred bytes, but a client that does not read must not hold the exit forever.
+ */
+const ANSWER_GRACE_MS = 2_000;
+
+/**
  * SIGTERM/SIGINT: readiness turns 503 and new model requests get 503 at once; the listener
  * closes; in-flight requests and SSE streams get `drainTimeoutMs` to finish, after which they are
- * aborted (streams end with an error event); then keep-alive sockets are closed and the process
- * exits 0, so Kubernetes sees a clean stop.
+ * aborted: each gets an answer (a 503 `shutting_down`, or an error event ending its stream),
+ * and the process waits for those answers to be out. Then the remaining connections are closed
+ * and the process exits 0, so Kubernetes sees a clean stop.
  */
 export function installGracefulShutdown(app: INestApplication, drainTimeoutMs: number, log: (msg: string, extra?: object) => void): void {
   const tracker = app.get(RequestTracker);
@@ -18,15 +27,14 @@ export function installGracefulShutdown(app: INestApplication, drainTimeoutMs: n
     stopping = true;
     tracker.draining = true;
     log('draining', { signal, inFlight: tracker.inFlight, drainTimeoutMs });
-    const timer = setTimeout(() => {
+    const closing = app.close();
+    if (!(await settlesWithin(tracker.whenIdle(), drainTimeoutMs))) {
       log('drain timeout: aborting in-flight requests', { inFlight: tracker.inFlight });
       tracker.abortAll(
         new HubError({ status: 503, type: 'api_error', code: 'shutting_down', message: 'The gateway shut down before the request finished.' }),
       );
-    }, drainTimeoutMs);
-    const closing = app.close();
-    await tracker.whenIdle();
-    clearTimeout(timer);
+      if (!(await settlesWithin(tracker.whenIdle(), ANSWER_GRACE_MS))) log('closing connections whose answer is not out', { inFlight: tracker.inFlight });
+    }
     fastify.server.closeAllConnections();
     await closing;
     log('stopped', { signal });
@@ -34,4 +42,14 @@ export function installGracefulShutdown(app: INestApplication, drainTimeoutMs: n
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Whether the promise settled within the time (the timer is cancelled when it does). */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise.then(() => true), delay(ms, false, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
