@@ -1,4 +1,4 @@
-import { redactSecrets } from './redact';
+import { MIN_SECRET_FRAGMENT, redactSecrets } from './redact';
 
 describe('redactSecrets', () => {
   it('replaces every occurrence of a configured secret', () => {
@@ -39,5 +39,32 @@ describe('redactSecrets', () => {
   it('leaves ordinary text alone', () => {
     const text = "Rate limit reached for gpt-4o-mini on tokens per min (TPM): Limit 200000. Visit https://platform.openai.com/account/rate-limits, risk-free task-sk-small.";
     expect(redactSecrets(text, ['not-in-the-text'])).toBe(text);
+  });
+});
+
+describe('redactSecrets with part of a key', () => {
+  const key = 'k3y-9f8e7d6c5b4aQwErTy0123456789abcdef';
+
+  it.each([
+    ['without its prefix', key.slice(4)],
+    ['only its middle', key.slice(10, 30)],
+    ['only its end', key.slice(-12)],
+    ['cut off at the end', key.slice(0, 20)],
+  ])('redacts the key echoed %s', (_what, echoed) => {
+    const out = redactSecrets(`Invalid key ${echoed} for this org`, [key]);
+    expect(out).toBe('Invalid key [REDACTED] for this org');
+  });
+
+  it('redacts every echo, and two pieces next to each other as one run', () => {
+    expect(redactSecrets(`a ${key.slice(5, 20)} b ${key.slice(20)}${key.slice(0, 10)} c`, [key])).toBe('a [REDACTED] b [REDACTED] c');
+  });
+
+  it('keeps pieces shorter than MIN_SECRET_FRAGMENT, which give nothing away', () => {
+    expect(MIN_SECRET_FRAGMENT).toBe(8);
+    expect(redactSecrets(`ends in ${key.slice(-4)}`, [key])).toBe(`ends in ${key.slice(-4)}`);
+  });
+
+  it('redacts a 4 to 7 character secret only where it appears whole', () => {
+    expect(redactSecrets('pin 4242 and 424', ['4242'])).toBe('pin [REDACTED] and 424');
   });
 });
