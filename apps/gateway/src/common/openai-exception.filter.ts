@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError, isHubError, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { retryHeaders } from './retry-headers';
 import { toHubError } from './to-hub-error';
 
 /**
@@ -25,7 +26,7 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
 
 export function sendError(reply: FastifyReply, error: HubError): void {
   if (reply.sent || reply.raw.headersSent || reply.raw.destroyed) return;
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  reply.headers(retryHeaders(error, reply.request.hubMeta));
   if (error.provider) reply.header('x-llm-hub-provider', error.provider);
   void reply.code(error.status).send(toOpenAIErrorBody(error));
 }
