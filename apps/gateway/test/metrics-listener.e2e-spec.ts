@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { startGateway, type RunningProcess } from './support/processes';
+import { connect, type Socket } from 'node:net';
+import { eventually, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
 
 /**
@@ -12,11 +13,14 @@ const METRICS_TOKEN = 'scrape-token-metrics-listener-0001';
 
 let open: RunningProcess | undefined;
 let guarded: RunningProcess | undefined;
+/** observability.metrics.maxConnections 2, requestTimeoutMs 1000. */
+let bounded: RunningProcess | undefined;
 
 beforeAll(async () => {
-  [open, guarded] = await Promise.all([
+  [open, guarded, bounded] = await Promise.all([
     startGateway(undefined),
     startGateway({ auth: { apiKeys: [GATEWAY_KEY] } }, { LLM_HUB_METRICS_TOKEN: METRICS_TOKEN }),
+    startGateway({ observability: { metrics: { maxConnections: 2, requestTimeoutMs: 1000 } } }),
   ]);
   // One answered request each, so there is traffic to (not) leak.
   const chat = { model: 'mock/mock-1', messages: [{ role: 'user', content: 'hello' }] };
@@ -25,7 +29,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([open?.stop(), guarded?.stop()]);
+  await Promise.all([open?.stop(), guarded?.stop(), bounded?.stop()]);
 }, 30_000);
 
 function metricsUrl(gateway: RunningProcess | undefined, path = '/metrics'): string {
@@ -101,4 +105,55 @@ describe('with observability.metrics.token', () => {
     expect(guarded!.output()).toContain('"msg":"metrics listening"');
     expect(guarded!.output()).not.toContain(METRICS_TOKEN);
   });
+});
+
+describe('bounds', () => {
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  /** A TCP connection to the metrics port that has sent `bytes` (nothing by default) and stays open. */
+  async function holdConnection(bytes = ''): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+    const url = new URL(bounded!.metricsUrl!);
+    const socket = connect(Number(url.port), url.hostname);
+    sockets.push(socket);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    if (bytes) socket.write(bytes);
+    return { socket, received: () => received, closed };
+  }
+
+  const scrapeStatus = () =>
+    fetch(metricsUrl(bounded)).then(
+      (response) => response.status,
+      () => 'refused',
+    );
+
+  it('refuses connections beyond maxConnections, and serves again once one closes', async () => {
+    const held = [await holdConnection(), await holdConnection()];
+    expect(await scrapeStatus()).toBe('refused');
+    held[0].socket.destroy();
+    await held[0].closed;
+    expect(await eventually(scrapeStatus, (status) => status === 200)).toBe(200);
+  }, 30_000);
+
+  it('closes a silent connection, and answers 408 to headers that trickle in and never finish', async () => {
+    const silent = await holdConnection();
+    await silent.closed;
+    expect(silent.received()).toBe('');
+
+    const trickling = await holdConnection('GET /metrics HTTP/1.1\r\nHost: metrics\r\n');
+    // A header byte every 200 ms: never idle for requestTimeoutMs, never complete either.
+    const drip = setInterval(() => trickling.socket.write('x'), 200);
+    try {
+      await trickling.closed;
+    } finally {
+      clearInterval(drip);
+    }
+    expect(trickling.received()).toMatch(/^HTTP\/1\.1 408 /);
+  }, 30_000);
 });

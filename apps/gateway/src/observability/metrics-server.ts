@@ -33,9 +33,12 @@ export class MetricsServer {
 
   constructor(private readonly options: MetricsServerOptions) {
     this.digests = options.token === undefined ? [] : [tokenDigest(options.token)];
-    this.server = createServer((request, response) => void this.handle(request, response));
+    // Node checks requestTimeout and headersTimeout every connectionsCheckingInterval (30 s by
+    // default): every second keeps a request trickling in byte by byte close to its bound.
+    this.server = createServer({ connectionsCheckingInterval: 1000 }, (request, response) => void this.handle(request, response));
     this.server.maxConnections = options.maxConnections;
-    // headersTimeout must not exceed requestTimeout; `timeout` bounds a reader that stops reading.
+    // headersTimeout must not exceed requestTimeout; `timeout` (inactivity) bounds a silent
+    // connection and a reader that stops reading the answer.
     this.server.requestTimeout = options.requestTimeoutMs;
     this.server.headersTimeout = options.requestTimeoutMs;
     this.server.timeout = options.requestTimeoutMs;
