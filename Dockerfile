@@ -73,7 +73,7 @@ COPY --from=build /app/dist/apps/gateway/ ./dist/apps/gateway/
 COPY --from=build /app/dist/apps/capacity/ ./dist/apps/capacity/
 
 USER 10001:10001
-EXPOSE 3000
+EXPOSE 3000 9464
 
 # Node is PID 1, started directly (exec-form CMD, no shell, no npm): SIGTERM from the kubelet reaches
 # the gateway's own handler (lifecycle/graceful-shutdown.ts), which turns readiness to 503, lets

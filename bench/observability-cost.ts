@@ -23,7 +23,8 @@ async function probe(gateway: AbGateway, body: string): Promise<ObservabilityPro
   const deadline = Date.now() + REQUEST_LINE_WAIT_MS;
   while (countRequestLines(child.output()) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const requestLines = countRequestLines(child.output());
-  const metrics = await fetch(`${target.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  // 'on' serves /metrics on its metrics listener; 'off' has none, and its API port must answer 404.
+  const metrics = await fetch(`${child.metricsUrl ?? target.url}/metrics`, { signal: AbortSignal.timeout(5_000) });
   const exposition = await metrics.text();
   return { metricsStatus: metrics.status, requestsTotal: metrics.status === 200 && hasRequestsTotalSample(exposition), requestLines };
 }

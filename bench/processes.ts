@@ -24,6 +24,8 @@ export interface Child {
   name: string;
   pid: number;
   url: string;
+  /** A gateway's metrics listener (`{"msg":"metrics listening","port":N}`), when it has one. */
+  metricsUrl?: string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
   stop(graceMs?: number): Promise<number | null>;
   /** The last `OUTPUT_TAIL` bytes the child wrote, stdout and stderr (for error messages). */
@@ -52,7 +54,8 @@ export function startChild(name: string, main: string, env: Record<string, strin
   const logPath = join(dir, 'output.log');
   const fd = openSync(logPath, 'a');
   const child = spawn(process.execPath, [...extraNodeArgs, main], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    // Any free port for the API and a gateway's metrics listener: several gateways run at once.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LLM_HUB_METRICS_PORT: '0', ...env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -80,11 +83,13 @@ export function startChild(name: string, main: string, env: Record<string, strin
       }
       clearInterval(poll);
       ready = true;
-      const port = (JSON.parse(line[0]) as { port: number }).port;
+      const url = (json: string) => `http://127.0.0.1:${(JSON.parse(json) as { port: number }).port}`;
+      const metricsLine = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output());
       resolve({
         name,
         pid: child.pid!,
-        url: `http://127.0.0.1:${port}`,
+        url: url(line[0]),
+        metricsUrl: metricsLine ? url(metricsLine[0]) : undefined,
         output,
         stop: async (graceMs = 5_000) => {
           if (child.exitCode === null && child.signalCode === null) {

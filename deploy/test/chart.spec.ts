@@ -85,6 +85,10 @@ const SETS = {
     },
   },
   monitoringOff: { values: { metrics: { dashboards: { enabled: false }, prometheusAdapter: { enabled: false } } } },
+  metricsToken: {
+    values: { metrics: { port: 9100, token: { existingSecret: 'metrics-token', existingSecretKey: 'bearer' }, serviceMonitor: { enabled: true } }, networkPolicy: { enabled: true } },
+  },
+  metricsOff: { values: { config: { observability: { metrics: { enabled: false } } }, metrics: { serviceMonitor: { enabled: true } }, networkPolicy: { enabled: true } } },
   noRequestRate: { values: { autoscaling: { requestRateMetric: { enabled: false } } } },
   networkPolicy: {
     values: {
@@ -121,6 +125,8 @@ const FAILS: Array<[string, HelmArgs, RegExp]> = [
   ['redis external without nodes', { values: { redis: { mode: 'external' } } }, /redis\.external\.nodes|nodes/],
   ['an unknown redis mode', { values: { redis: { mode: 'sentinel' } } }, /mode/],
   ['a misspelled top-level value', { values: { replicaCont: 3 } }, /replicaCont/],
+  ['the API port as metrics port', { values: { metrics: { port: 3000 } } }, /metrics\.port must not be 3000/],
+  ['a literal metrics token in config', { values: { config: { observability: { metrics: { token: 'scrape-me' } } } } }, /metrics\.token\.existingSecret/],
 ];
 
 const renders = new Map<string, K8sObject[] | Error>();
@@ -295,7 +301,7 @@ describe('Deployment', () => {
 
   it('probes: startup and liveness on /health/live, readiness on /health/ready, on the http port (3000)', () => {
     const c = container(render('defaults'));
-    expect(c.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 3000 })]);
+    expect(c.ports).toEqual([expect.objectContaining({ name: 'http', containerPort: 3000 }), expect.objectContaining({ name: 'metrics', containerPort: 9464 })]);
     expect(get(c, 'startupProbe.httpGet')).toEqual({ path: '/health/live', port: 'http' });
     expect(get(c, 'livenessProbe.httpGet')).toEqual({ path: '/health/live', port: 'http' });
     expect(get(c, 'readinessProbe.httpGet')).toEqual({ path: '/health/ready', port: 'http' });
@@ -368,13 +374,48 @@ describe('Deployment', () => {
 
   it('the Service selects the gateway pods and nothing else (not the bundled Redis, not the test pod)', () => {
     const objects = render('redisBundled');
-    const service = one(objects, 'Service', FULLNAME);
-    const selector = get<Record<string, string>>(service, 'spec.selector');
-    expect(get(service, 'spec.ports')).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
-    expect(selects(selector, get(gateway(objects), 'spec.template.metadata.labels'))).toBe(true);
-    for (const other of workloads(objects).filter((w) => w !== gateway(objects))) {
-      expect({ workload: `${String(other.kind)}/${String(other.metadata?.name)}`, selected: selects(selector, podLabels(other)) }).toMatchObject({ selected: false });
+    for (const service of [one(objects, 'Service', FULLNAME), one(objects, 'Service', `${FULLNAME}-metrics`)]) {
+      const selector = get<Record<string, string>>(service, 'spec.selector');
+      expect(selects(selector, get(gateway(objects), 'spec.template.metadata.labels'))).toBe(true);
+      for (const other of workloads(objects).filter((w) => w !== gateway(objects))) {
+        expect({ workload: `${String(other.kind)}/${String(other.metadata?.name)}`, selected: selects(selector, podLabels(other)) }).toMatchObject({ selected: false });
+      }
     }
+    // The API Service never carries the metrics port.
+    expect(get(one(objects, 'Service', FULLNAME), 'spec.ports')).toEqual([expect.objectContaining({ name: 'http', port: 80, targetPort: 'http' })]);
+  });
+});
+
+describe('metrics port', () => {
+  it('a container port and a Service of its own, passed as LLM_HUB_METRICS_PORT; the API Service has none', () => {
+    for (const [name, port] of [['defaults', 9464], ['metricsToken', 9100]] as const) {
+      const objects = render(name);
+      expect(container(objects).ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: port }));
+      expect(env(objects).get('LLM_HUB_METRICS_PORT')?.value).toBe(String(port));
+      expect(get(one(objects, 'Service', `${FULLNAME}-metrics`), 'spec.ports')).toEqual([expect.objectContaining({ name: 'metrics', port, targetPort: 'metrics' })]);
+      expect(JSON.stringify(get(one(objects, 'Service', FULLNAME), 'spec.ports'))).not.toContain('metrics');
+      // The gateway, as it runs in the pod, listens for metrics where the chart says.
+      expect(loadRenderedConfig(objects).observability.metrics).toMatchObject({ enabled: true, port });
+    }
+  });
+
+  it('no token by default; with metrics.token the gateway and the ServiceMonitor read the same Secret', () => {
+    expect(env(render('defaults')).has('LLM_HUB_METRICS_TOKEN')).toBe(false);
+    const objects = render('metricsToken');
+    expect(env(objects).get('LLM_HUB_METRICS_TOKEN')?.valueFrom).toEqual({ secretKeyRef: { name: 'metrics-token', key: 'bearer' } });
+    const endpoint = get<Record<string, unknown>>(one(objects, 'ServiceMonitor'), 'spec.endpoints.0');
+    expect(endpoint).toMatchObject({ port: 'metrics', authorization: { type: 'Bearer', credentials: { name: 'metrics-token', key: 'bearer' } } });
+    expect(get(one(render('monitoring'), 'ServiceMonitor'), 'spec.endpoints.0.authorization')).toBeUndefined();
+  });
+
+  it('metrics off: no metrics port, Service, env, ServiceMonitor or NetworkPolicy rule', () => {
+    const objects = render('metricsOff');
+    expect(container(objects).ports).toEqual([expect.objectContaining({ name: 'http' })]);
+    expect(env(objects).has('LLM_HUB_METRICS_PORT')).toBe(false);
+    expect(maybeOne(objects, 'Service', `${FULLNAME}-metrics`)).toBeUndefined();
+    expect(list(kindOf(objects, 'ServiceMonitor'))).toEqual([]);
+    expect(JSON.stringify(get(one(objects, 'NetworkPolicy', FULLNAME), 'spec.ingress'))).not.toContain('metrics');
+    expect(loadRenderedConfig(objects).observability.metrics.enabled).toBe(false);
   });
 });
 
@@ -500,9 +541,12 @@ describe('monitoring', () => {
     const objects = render('monitoring');
     const monitor = one(objects, 'ServiceMonitor');
     expect(monitor.metadata?.labels).toMatchObject({ release: 'kube-prometheus-stack' });
-    expect(get(monitor, 'spec.endpoints')).toEqual([expect.objectContaining({ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '10s' })]);
-    const service = one(objects, 'Service', FULLNAME);
-    expect(selects(get(monitor, 'spec.selector.matchLabels'), service.metadata?.labels as Record<string, string>)).toBe(true);
+    expect(get(monitor, 'spec.endpoints')).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics', interval: '15s', scrapeTimeout: '10s' })]);
+    // It scrapes the metrics Service, which has the port, and not the API Service, which must not.
+    const selector = get<Record<string, string>>(monitor, 'spec.selector.matchLabels');
+    const selected = kindOf(objects, 'Service').filter((service) => selects(selector, service.metadata?.labels as Record<string, string>));
+    expect(list(selected)).toEqual([`Service/${FULLNAME}-metrics`]);
+    expect(get(selected[0], 'spec.ports')).toEqual([expect.objectContaining({ name: 'metrics' })]);
     expect(one(objects, 'PrometheusRule').metadata?.labels).toMatchObject({ release: 'kube-prometheus-stack' });
   });
 
@@ -552,17 +596,23 @@ describe('NetworkPolicy', () => {
     expect(list(kindOf(render('defaults'), 'NetworkPolicy'))).toEqual([]);
   });
 
-  it('on: the gateway accepts port 3000 from the allowed namespaces and Prometheus, and reaches DNS and the providers on 443', () => {
+  it('on: the gateway accepts port 3000 from the allowed namespaces, the metrics port from Prometheus only, and reaches DNS and the providers on 443', () => {
     const objects = render('networkPolicy');
     const policies = kindOf(objects, 'NetworkPolicy');
     const gw = policies.find((p) => selects(get(p, 'spec.podSelector.matchLabels'), get(gateway(objects), 'spec.template.metadata.labels')))!;
     expect(gw).toBeDefined();
     expect(get(gw, 'spec.policyTypes')).toEqual(expect.arrayContaining(['Ingress', 'Egress']));
     const ingress = get<Rule[]>(gw, 'spec.ingress');
-    // Every ingress rule is for the gateway's port (by number or by the container port's name).
-    expect(ingress.map((rule) => portsOf(rule))).toEqual(ingress.map(() => expect.arrayContaining([expect.stringMatching(/^(3000|http)$/)])));
-    expect(JSON.stringify(ingress)).toContain('"kubernetes.io/metadata.name":"apps"');
-    expect(JSON.stringify(ingress)).toContain('"kubernetes.io/metadata.name":"monitoring"');
+    // Every ingress rule is for the API port or the metrics port (by the container ports' names).
+    expect(ingress.map((rule) => portsOf(rule))).toEqual(ingress.map(() => [expect.stringMatching(/^(http|metrics)$/)]));
+    const api = ingress.filter((rule) => portsOf(rule)[0] === 'http');
+    const metrics = ingress.filter((rule) => portsOf(rule)[0] === 'metrics');
+    expect(JSON.stringify(api)).toContain('"kubernetes.io/metadata.name":"apps"');
+    expect(JSON.stringify(api)).not.toContain('"kubernetes.io/metadata.name":"monitoring"');
+    expect(metrics).toEqual([{ ports: [{ port: 'metrics', protocol: 'TCP' }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] }]);
+    // Without callers configured the API is open to any pod, the metrics port still is not.
+    const open = get<Rule[]>(one(render('metricsToken'), 'NetworkPolicy', FULLNAME), 'spec.ingress');
+    expect(open.filter((rule) => portsOf(rule)[0] === 'metrics')).toEqual(metrics);
     // The `helm test` pod (same namespace) may still call the gateway.
     const testPod = one(objects, 'Pod');
     const peers = ingress.flatMap((rule) => (rule as { from?: Array<Record<string, unknown>> }).from ?? []);

@@ -83,9 +83,15 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const objects = build(overlay);
     const pods = get<Record<string, string>>(deployment(objects), 'spec.template.metadata.labels');
     expect(selects(get(one(objects, 'Service', NAME), 'spec.selector'), pods)).toBe(true);
-    for (const kind of ['PodDisruptionBudget', 'ServiceMonitor']) {
-      const object = maybeOne(objects, kind);
-      if (object) expect({ kind, selects: selects(get(object, 'spec.selector.matchLabels'), kind === 'ServiceMonitor' ? (one(objects, 'Service', NAME).metadata?.labels as Record<string, string>) : pods) }).toEqual({ kind, selects: true });
+    expect(selects(get(one(objects, 'Service', `${NAME}-metrics`), 'spec.selector'), pods)).toBe(true);
+    const pdb = maybeOne(objects, 'PodDisruptionBudget');
+    if (pdb) expect(selects(get(pdb, 'spec.selector.matchLabels'), pods)).toBe(true);
+    // The ServiceMonitor scrapes the metrics Service and not the API Service (which has no metrics port).
+    const monitor = maybeOne(objects, 'ServiceMonitor');
+    if (monitor) {
+      const selected = kindOf(objects, 'Service').filter((service) => selects(get(monitor, 'spec.selector.matchLabels'), service.metadata?.labels as Record<string, string>));
+      expect(list(selected)).toEqual([`Service/${NAME}-metrics`]);
+      expect(get(monitor, 'spec.endpoints.0.port')).toBe('metrics');
     }
     const policy = maybeOne(objects, 'NetworkPolicy');
     if (policy) expect(selects(get(policy, 'spec.podSelector.matchLabels'), pods)).toBe(true);
@@ -118,8 +124,11 @@ describe('base = the chart with its defaults', () => {
   });
 
   it.each(['Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount'])('%s: the same', (kind) => {
-    const chart = kindOf(build('chart'), kind);
-    const base = kindOf(build('base'), kind);
+    // By name: helm and kustomize order objects of one kind differently.
+    const byName = (objects: K8sObject[]) => [...objects].sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
+    const chart = byName(kindOf(build('chart'), kind));
+    const base = byName(kindOf(build('base'), kind));
+    expect(list(base)).toEqual(list(chart));
     expect(base.map(comparable)).toEqual(chart.map(comparable));
   });
 

@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALERTS_FILE, CHART_FILES_DIR, alertRules, dashboardQueries } from './support/dashboard-queries';
 import { startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { GATEWAY_JOB, freePort, startPrometheus, type PrometheusHandle } from './support/prometheus';
+import { promtool, promtoolCheckMetrics } from './support/promtool';
 import { postJson, readSse } from './support/sse';
 
 /**
@@ -42,32 +43,6 @@ const CPU_LIMIT_CORES = '0.0002';
 
 const PROMETHEUS_DIR = join(CHART_FILES_DIR, 'prometheus');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Command {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs promtool (bounded: 30 s), with `input` on stdin when given. Never rejects on a non-zero exit. */
-function promtool(args: string[], options: { input?: string; cwd?: string } = {}): Promise<Command> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('promtool', args, { cwd: options.cwd, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(new Error(`promtool ${args.join(' ')}: ${error.message} (run scripts/install-prometheus.sh)\n${stderr}`));
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-    child.stdin!.on('error', () => undefined); // EPIPE when promtool is missing or exits early: reported above
-    child.stdin!.end(options.input ?? '');
-  });
-}
-
-const complaintLines = (result: Command) =>
-  (result.stdout + result.stderr)
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean)
-    .sort();
-
 
 describe('promtool on the shipped alert rules', () => {
   it('check rules accepts alerts.yaml', async () => {
@@ -124,7 +99,7 @@ describe('dashboards and alerts against a live gateway', () => {
     fetch(`${fake!.url}/_fake/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   async function gatewayMetrics(): Promise<string> {
-    return (await fetch(`${gateway!.url}/metrics`)).text();
+    return (await fetch(`${gateway!.metricsUrl}/metrics`)).text();
   }
 
   /** Polls the gateway's own /metrics (no scrape delay) until `pattern` shows up. */
@@ -219,7 +194,7 @@ describe('dashboards and alerts against a live gateway', () => {
       },
       { LLM_HUB_MEMORY_LIMIT_BYTES: String(64 * 1024 * 1024), LLM_HUB_CPU_LIMIT_CORES: CPU_LIMIT_CORES },
     );
-    prometheus = await startPrometheus({ gatewayTarget: `127.0.0.1:${gateway.port}` });
+    prometheus = await startPrometheus({ gatewayTarget: new URL(gateway.metricsUrl!).host });
     await Promise.all([prometheus.waitForTargetsUp(), untilGatewayExports(/^llm_hub_redis_up 1$/m)]);
 
     // ------------------------------------------------------------------ warm-up
@@ -338,7 +313,6 @@ describe('dashboards and alerts against a live gateway', () => {
     }
     // The gateway drops prom-client's three `_total`-named gauges (prometheus/client_js#283), so
     // the served text is clean as it is.
-    const served = await promtool(['check', 'metrics'], { input: text });
-    expect({ code: served.code, complaints: complaintLines(served) }).toEqual({ code: 0, complaints: [] });
+    expect(await promtoolCheckMetrics(text)).toEqual({ code: 0, complaints: [] });
   }, 30_000);
 });

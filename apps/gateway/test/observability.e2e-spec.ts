@@ -414,7 +414,8 @@ describe('metrics', () => {
     expect(text).not.toContain('made-up-model-xyz');
   });
 
-  it('has no /metrics with metrics.enabled: false, while the API and the request log still work', async () => {
+  it('has no metrics listener with metrics.enabled: false, while the API and the request log still work', async () => {
+    expect(metricsOff.output()).not.toContain('"msg":"metrics listening"');
     expect((await fetch(`${metricsOff.url}/metrics`)).status).toBe(404);
     const response = await postJson(`${metricsOff.url}${CHAT}`, chat('no metrics here'), { 'x-request-id': 'nometrics-json' });
     expect(response.status).toBe(200);

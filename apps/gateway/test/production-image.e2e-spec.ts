@@ -259,11 +259,12 @@ function walk(dir: string, prefix = ''): string[] {
 interface Gateway {
   child: ChildProcess;
   url: string;
+  metricsUrl: string;
   output(): string;
   exited: Promise<number | null>;
 }
 
-/** Starts the image's CMD in `cwd` and waits for the gateway's `{"msg":"listening","port":N}` line. */
+/** Starts the image's CMD in `cwd` and waits for the gateway's `{"msg":"listening","port":N}` and `{"msg":"metrics listening","port":N}` lines. */
 function startCmd(cmd: string[], cwd: string, env: Record<string, string>): Promise<Gateway> {
   expect(cmd[0]).toBe('node');
   const child = spawn(process.execPath, cmd.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -277,9 +278,11 @@ function startCmd(cmd: string[], cwd: string, env: Record<string, string>): Prom
     child.stdout!.on('data', (data: Buffer) => {
       output += data.toString();
       const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
-      if (!match) return;
+      const metrics = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output);
+      if (!match || !metrics) return;
       clearTimeout(timer);
-      resolve({ child, url: `http://127.0.0.1:${JSON.parse(match[0]).port as number}`, output: () => output, exited });
+      const url = (line: string) => `http://127.0.0.1:${JSON.parse(line).port as number}`;
+      resolve({ child, url: url(match[0]), metricsUrl: url(metrics[0]), output: () => output, exited });
     });
     child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
     void exited.then((code) => {
@@ -329,7 +332,8 @@ describe('Dockerfile', () => {
     expect(created).toMatch(/groupadd [^\n]*--gid 10001/);
     expect(created).toMatch(/useradd [^\n]*--uid 10001 --gid 10001/);
     expect(only(runtime, 'STOPSIGNAL').map((i) => i.args)).toEqual(['SIGTERM']);
-    expect(only(runtime, 'EXPOSE').map((i) => i.args)).toEqual(['3000']);
+    // The API and the metrics listener (observability.metrics.port's default).
+    expect(only(runtime, 'EXPOSE').map((i) => i.args)).toEqual(['3000 9464']);
     expect(runtimeEnv).toEqual({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3000' });
     expect(only(runtime, 'WORKDIR').map((i) => i.args)).toEqual(['/app']);
   });
@@ -445,7 +449,7 @@ describe('the production image, replayed stage by stage', () => {
 
   it('serves readiness and a chat completion with production dependencies only, and exits 0 on SIGTERM', async () => {
     const app = fs.get('runtime')!;
-    const env = { PATH: process.env.PATH ?? '', ...runtimeEnv, HOST: '127.0.0.1', PORT: '0' };
+    const env = { PATH: process.env.PATH ?? '', ...runtimeEnv, HOST: '127.0.0.1', PORT: '0', LLM_HUB_METRICS_PORT: '0' };
     const gateway = await startCmd(cmd, join(app.root, app.workdir), env);
     try {
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
@@ -474,7 +478,7 @@ describe('the production image, replayed stage by stage', () => {
       expect((await stream.text()).trimEnd().endsWith('data: [DONE]')).toBe(true);
 
       // package.json is in the image: the build info carries its version.
-      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
       expect(metrics).toMatch(/llm_hub_build_info\{version="0\.1\.0"/);
     } finally {
       if (gateway.child.exitCode === null) gateway.child.kill('SIGTERM');

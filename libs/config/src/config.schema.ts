@@ -124,8 +124,23 @@ const price = z.number().min(0).max(100_000);
 /** Metrics, request logs and cost accounting (libs/observability, docs/observability.md). */
 const observabilitySchema = z
   .strictObject({
-    /** Prometheus metrics at GET /metrics. */
-    metrics: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /**
+     * Prometheus metrics at GET /metrics on a listener of their own (never on the API port: they
+     * show traffic, spend, model names and versions), at server.host.
+     */
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** 9464: the port OpenTelemetry's Prometheus exporter uses, free of the API's. 0 = any free port. */
+        port: z.number().int().min(0).max(65535).default(9464),
+        /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+        token: secret.optional(),
+        /** Open connections to the metrics listener; more are refused. Scrapers are few and keep theirs alive. */
+        maxConnections: z.number().int().min(1).max(1024).default(16),
+        /** A scrape request's headers must arrive, and its answer be sent, within this. */
+        requestTimeoutMs: z.number().int().positive().max(300_000).default(10_000),
+      })
+      .prefault({}),
     /** One JSON line per API request. `content: true` adds the prompt and the answer (off: they may hold personal data). */
     requestLog: z.strictObject({ enabled: z.boolean().default(true), content: z.boolean().default(false) }).prefault({}),
     /**

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { maskSecrets } from './mask-secrets';
 import { ConfigError, loadConfig, validateConfig } from './load-config';
 import { providersFromEnv } from './env-providers';
 
@@ -35,7 +36,7 @@ function configErrorOf(fn: () => unknown): ConfigError {
 describe('loadConfig from the environment only', () => {
   it('has only the mock provider and the documented defaults with an empty environment', () => {
     expect(loadConfig({})).toEqual({
-      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info' },
+      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info', headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 8_192 },
       auth: { apiKeys: [] },
       routing: { aliases: {} },
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
@@ -48,7 +49,33 @@ describe('loadConfig from the environment only', () => {
         memory: { maxEntries: 10_000, maxBytes: 128 * 1024 * 1024 },
         coalescing: { enabled: true, lockTtlMs: 30_000, waitMs: 10_000 },
       },
-      observability: { metrics: { enabled: true }, requestLog: { enabled: true, content: false }, pricing: {} },
+      observability: {
+        metrics: { enabled: true, port: 9464, maxConnections: 16, requestTimeoutMs: 10_000 },
+        requestLog: { enabled: true, content: false },
+        pricing: {},
+      },
+    });
+  });
+
+  describe('metrics listener', () => {
+    it('takes its port and token from LLM_HUB_METRICS_PORT and LLM_HUB_METRICS_TOKEN', () => {
+      const config = loadConfig({ LLM_HUB_METRICS_PORT: '9100', LLM_HUB_METRICS_TOKEN: 'scrape-secret' });
+      expect(config.observability.metrics).toMatchObject({ enabled: true, port: 9100, token: 'scrape-secret' });
+      expect(maskSecrets(config).observability.metrics.token).toBe('***');
+    });
+
+    it('refuses a metrics port equal to the API port, and a non-integer LLM_HUB_METRICS_PORT', () => {
+      expect(() => loadConfig({ PORT: '9464' })).toThrow('observability.metrics.port: must differ from server.port (9464)');
+      expect(() => loadConfig({ LLM_HUB_METRICS_PORT: 'nine' })).toThrow("LLM_HUB_METRICS_PORT: must be an integer, got 'nine'");
+      // Port 0 (any free port) for both, and metrics off, are fine.
+      expect(loadConfig({ PORT: '0', LLM_HUB_METRICS_PORT: '0' }).observability.metrics.port).toBe(0);
+      expect(loadConfig(withFile('observability: { metrics: { enabled: false } }', { PORT: '9464' })).observability.metrics.enabled).toBe(false);
+    });
+
+    it("keeps the file's other observability settings when the environment sets the port", () => {
+      const config = loadConfig(withFile('observability: { metrics: { maxConnections: 4 }, requestLog: { enabled: false } }', { LLM_HUB_METRICS_PORT: '9100' }));
+      expect(config.observability.metrics).toMatchObject({ port: 9100, maxConnections: 4 });
+      expect(config.observability.requestLog.enabled).toBe(false);
     });
   });
 

@@ -16,8 +16,9 @@ export class ConfigError extends Error {
 /**
  * Loads the gateway config once at boot: embedded defaults, then the providers implied by the
  * environment, then the YAML file named by LLM_HUB_CONFIG (its entries override the env's,
- * field by field), then the env overrides (PORT, HOST, LLM_HUB_API_KEYS, LLM_HUB_LOG_LEVEL, and the
- * cache's LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_URL, LLM_HUB_REDIS_NODES, LLM_HUB_REDIS_PASSWORD).
+ * field by field), then the env overrides (PORT, HOST, LLM_HUB_API_KEYS, LLM_HUB_LOG_LEVEL, the
+ * cache's LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_URL, LLM_HUB_REDIS_NODES, LLM_HUB_REDIS_PASSWORD, and
+ * the metrics listener's LLM_HUB_METRICS_PORT, LLM_HUB_METRICS_TOKEN).
  * `${VAR}` in the file's strings is replaced from the environment, so keys can stay in Secrets.
  */
 export function loadConfig(env: Env = process.env): GatewayConfig {
@@ -49,6 +50,9 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   }
   const fileCache = file.cache ?? {};
   if (isRecord(fileCache)) raw.cache = cacheFromEnv(fileCache, env);
+  const fileObservability = file.observability ?? {};
+  const fileMetrics = isRecord(fileObservability) ? (fileObservability.metrics ?? {}) : undefined;
+  if (isRecord(fileMetrics)) raw.observability = { ...fileObservability, metrics: metricsFromEnv(fileMetrics, env) };
   return validateConfig(raw, env.LLM_HUB_CONFIG);
 }
 
@@ -65,6 +69,17 @@ function cacheFromEnv(fileCache: Record<string, unknown>, env: Env): Record<stri
   if (env.LLM_HUB_REDIS_PASSWORD) redisEnv.password = env.LLM_HUB_REDIS_PASSWORD;
   if (Object.keys(redisEnv).length > 0) cache.redis = { ...(isRecord(cache.redis) ? cache.redis : {}), ...redisEnv };
   return cache;
+}
+
+/**
+ * LLM_HUB_METRICS_PORT and LLM_HUB_METRICS_TOKEN override the file's observability.metrics.port
+ * and .token: what a Helm chart sets per release (the port its container declares, the token from a Secret).
+ */
+function metricsFromEnv(fileMetrics: Record<string, unknown>, env: Env): Record<string, unknown> {
+  const metrics = { ...fileMetrics };
+  if (env.LLM_HUB_METRICS_PORT !== undefined && env.LLM_HUB_METRICS_PORT !== '') metrics.port = numberFromEnv('LLM_HUB_METRICS_PORT', env.LLM_HUB_METRICS_PORT);
+  if (env.LLM_HUB_METRICS_TOKEN) metrics.token = env.LLM_HUB_METRICS_TOKEN;
+  return metrics;
 }
 
 export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {
@@ -90,6 +105,9 @@ export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {
   const fallback = config.routing.defaultProvider;
   if (fallback && !providerNames.has(fallback)) problems.push(`  - routing.defaultProvider: provider '${fallback}' is not configured`);
   if (config.timeouts.defaultMs > config.timeouts.maxMs) problems.push('  - timeouts.defaultMs: must not exceed timeouts.maxMs');
+  const metrics = config.observability.metrics;
+  if (metrics.enabled && metrics.port !== 0 && metrics.port === config.server.port)
+    problems.push(`  - observability.metrics.port: must differ from server.port (${config.server.port}): metrics are never served on the API port`);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration (${source}):\n${problems.join('\n')}`);
   return config;
 }

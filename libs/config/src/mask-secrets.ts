@@ -1,6 +1,6 @@
 // Lower case: keys are compared case-insensitively, since HTTP header names (`Authorization`,
 // `X-Api-Key`) are written in any case in the config.
-const SECRET_KEYS = new Set(['apikey', 'apikeys', 'password', 'authorization', 'api-key', 'x-api-key', 'x-goog-api-key']);
+const SECRET_KEYS = new Set(['apikey', 'apikeys', 'password', 'token', 'authorization', 'api-key', 'x-api-key', 'x-goog-api-key']);
 
 /** A copy of a config (or any JSON value) with every secret replaced, safe to log or print. */
 export function maskSecrets<T>(value: T): T {

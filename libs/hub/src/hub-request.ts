@@ -61,6 +61,8 @@ export interface HubCallMeta {
   target?: string;
   /** Upstream attempts made (1 without retries; 0 when the cache answered). */
   attempts?: number;
+  /** Set when the retry budget refused a retry this call would have made (a wider outage: callers should not retry either). */
+  retryBudgetExhausted?: boolean;
   /** Set by the cache middleware; absent when no cache is installed. */
   cache?: CacheResult;
   /** Time spent in upstream attempts, in ms, summed over retries and fallbacks (absent: none). */

@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import { FastCounter, type CounterSeries } from './fast-metrics';
+import type { CounterSeries, FastFamilies } from './fast-metrics';
 import { ChildCache1, ChildCache2 } from './child-cache';
 import { METRICS } from './metric-definitions';
 import { OptionalGauge } from './optional-gauge';
@@ -14,14 +14,14 @@ export type CacheResult = CacheOutcome | Uppercase<CacheOutcome>;
  * keyed by the values as received, so lower-casing happens once per child, not per lookup.
  */
 export class CacheMetrics {
-  /** Per request: a FastCounter (fast-metrics.ts). */
+  /** Per request: a FastCounter (fast-metrics.ts). `hit` and `HIT` are two keys here but one series there. */
   private readonly lookups: ChildCache2<CounterSeries>;
   private readonly errors: ChildCache1<Counter.Internal>;
   private readonly redisUp: OptionalGauge;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, fast: FastFamilies) {
     const registers = [registry];
-    const lookups = new FastCounter(registry, METRICS.cacheLookups);
+    const lookups = fast.counter(METRICS.cacheLookups);
     const errors = new Counter({ ...METRICS.cacheErrors, registers });
     this.lookups = new ChildCache2((result, tier) => lookups.labels(result.toLowerCase(), tier));
     this.errors = new ChildCache1((operation) => errors.labels(operation));

@@ -10,8 +10,9 @@ function setup() {
   const registry = new Registry();
   const labels = new LabelPolicy({ providers: ['openai', 'anthropic'], models: ['gpt-4o', 'claude-sonnet-4'] });
   const metrics = new GatewayMetrics({ registry, labels });
-  const metric = (name: string) => registry.getSingleMetricAsString(name);
-  return { registry, metrics, metric };
+  /** One family's block (HELP, TYPE, samples) of the exposition. */
+  const metric = async (name: string) => (await metrics.exposition()).split('\n\n').find((block) => block.startsWith(`# HELP ${name} `)) ?? '';
+  return { metrics, metric };
 }
 
 describe('exportResilienceEvents', () => {
@@ -103,6 +104,15 @@ describe('exportCacheEvents', () => {
     expect(text).toContain('llm_hub_cache_lookups_total{result="bypass",tier="none"} 1');
   });
 
+  it('counts `hit` and `HIT` in one series (both spellings are accepted)', async () => {
+    const { metrics, metric } = setup();
+    metrics.cache.lookup('HIT', 'memory');
+    metrics.cache.lookup('hit', 'memory');
+    const text = await metric(METRICS.cacheLookups.name);
+    expect(text.match(/result="hit",tier="memory"/g)).toHaveLength(1);
+    expect(text).toContain('llm_hub_cache_lookups_total{result="hit",tier="memory"} 2');
+  });
+
   it('counts errors by operation', async () => {
     const { metrics, metric } = setup();
     const events = new CacheEvents();
@@ -116,13 +126,13 @@ describe('exportCacheEvents', () => {
   });
 
   it('sets redis_up from health, and leaves it out until Redis reports', async () => {
-    const { registry, metrics } = setup();
+    const { metrics } = setup();
     const events = new CacheEvents();
     exportCacheEvents(events, metrics);
-    expect(await registry.metrics()).not.toContain('llm_hub_redis_up');
+    expect(await metrics.exposition()).not.toContain('llm_hub_redis_up');
     events.emit({ type: 'health', status: 'degraded' });
-    expect(await registry.metrics()).toContain('llm_hub_redis_up 0');
+    expect(await metrics.exposition()).toContain('llm_hub_redis_up 0');
     events.emit({ type: 'health', status: 'ok' });
-    expect(await registry.metrics()).toContain('llm_hub_redis_up 1');
+    expect(await metrics.exposition()).toContain('llm_hub_redis_up 1');
   });
 });

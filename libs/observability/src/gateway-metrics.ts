@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { FastCounter, FastHistogram, type CounterSeries, type HistogramSeries } from './fast-metrics';
+import { FastFamilies, type CounterSeries, type HistogramSeries } from './fast-metrics';
 import type { CacheResult } from './cache-metrics';
 import { CacheMetrics } from './cache-metrics';
 import { ChildCache2, ChildCache3 } from './child-cache';
@@ -9,6 +9,7 @@ import { OptionalGauge } from './optional-gauge';
 import { ResilienceMetrics } from './resilience-metrics';
 
 export interface GatewayMetricsOptions {
+  /** Prometheus text format (the type says so): the fast families are written in it, not in OpenMetrics. */
   registry: Registry;
   labels: LabelPolicy;
 }
@@ -71,16 +72,19 @@ interface ModelSeries {
 }
 
 /**
- * Every metric of docs/observability.md on one registry (not prom-client's default process
- * metrics: whoever owns the registry turns those on). Called on every request, so the per-call
- * work is two Set lookups (LabelPolicy), a few Map lookups for the memoized series (no string
- * keys built) and a few additions: the per-request families are FastCounter/FastHistogram
- * (fast-metrics.ts), the rare ones prom-client's own. Series exist only once used.
+ * Every metric of docs/observability.md: the rare ones prom-client's own, on the given registry
+ * (not prom-client's default process metrics: whoever owns the registry turns those on), the
+ * per-request ones FastCounter/FastHistogram (fast-metrics.ts) beside it; `exposition()` writes
+ * both. Called on every request, so the per-call work is two Set lookups (LabelPolicy), a few Map
+ * lookups for the memoized series (no string keys built) and a few additions. Series exist only
+ * once used.
  */
 export class GatewayMetrics {
   readonly resilience: ResilienceMetrics;
   readonly cache: CacheMetrics;
 
+  private readonly registry: Registry;
+  private readonly fast = new FastFamilies();
   private readonly labels: LabelPolicy;
   private readonly requestSeries: ChildCache3<RequestSeries>;
   private readonly modelSeries: ChildCache2<ModelSeries>;
@@ -94,24 +98,26 @@ export class GatewayMetrics {
   constructor(options: GatewayMetricsOptions) {
     const { registry } = options;
     const registers = [registry];
+    const fast = this.fast;
+    this.registry = registry;
     this.labels = options.labels;
     this.resilience = new ResilienceMetrics(registry, options.labels);
-    this.cache = new CacheMetrics(registry);
+    this.cache = new CacheMetrics(registry, fast);
 
-    const requests = new FastCounter(registry, METRICS.requests);
-    const duration = new FastHistogram(registry, { ...METRICS.requestDuration, buckets: LATENCY_BUCKETS });
-    const overhead = new FastHistogram(registry, { ...METRICS.overhead, buckets: OVERHEAD_BUCKETS });
+    const requests = fast.counter(METRICS.requests);
+    const duration = fast.histogram({ ...METRICS.requestDuration, buckets: LATENCY_BUCKETS });
+    const overhead = fast.histogram({ ...METRICS.overhead, buckets: OVERHEAD_BUCKETS });
     this.requestSeries = new ChildCache3((route, provider, model) => ({
       counts: STATUS_CLASSES.flatMap((status) => CACHE_LABELS.map((cache) => requests.labels(route, provider, model, status, cache))),
       durations: [duration.labels(route, provider, model, 'false'), duration.labels(route, provider, model, 'true')],
       overhead: overhead.labels(route),
     }));
 
-    const upstream = new FastHistogram(registry, { ...METRICS.upstreamDuration, buckets: LATENCY_BUCKETS });
-    const firstToken = new FastHistogram(registry, { ...METRICS.timeToFirstToken, buckets: LATENCY_BUCKETS });
-    const tokens = new FastCounter(registry, METRICS.tokens);
-    const cost = new FastCounter(registry, METRICS.cost);
-    const cacheSaved = new FastCounter(registry, METRICS.cacheSaved);
+    const upstream = fast.histogram({ ...METRICS.upstreamDuration, buckets: LATENCY_BUCKETS });
+    const firstToken = fast.histogram({ ...METRICS.timeToFirstToken, buckets: LATENCY_BUCKETS });
+    const tokens = fast.counter(METRICS.tokens);
+    const cost = fast.counter(METRICS.cost);
+    const cacheSaved = fast.counter(METRICS.cacheSaved);
     this.modelSeries = new ChildCache2((provider, model) => ({
       upstream: upstream.labels(provider, model),
       firstToken: firstToken.labels(provider, model),
@@ -140,6 +146,16 @@ export class GatewayMetrics {
     this.memoryLimitGauge = new OptionalGauge(registry, METRICS.memoryLimit);
     this.cpuLimitGauge = new OptionalGauge(registry, METRICS.cpuLimit);
     this.buildInfoGauge = new Gauge({ ...METRICS.buildInfo, registers });
+  }
+
+  /** Every metric (the registry's and the fast families) in the Prometheus text format. */
+  async exposition(): Promise<string> {
+    return `${await this.registry.metrics()}\n${this.fast.text()}`;
+  }
+
+  /** The exposition's Content-Type. */
+  get contentType(): string {
+    return this.registry.contentType;
   }
 
   /**

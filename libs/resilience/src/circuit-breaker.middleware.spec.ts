@@ -111,12 +111,23 @@ describe('CircuitBreakerMiddleware', () => {
       expect(breaker.stateOf('a', 'x')).toBe('open');
     });
 
-    it('counts 429 and upstream timeouts as failures', async () => {
+    it('counts upstream timeouts (408) as failures', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 2 });
-      a.script = (_model, n) => ({ fail: n === 1 ? http(429) : http(408) });
+      a.script = () => ({ fail: http(408) });
       await rejectionOf(ask(hub));
       await rejectionOf(ask(hub));
       expect(breaker.stateOf('a', 'x')).toBe('open');
+    });
+
+    it('does not count a 429 (a quota, not an outage): rate-limited calls never open it, and the next caller still goes upstream', async () => {
+      const { hub, a, breaker, events } = setup({ consecutiveFailures: 2, failureRateThreshold: 0.5, minimumCalls: 2 });
+      a.script = () => ({ fail: http(429) });
+      for (let i = 0; i < 10; i++) expect((await rejectionOf(ask(hub))).upstreamStatus).toBe(429);
+      expect(breaker.stateOf('a', 'x')).toBe('closed');
+      expect(states(events)).toEqual([]);
+      a.script = () => undefined;
+      await ask(hub);
+      expect(a.callsTo('x')).toBe(11);
     });
 
     it('does not count calls whose caller went away, even when the abort reason is a 5xx HubError', async () => {

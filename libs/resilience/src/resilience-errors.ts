@@ -54,11 +54,16 @@ export function isRetryableFailure(error: unknown): boolean {
   }
 }
 
-/** Failures that say something about the upstream's health (client errors 400/401/403/404/422 do not). */
+/**
+ * Failures that say something about the upstream's health. Client errors (400/401/403/404/422)
+ * do not, and neither does a 429: a rate limit is a quota (per key, organisation or model, often
+ * per token count), not an outage, and opening the breaker would refuse every caller of the
+ * model for a cooldown that has nothing to do with the quota's window (docs/resilience.md).
+ */
 export function countsAgainstBreaker(error: unknown): boolean {
   if (!(error instanceof HubError)) return true;
   if (error.code === 'client_closed_request' || error.code === 'circuit_open' || error.code === 'gateway_overloaded') return false;
   const status = error.upstreamStatus;
-  if (status !== undefined && status >= 400 && status < 500) return status === 408 || status === 429;
+  if (status !== undefined && status >= 400 && status < 500) return status === 408;
   return error.status >= 500 || error.code === 'upstream_timeout' || error.code === 'first_token_timeout';
 }

@@ -222,6 +222,19 @@ describe('RetryMiddleware', () => {
       expect(seen.find((e) => e.type === 'retry_budget_exhausted')).toEqual({ type: 'retry_budget_exhausted', provider: 'p', model: 'm' });
     });
 
+    it("notes on the call's meta that the budget refused a retry (callers should not retry either)", async () => {
+      const { provider, hub } = setup({ maxAttempts: 3, initialDelayMs: 0, budget: { ratio: 0, minPerSecond: 0, windowMs: 60_000 } });
+      provider.script = () => ({ fail: unavailable() });
+      const meta: HubCallMeta = {};
+      await hubErrorOf(hub.complete(ask(), { meta }));
+      expect(meta).toMatchObject({ attempts: 1, retryBudgetExhausted: true });
+
+      provider.script = () => undefined;
+      const served: HubCallMeta = {};
+      await hub.complete(ask(), { meta: served });
+      expect(served.retryBudgetExhausted).toBeUndefined();
+    });
+
     it('still retries freely while the provider mostly succeeds', async () => {
       const { provider, hub } = setup({ maxAttempts: 2, initialDelayMs: 0, budget: { ratio: 0.2, minPerSecond: 0, windowMs: 60_000 } });
       // Every 10th call fails once.

@@ -156,6 +156,7 @@ class RetryCall {
 
     const model = context.request.model;
     if (!provider.budget.tryAcquireRetry()) {
+      context.meta.retryBudgetExhausted = true;
       this.events.emit({ type: 'retry_budget_exhausted', provider: context.provider, model });
       return false;
     }

@@ -44,6 +44,7 @@ export class CompletionResponder {
     };
     raw.once('close', onClose);
     const meta: HubCallMeta = {};
+    request.hubMeta = meta;
     const record = request.record;
     this.observer.observeCall(record, body, meta);
     const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache, state };

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HubError, isHubError, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { retryHeaders } from './retry-headers';
 import { toHubError } from './to-hub-error';
 import { PROVIDER_HEADER, headerValue } from './headers';
 
@@ -30,7 +31,7 @@ export function sendError(reply: FastifyReply, error: HubError): void {
   // resets it and the client may never read the 413. Keeping it open lets Node read the rest
   // and discard it (bounded by server.requestTimeoutMs), so the 413 arrives intact.
   if (error.status === 413) reply.removeHeader('connection');
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  reply.headers(retryHeaders(error, reply.request.hubMeta));
   if (error.provider) reply.header(PROVIDER_HEADER, headerValue(error.provider));
   void reply.code(error.status).send(toOpenAIErrorBody(error));
 }

@@ -34,6 +34,7 @@ export class EmbeddingsController {
     };
     reply.raw.once('close', onClose);
     const meta: HubCallMeta = {};
+    request.hubMeta = meta;
     if (request.record) request.record.meta = meta;
     try {
       const result = await this.hub.embed(body, { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache });

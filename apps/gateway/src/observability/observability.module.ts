@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type DynamicModule, Global, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { register } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import { CacheEvents } from '@llm-connector-hub/cache';
@@ -18,18 +17,19 @@ import {
 } from '@llm-connector-hub/observability';
 import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { knownLabels } from './known-labels';
+import { MetricsServer } from './metrics-server';
 import { ROOT_LOGGER } from './observability.tokens';
 import { RequestObserver } from './request-observer';
 
 /**
- * Metrics (prom-client through @willsoto/nestjs-prometheus: GET /metrics with the default
- * process metrics), the pino logger for Nest's own messages (nestjs-pino), cost accounting and
- * the per-request observer. With `observability.metrics.enabled: false` there is no /metrics and
- * GatewayMetrics is null: nothing is measured.
+ * Metrics (GatewayMetrics and prom-client's default process metrics, served by MetricsServer on
+ * the metrics port, never on the API's), the pino logger for Nest's own messages (nestjs-pino),
+ * cost accounting and the per-request observer. With `observability.metrics.enabled: false` there
+ * is no metrics listener and GatewayMetrics is null: nothing is measured.
  */
 @Global()
 @Module({})
-export class ObservabilityModule implements OnApplicationBootstrap {
+export class ObservabilityModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
     const metricsEnabled = config.observability.metrics.enabled;
     return {
@@ -46,7 +46,6 @@ export class ObservabilityModule implements OnApplicationBootstrap {
           pinoHttp: { logger: logger.child({}, { level: logger.level === 'debug' ? 'debug' : logger.level === 'info' ? 'warn' : logger.level }), autoLogging: false },
           forRoutes: [],
         }),
-        ...(metricsEnabled ? [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })] : []),
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: logger },
@@ -61,16 +60,20 @@ export class ObservabilityModule implements OnApplicationBootstrap {
     };
   }
 
+  private metricsServer: MetricsServer | undefined;
+
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
     @Inject(ResilienceEvents) private readonly resilienceEvents: ResilienceEvents,
     @Inject(CacheEvents) private readonly cacheEvents: CacheEvents,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const metrics = this.metrics;
     if (!metrics) return;
+    collectDefaultMetrics({ register });
     // prom-client's default metrics include three gauges named like counters, which
     // `promtool check metrics` rejects (prometheus/client_js#283). Each is the sum of a by-type
     // gauge that stays (nodejs_active_handles{type}, ...), so nothing is lost.
@@ -81,6 +84,28 @@ export class ObservabilityModule implements OnApplicationBootstrap {
     metrics.memoryLimit(limits.memoryBytes);
     metrics.cpuLimit(limits.cpuCores);
     metrics.buildInfo(version());
+    await this.listen(metrics);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.metricsServer?.close();
+  }
+
+  private async listen(metrics: GatewayMetrics): Promise<void> {
+    const { port, token, maxConnections, requestTimeoutMs } = this.config.observability.metrics;
+    const host = this.config.server.host;
+    this.metricsServer = new MetricsServer({
+      host,
+      port,
+      token,
+      maxConnections,
+      requestTimeoutMs,
+      exposition: () => metrics.exposition(),
+      contentType: metrics.contentType,
+      onError: (error) => this.logger.error({ err: error }, 'metrics exposition failed'),
+    });
+    const bound = await this.metricsServer.listen();
+    this.logger.info({ port: bound, host, token: token !== undefined }, 'metrics listening');
   }
 }
 

@@ -12,6 +12,8 @@ export interface RunningProcess {
   child: ChildProcess;
   port: number;
   url: string;
+  /** The gateway's metrics listener (`{"msg":"metrics listening","port":N}`), when it has one. */
+  metricsUrl?: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** Sends a signal and resolves with the exit code. */
@@ -21,11 +23,12 @@ export interface RunningProcess {
 
 /**
  * Starts a built Node entry point as a real process on 127.0.0.1 and waits for its
- * `{"msg":"listening","port":N}` line. Env is exactly what is given plus PATH (no inherited keys).
+ * `{"msg":"listening","port":N}` line. Env is exactly what is given plus PATH (no inherited keys),
+ * with both the API and the metrics listener on any free port unless the env says otherwise.
  */
 export function startProcess(main: string, env: Record<string, string>, timeoutMs = 15_000): Promise<RunningProcess> {
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LLM_HUB_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -40,11 +43,13 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
       const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
       if (!match) return;
       const port = JSON.parse(match[0]).port as number;
+      const metrics = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output);
       clearTimeout(timer);
       resolvePromise({
         child,
         port,
         url: `http://127.0.0.1:${port}`,
+        metricsUrl: metrics ? `http://127.0.0.1:${JSON.parse(metrics[0]).port as number}` : undefined,
         output: () => output,
         exited,
         stop: async (signal = 'SIGTERM') => {

@@ -134,6 +134,18 @@ Takes a dict: { "image": <image values>, "default": <default tag> }.
 {{- end }}
 {{- end }}
 
+{{/* ------------------------------------------------------------------ metrics */}}
+
+{{/* "true" when the gateway serves metrics (config.observability.metrics.enabled, default true), else "". */}}
+{{- define "llm-connector-hub.metrics.enabled" -}}
+{{- if dig "observability" "metrics" "enabled" true (.Values.config | default dict) }}true{{ end }}
+{{- end }}
+
+{{/* The Service carrying the metrics port, which the ServiceMonitor scrapes. */}}
+{{- define "llm-connector-hub.metrics.serviceName" -}}
+{{- include "llm-connector-hub.suffixedName" (dict "ctx" . "suffix" "metrics") }}
+{{- end }}
+
 {{/* ------------------------------------------------------- capacity planning */}}
 
 {{/*
@@ -336,6 +348,10 @@ auth.apiKeys / auth.existingSecret.
 {{- if and (kindIs "map" $provider) (hasKey $provider "apiKey") (not (contains "${" (toString $provider.apiKey))) }}
 {{- fail (printf "config.providers.%s.apiKey holds a literal key, which would land in a ConfigMap: write \"${SOME_ENV_VAR}\" and put SOME_ENV_VAR in providers.existingSecret (or providers.apiKeys)" $name) }}
 {{- end }}
+{{- end }}
+{{- $token := dig "observability" "metrics" "token" nil . }}
+{{- if $token }}
+{{- fail "config.observability.metrics.token would put the metrics token in a ConfigMap: use metrics.token.existingSecret (passed as LLM_HUB_METRICS_TOKEN from a Secret)" }}
 {{- end }}
 {{- $password := dig "cache" "redis" "password" nil . }}
 {{- if and $password (not (contains "${" (toString $password))) }}

@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
+/**
+ * An hour: a longer ask (a far-future date) is read as an hour. Inside the gateway the value is
+ * only compared with the retry layer's maxRetryAfterMs, so it must stay above any sensible
+ * setting of that. What clients are told is capped lower, and sent on 429 and 503 only, where the
+ * gateway answers (docs/resilience.md).
+ */
 const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /** `delay-seconds` (RFC 9110 says digits only; a fraction is tolerated, as OpenAI's SDKs do). */
