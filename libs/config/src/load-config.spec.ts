@@ -235,6 +235,10 @@ providers:
     expect(Object.keys(config.providers)).toEqual(['mock', 'groq']);
   });
 
+  it('refuses a headers timeout longer than the whole request timeout', () => {
+    expect(() => loadConfig(withFile('server: { headersTimeoutMs: 40000, requestTimeoutMs: 30000 }'))).toThrow(/server\.headersTimeoutMs: must not be more than requestTimeoutMs/);
+  });
+
   it('treats an empty file as no file', () => {
     expect(loadConfig(withFile(''))).toEqual(loadConfig({}));
   });
