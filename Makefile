@@ -8,25 +8,31 @@ export PATH := $(NODE_BIN):$(PATH)
 
 SOURCES := $(shell find apps libs bench -name '*.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
 
-.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean cluster-build cluster-up cluster-down cluster-status
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
 	@echo "make test       install what is missing and run every test (unit + end to end)"
 	@echo "make bench      gateway vs a bare forwarder in front of the fake provider (autocannon)"
 	@echo "make typecheck  tsc over everything, specs included"
+	@echo "make cluster-up     a real one-node Kubernetes 1.34 in namespaces of its own (root; docs/kubernetes.md)"
+	@echo "make cluster-down   stop it and remove all its state"
 
 install: node_modules/.install-stamp
 
 # What the tests run for real: Debian's redis-server (Redis Cluster cache specs) and prometheus +
 # promtool (dashboard and alert proofs), each spec starting its own on loopback; helm and
 # kustomize built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and CRDs fetched
-# through the Go module proxy (chart and overlay specs, offline after this).
+# through the Go module proxy (chart and overlay specs, offline after this); the test cluster's
+# Debian packages and its Kubernetes binaries, add-ons and images (scripts/cluster.sh build: about
+# 40 min the first time on 2 cores, a second when cached), so that no test hook waits for a build.
 system-deps:
 	@./scripts/install-redis.sh
 	@./scripts/install-prometheus.sh
 	@./scripts/install-helm.sh
 	@./scripts/k8s-schemas.sh
+	@./scripts/install-cluster-deps.sh
+	@./scripts/cluster.sh build
 
 node_modules/.install-stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -57,5 +63,21 @@ test-e2e: system-deps build
 bench: system-deps build
 	node dist/bench/run.js
 
+cluster-build:
+	@./scripts/install-cluster-deps.sh
+	@./scripts/cluster.sh build
+
+cluster-up: cluster-build
+	@./scripts/install-helm.sh
+	@./scripts/cluster.sh up
+
+cluster-down:
+	@./scripts/cluster.sh down
+
+cluster-status:
+	@./scripts/cluster.sh status
+
+# The cluster's build cache (~/.cache/llm-connector-hub/cluster) is kept: it is shared by every clone.
 clean:
+	@if [ -d .tools/cluster/pids ]; then ./scripts/cluster.sh down; fi
 	rm -rf dist node_modules .tools

@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT, type RunResult } from './render';
+
+/**
+ * The real one-node cluster of scripts/cluster.sh, for the cluster specs. `startCluster()` in a
+ * `beforeAll` brings it up (the binaries must already be built: `make test` builds them in its
+ * system-deps step, so no hook ever waits for a build of many minutes) and `stopCluster()` in the
+ * `afterAll` tears it down, whatever happened in between. Every process the cluster starts is
+ * recorded by the script, which kills them by PID (and sweeps its namespaces and cgroups) on `down`.
+ */
+
+export const CLUSTER_SCRIPT = join(REPO_ROOT, 'scripts/cluster.sh');
+
+/** Hook timeouts: `up` waits for the node and five add-on Deployments on a shared 2-core machine. */
+export const UP_TIMEOUT_MS = 8 * 60_000;
+export const DOWN_TIMEOUT_MS = 3 * 60_000;
+
+/** What `scripts/cluster.sh paths` prints. */
+export interface ClusterPaths {
+  clusterDir: string;
+  kubeconfig: string;
+  apiUrl: string;
+  kubectl: string;
+  helm: string;
+  imageScript: string;
+  images: string;
+  imagePrefix: string;
+  probeBinary: string;
+  nodeName: string;
+  nodeIp: string;
+  linkHostIp: string;
+  linkNamespaceIp: string;
+  linkInterface: string;
+  netns: string;
+  netnsFile: string;
+  mntnsFile: string;
+  cgroupRoot: string;
+  storageDir: string;
+}
+
+/** Runs a command to its end (never throws on a non-zero exit), killed after timeoutMs. */
+export function run(file: string, args: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise) => {
+    const child = execFile(
+      file,
+      args,
+      { cwd: REPO_ROOT, env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolvePromise({ code, stdout: String(stdout), stderr: `${String(stderr)}${error && error.killed ? `\n(killed after ${options.timeoutMs ?? 60_000} ms)` : ''}` });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+function cluster(args: string[], timeoutMs: number): Promise<RunResult> {
+  return run(CLUSTER_SCRIPT, args, { timeoutMs, env: { ...process.env, CLUSTER_BUILD: 'check' } });
+}
+
+export async function clusterPaths(): Promise<ClusterPaths> {
+  const out = await cluster(['paths'], 30_000);
+  if (out.code !== 0) throw new Error(`scripts/cluster.sh paths failed:\n${out.stderr}`);
+  return JSON.parse(out.stdout) as ClusterPaths;
+}
+
+/** `scripts/cluster.sh up`; its output (timings, or the logs of what failed) goes to the test log. */
+export async function startCluster(): Promise<ClusterPaths> {
+  const out = await cluster(['up'], UP_TIMEOUT_MS - 30_000);
+  if (out.code !== 0) throw new Error(`scripts/cluster.sh up failed (exit ${out.code}):\n${out.stdout}${out.stderr}`);
+  return clusterPaths();
+}
+
+export async function stopCluster(): Promise<RunResult> {
+  const out = await cluster(['down'], DOWN_TIMEOUT_MS - 30_000);
+  if (out.code !== 0) throw new Error(`scripts/cluster.sh down failed (exit ${out.code}):\n${out.stdout}${out.stderr}`);
+  return out;
+}
+
+/** kubectl against the cluster, from the host. */
+export function kubectl(paths: ClusterPaths, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+  return run(paths.kubectl, args, { ...options, env: { ...process.env, KUBECONFIG: paths.kubeconfig } });
+}
+
+/** kubectl that must succeed; returns stdout. */
+export async function kubectlOk(paths: ClusterPaths, args: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<string> {
+  const out = await kubectl(paths, args, options);
+  if (out.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${out.code}):\n${out.stderr}`);
+  return out.stdout;
+}
+
+/** Polls `check` until it returns a value (not undefined), or throws with the last reason after timeoutMs. */
+export async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolveDelay) => setTimeout(resolveDelay, 1_000));
+  }
+}
+
+/** The API server's address, CA and bearer token, from the kubeconfig the script writes. */
+export function apiCredentials(paths: ClusterPaths): { server: string; ca: string; token: string } {
+  const config = parse(readFileSync(paths.kubeconfig, 'utf8')) as {
+    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+    users: Array<{ user: { token: string } }>;
+  };
+  const { server, 'certificate-authority-data': caData } = config.clusters[0].cluster;
+  return { server, ca: Buffer.from(caData, 'base64').toString('utf8'), token: config.users[0].user.token };
+}
