@@ -176,7 +176,7 @@ describe('cluster harness: a real one-node Kubernetes', () => {
       const out = await kubectl(paths, ['-n', NAMESPACE, 'top', 'pod', '-l', 'app=probe', '--no-headers']);
       return out.code === 0 && out.stdout.trim().split('\n').length === 2 ? out.stdout : undefined;
     });
-    expect(top).toMatch(/^probe-\S+\s+\d+m\s+\d+Mi$/m);
+    expect(top).toMatch(/^probe-\S+\s+\d+m\s+\d+Mi\s*$/m);
   }, 260_000);
 
   it('a PVC on the default StorageClass binds, and its volume is a directory under the cluster dir', async () => {
