@@ -411,11 +411,15 @@ down() {
   if [ -n "$(pid_of kubelet)" ]; then stop kubelet; fi
   # Containers and their shims outlive containerd: kill them through it while it runs.
   if [ -n "$(pid_of containerd)" ]; then
+    # One ctr per container, all at once: a dozen in sequence would take seconds.
     ids=$(ctr_ tasks ls -q 2>/dev/null || true)
-    for i in $ids; do ctr_ tasks kill -s SIGKILL "$i" >/dev/null 2>&1 || true; done
-    for i in $ids; do ctr_ tasks delete -f "$i" >/dev/null 2>&1 || true; done
+    for i in $ids; do ctr_ tasks kill -s SIGKILL "$i" >/dev/null 2>&1 & done
+    wait
+    for i in $ids; do ctr_ tasks delete -f "$i" >/dev/null 2>&1 & done
+    wait
     ids=$(ctr_ containers ls -q 2>/dev/null || true)
-    for i in $ids; do ctr_ containers delete "$i" >/dev/null 2>&1 || true; done
+    for i in $ids; do ctr_ containers delete "$i" >/dev/null 2>&1 & done
+    wait
   fi
   for name in "${STOP_ORDER[@]}"; do stop "$name"; done
   # Whatever is left in the namespaces or cgroups (after a failed up, or a killed containerd).

@@ -3,6 +3,7 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import {
   apiCredentials,
+  CLUSTER_SCRIPT,
   DOWN_TIMEOUT_MS,
   eventually,
   kubectl,
@@ -112,7 +113,7 @@ describe('cluster harness: a real one-node Kubernetes', () => {
     expect(JSON.parse(version.body)).toMatchObject({ gitVersion: 'v1.34.2', major: '1', minor: '34' });
     const nodes = await apiGet(paths, '/api/v1/nodes');
     expect(JSON.parse(nodes.body).items.map((n: { metadata: { name: string } }) => n.metadata.name)).toEqual([paths.nodeName]);
-  });
+  }, 60_000);
 
   it('an image assembled without Docker is imported, and a Deployment of it rolls out', async () => {
     const archive = join(paths.clusterDir, 'spec-probe.tar');
@@ -120,7 +121,7 @@ describe('cluster harness: a real one-node Kubernetes', () => {
       timeoutMs: 60_000,
     });
     if (built.code !== 0) throw new Error(built.stderr);
-    const imported = await run(join(__dirname, '../../../scripts/cluster.sh'), ['import-image', archive], { timeoutMs: 60_000 });
+    const imported = await run(CLUSTER_SCRIPT, ['import-image', archive], { timeoutMs: 60_000 });
     if (imported.code !== 0) throw new Error(imported.stderr);
     expect(await kubectlOk(paths, ['apply', '-f', '-'], { input: probeObjects(PROBE_IMAGE) })).toMatch(/deployment.apps\/probe/);
 
