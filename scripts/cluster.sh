@@ -26,7 +26,7 @@ source "$CLUSTER_SCRIPTS/pki.sh"
 
 CONTAINERD_SOCK=/run/containerd/containerd.sock
 # Start order; `down` stops them in the reverse order, kubelet first.
-COMPONENTS=(etcd kube-apiserver containerd kube-controller-manager kube-scheduler kube-proxy kubelet)
+COMPONENTS=(etcd containerd kube-apiserver kube-controller-manager kube-scheduler kube-proxy kubelet)
 STOP_ORDER=(kubelet kube-proxy kube-scheduler kube-controller-manager kube-apiserver containerd etcd)
 WAIT_SECONDS=${CLUSTER_WAIT_SECONDS:-180}
 
@@ -76,8 +76,8 @@ stop() {
   rm -f "$PIDS/$name"
 }
 
-# wait_for WHAT COMMAND...: polls COMMAND until it succeeds, or fails `up` after WAIT_SECONDS with
-# the end of the logs of the component named in WHAT.
+# wait_for WHAT COMPONENT COMMAND...: polls COMMAND until it succeeds. It fails `up` after
+# WAIT_SECONDS, or as soon as COMPONENT exits, with the end of COMPONENT's log.
 wait_for() {
   local what=$1 log=$2 deadline=$((SECONDS + WAIT_SECONDS))
   shift 2
@@ -103,6 +103,9 @@ stray_pids() {
   # A namespace is known by device and inode; each file counts only while a namespace is bound there.
   if [ -e "$NETNS_FILE" ]; then net=$(stat -L -c %d:%i "$NETNS_FILE" 2>/dev/null || true); fi
   if grep -q " $MNTNS_FILE " /proc/self/mountinfo; then mnt=$(stat -L -c %d:%i "$MNTNS_FILE" 2>/dev/null || true); fi
+  # Never the caller's own namespaces, whatever a damaged state dir says: that would be the machine's.
+  [ "$net" != "$(stat -L -c %d:%i /proc/self/ns/net)" ] || die "$NETNS_FILE is this shell's own network namespace"
+  [ "$mnt" != "$(stat -L -c %d:%i /proc/self/ns/mnt)" ] || die "$MNTNS_FILE is this shell's own mount namespace"
   # One stat over every process (a stat per process would cost seconds).
   if [ -n "$net" ]; then in_namespace net "$net"; fi
   if [ -n "$mnt" ]; then in_namespace mnt "$mnt"; fi
@@ -283,6 +286,15 @@ start_control_plane() {
     --initial-cluster llmhub=http://127.0.0.1:2380 --logger zap --log-level warn
   wait_for "etcd" etcd nsenter --net="$NETNS_FILE" curl -sf http://127.0.0.1:2379/health
 
+  start containerd containerd --config "$CONF/containerd.toml"
+  wait_for "containerd" containerd in_cluster ctr --address "$CONTAINERD_SOCK" version
+  import_file "$IMAGES/pause.tar"
+  # The add-ons' images load while the control plane starts (they take longer than it does).
+  if [ "${CLUSTER_ADDONS:-1}" = 1 ]; then
+    import_addon_images &
+    IMPORTS=$!
+  fi
+
   start kube-apiserver "$K8S_BIN/kube-apiserver" \
     --etcd-servers=http://127.0.0.1:2379 \
     --bind-address=0.0.0.0 --secure-port="$API_PORT" --advertise-address="$NODE_IP" \
@@ -301,10 +313,6 @@ start_control_plane() {
     --enable-aggregator-routing=true --profiling=false
   # From the host, through the host link: proves the way the tests will come in.
   wait_for "the API server" kube-apiserver kubectl_ get --raw /readyz
-
-  start containerd containerd --config "$CONF/containerd.toml"
-  wait_for "containerd" containerd in_cluster ctr --address "$CONTAINERD_SOCK" version
-  import_file "$IMAGES/pause.tar"
 
   start kube-controller-manager "$K8S_BIN/kube-controller-manager" \
     --kubeconfig="$CONF/controller-manager.kubeconfig" \
@@ -349,11 +357,16 @@ kustomize_addon() {
   kubectl_ kustomize --load-restrictor=LoadRestrictionsNone "$overlay" 2> >(grep -v "^# Warning: '.*' is deprecated" >&2)
 }
 
-addons() {
-  local t=$SECONDS image
+import_addon_images() {
+  local image
   for image in coredns metrics-server local-path-provisioner volume-helper keda keda-metrics-apiserver probe; do
     import_file "$IMAGES/$image.tar"
   done
+}
+
+addons() {
+  local t=$SECONDS
+  if [ -n "${IMPORTS:-}" ]; then wait "$IMPORTS"; else import_addon_images; fi
   render "$CLUSTER_SCRIPTS/manifests/coredns.yaml" | kubectl_ apply --server-side -f - >/dev/null
   kustomize_addon metrics-server "$(module_dir addons sigs.k8s.io/metrics-server)" |
     kubectl_ apply --server-side -f - >/dev/null
@@ -412,13 +425,15 @@ down() {
   # Containers and their shims outlive containerd: kill them through it while it runs.
   if [ -n "$(pid_of containerd)" ]; then
     # One ctr per container, all at once: a dozen in sequence would take seconds.
-    ids=$(ctr_ tasks ls -q 2>/dev/null || true)
-    for i in $ids; do ctr_ tasks kill -s SIGKILL "$i" >/dev/null 2>&1 & done
+    # A wedged containerd must not hang `down`: what ctr cannot reach, the sweep below kills.
+    local ctr=(ctr_ --timeout 15s)
+    ids=$("${ctr[@]}" tasks ls -q 2>/dev/null || true)
+    for i in $ids; do "${ctr[@]}" tasks kill -s SIGKILL "$i" >/dev/null 2>&1 & done
     wait
-    for i in $ids; do ctr_ tasks delete -f "$i" >/dev/null 2>&1 & done
+    for i in $ids; do "${ctr[@]}" tasks delete -f "$i" >/dev/null 2>&1 & done
     wait
-    ids=$(ctr_ containers ls -q 2>/dev/null || true)
-    for i in $ids; do ctr_ containers delete "$i" >/dev/null 2>&1 & done
+    ids=$("${ctr[@]}" containers ls -q 2>/dev/null || true)
+    for i in $ids; do "${ctr[@]}" containers delete "$i" >/dev/null 2>&1 & done
     wait
   fi
   for name in "${STOP_ORDER[@]}"; do stop "$name"; done
