@@ -128,6 +128,8 @@ cgroup_dirs() { for d in /sys/fs/cgroup/*"$CGROUP_ROOT"; do [ -d "$d" ] && echo 
 
 setup_netns() {
   ip -4 addr show to "$LINK_NET" | grep -q . && die "the host already has an address in $LINK_NET; set CLUSTER_DIR elsewhere to get another link"
+  # Without it, a pod's reply to another pod on the bridge skips the Service's reverse NAT.
+  [ -d /proc/sys/net/bridge ] || die "the br_netfilter module is not loaded (modprobe br_netfilter)"
   ip netns add "$NETNS"
   local n=(nsenter --net="$NETNS_FILE" --)
   "${n[@]}" ip link set lo up
