@@ -25,7 +25,7 @@ install: node_modules/.install-stamp
 # kustomize built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and CRDs fetched
 # through the Go module proxy (chart and overlay specs, offline after this); the test cluster's
 # Debian packages and its Kubernetes binaries, add-ons and images (scripts/cluster.sh build: about
-# 40 min the first time on 2 cores, a second when cached), so that no test hook waits for a build.
+# 25 min the first time on 2 cores, under a second when cached), so no test hook waits for a build.
 system-deps:
 	@./scripts/install-redis.sh
 	@./scripts/install-prometheus.sh

@@ -9,7 +9,9 @@
 #   scripts/cluster.sh up             build if needed, clean any earlier state, start, deploy the add-ons
 #   scripts/cluster.sh down           stop everything and remove all state, even after a failed up
 #   scripts/cluster.sh status         what runs (exit 0 when the node is Ready, 3 when nothing runs)
+#   scripts/cluster.sh addons         (re)deploy the add-ons on a running cluster
 #   scripts/cluster.sh kubeconfig     print the kubeconfig's path (works from the host)
+#   scripts/cluster.sh paths          every path, name and address of this cluster, as JSON
 #   scripts/cluster.sh kubectl ...    kubectl against the cluster
 #   scripts/cluster.sh helm ...       helm (scripts/install-helm.sh) against the cluster
 #   scripts/cluster.sh ctr ...        ctr against the node's containerd (namespace k8s.io)

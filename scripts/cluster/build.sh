@@ -55,7 +55,7 @@ build_kubernetes() {
     -X k8s.io/component-base/version.gitTreeState=clean"
   key="$(hash_of "$mod/go.mod" "$mod/go.sum" <(echo "$ldflags $go_version"))"
   if fresh "$K8S_BIN" "$key"; then say "kubernetes $K8S_VERSION: up to date"; return; fi
-  say "kubernetes $K8S_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl (about 20 min cold on 2 cores, under a minute warm)"
+  say "kubernetes $K8S_VERSION: building kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl (about 13 min cold on 2 cores)"
   mkdir -p "$K8S_BIN"
   (cd "$mod" && go_build "kubernetes $K8S_VERSION" -tags=selinux,notest -ldflags "$ldflags" -o "$K8S_BIN/" tool)
   stamp "$K8S_BIN" "$key"
@@ -137,7 +137,7 @@ if [ "$CHECK" = 1 ]; then
   build_pause 2>/dev/null
   build_images 2>/dev/null
   [ ${#STALE[@]} -eq 0 ] && exit 0
-  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 40 min cold)"
+  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 25 min cold)"
 fi
 build_kubernetes
 build_addons

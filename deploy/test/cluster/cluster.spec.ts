@@ -73,6 +73,14 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 ---
 apiVersion: v1
+kind: Service
+metadata: {name: probe-nodeport, namespace: ${NAMESPACE}}
+spec:
+  type: NodePort
+  selector: {app: probe}
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
 kind: Pod
 metadata: {name: client, namespace: ${NAMESPACE}}
 spec:
@@ -151,6 +159,15 @@ describe('cluster harness: a real one-node Kubernetes', () => {
     });
     expect([...answeredBy].sort()).toEqual([...podNames].sort());
   }, 90_000);
+
+  it('a NodePort Service answers the host on the host link', async () => {
+    const nodePort = (await kubectlOk(paths, ['-n', NAMESPACE, 'get', 'service', 'probe-nodeport', '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
+    const answer = await eventually('the NodePort to answer', 30_000, async () => {
+      const res = await fetch(`http://${paths.linkNamespaceIp}:${nodePort}/`, { signal: AbortSignal.timeout(5_000) });
+      return res.status === 200 ? res.text() : undefined;
+    });
+    expect(answer).toMatch(/^probe probe-\S+\n$/);
+  }, 60_000);
 
   it('DNS names resolve through CoreDNS (the kube-dns Service), and only cluster names', async () => {
     const clusterIp = (await kubectlOk(paths, ['-n', NAMESPACE, 'get', 'service', 'probe', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
