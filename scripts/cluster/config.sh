@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the names are used by the scripts that source this file
 # Sourced by scripts/cluster.sh and scripts/cluster/*.sh: versions, paths and the names of one
 # cluster instance. Every name below is derived here, once.
 

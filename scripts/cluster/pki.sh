@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts/cluster.sh: the cluster's certificates and tokens, made fresh by every `up`
 # (ECDSA P-256 with openssl: well under a second). Users authenticate with bearer tokens from
 # the apiserver's token file; certificates serve TLS (apiserver, kubelet), sign service account
