@@ -35,7 +35,9 @@ interface Run {
 let run: Run;
 
 beforeEach(() => {
-  run = { runDir: mkdtempSync(join(tmpdir(), 'llm-hub-harness-run-')), evidenceDir: mkdtempSync(join(tmpdir(), 'llm-hub-harness-evidence-')) };
+  // Inside this run's directory: if this jest is stopped before afterEach, its reaper finds these too.
+  const outer = process.env[RUN_DIR_ENV] ?? tmpdir();
+  run = { runDir: mkdtempSync(join(outer, 'nested-')), evidenceDir: mkdtempSync(join(tmpdir(), 'llm-hub-harness-evidence-')) };
 });
 
 afterEach(() => {

@@ -10,7 +10,7 @@
  * Also a CLI, run by Node's type stripping: `node apps/gateway/test/support/reap.ts <run dir>`.
  * Hence node: imports only, and only TypeScript that strips to JavaScript.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 
 export const RUN_DIR_ENV = 'LLM_HUB_TEST_RUN_DIR';
@@ -127,18 +127,23 @@ export function writeRecord(dir: string, record: ChildRecord): void {
   writeFileSync(join(dir, `${record.pid}-${record.startTime ?? 'unknown'}.json`), JSON.stringify(record));
 }
 
-/** Every record in a run directory (none when it is missing). */
+/**
+ * Every record in a run directory and its subdirectories (none when it is missing). A jest run
+ * by a test (test-harness.e2e-spec.ts) records its children in a subdirectory of the outer run's.
+ */
 export function readRecords(dir: string): ChildRecord[] {
-  let files: string[];
+  let entries: Dirent[];
   try {
-    files = readdirSync(dir).filter((file) => file.endsWith('.json'));
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
   const records: ChildRecord[] = [];
-  for (const file of files) {
+  for (const entry of entries) {
+    if (entry.isDirectory()) records.push(...readRecords(join(dir, entry.name)));
+    if (!entry.isFile() || !entry.name.endsWith('.json')) continue;
     try {
-      records.push(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ChildRecord);
+      records.push(JSON.parse(readFileSync(join(dir, entry.name), 'utf8')) as ChildRecord);
     } catch {
       // half-written by a worker killed mid-write: its child is a few microseconds old, and in its group
     }
