@@ -2,6 +2,7 @@ import { capacityPlan, CapacityInputError, type CapacityInput, type CapacityPlan
 import { helmSetFlags } from '../../apps/capacity/src/main';
 import { get, helmTemplateAsync, helmTemplateRunAsync, kindOf, list, type HelmArgs, type RunResult } from './support/render';
 import type { K8sObject } from './support/k8s-schema';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * The chart's HPA and the capacity CLI compute the same plan (apps/capacity/src/capacity-plan.ts):
@@ -114,7 +115,7 @@ describe('capacity: the chart and the capacity CLI agree', () => {
         }
       }),
     );
-  });
+  }, START_TIMEOUT_MS);
 
   function rendered(name: string): Hpa {
     const hpa = renders.get(name);
@@ -181,7 +182,7 @@ describe('capacity: bad input fails the render with a clear message, like the CL
         runs.set(name, await Promise.all([helmTemplateRunAsync(setArgs(input)), helmTemplateRunAsync(valuesArgs(input))]));
       }),
     );
-  });
+  }, START_TIMEOUT_MS);
 
   it.each(BAD)('%s', (name, change, message) => {
     expect(() => capacityPlan({ ...base, ...change })).toThrow(CapacityInputError);

@@ -33,6 +33,7 @@ import {
   type HelmArgs,
   type RunResult,
 } from './support/render';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * Unit tests of the Helm chart over `helm template` output: what each feature renders when it is
@@ -151,7 +152,7 @@ beforeAll(async () => {
     }),
     ...FAILS.map(async ([name, args]) => failures.set(name, await helmTemplateRunAsync(args))),
   ]);
-});
+}, START_TIMEOUT_MS);
 
 function render(name: SetName): K8sObject[] {
   const objects = renders.get(name);

@@ -1,13 +1,13 @@
 import { fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { rawPost, rawRequest } from './support/raw-http';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Input an adversarial (or just unusual) client sends: model names that cannot go into a header
  * as they are, HTTP/1.0 and `Connection: close` streams, odd URLs, huge echoes. Each answer is a
  * clean HTTP response in OpenAI's shape with x-request-id; nothing hangs, nothing is a 500.
  */
-const HOOK_TIMEOUT_MS = 120_000;
 let fake: RunningProcess;
 let gateway: RunningProcess;
 
@@ -19,11 +19,11 @@ beforeAll(async () => {
     resilience: { defaults: { retry: { maxAttempts: 1 } } },
     cache: { type: 'none' },
   });
-}, HOOK_TIMEOUT_MS);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), fake?.stop()]);
-}, HOOK_TIMEOUT_MS);
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake.url));
 

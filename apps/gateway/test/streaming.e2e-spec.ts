@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { NO_RETRY_NO_BREAKER, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 let fake: RunningProcess;
 let gateway: RunningProcess;
@@ -9,12 +10,12 @@ const chatUrl = () => `${gateway.url}/v1/chat/completions`;
 beforeAll(async () => {
   fake = await startFakeProvider();
   gateway = await startGateway({ providers: providersAt(fake.url), resilience: NO_RETRY_NO_BREAKER });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake.url));
 
@@ -71,12 +72,13 @@ describe.each(models)('streaming from %s', (model) => {
   });
 
   it('aborts the upstream request when a non-streaming client disconnects while waiting', async () => {
-    await new Promise<void>((resolve) => {
-      const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } });
-      req.on('error', () => resolve());
-      req.end(JSON.stringify({ model, messages: [{ role: 'user', content: '[[fake hang]] wait forever' }] }));
-      setTimeout(() => req.destroy(), 300);
-    });
+    const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const closed = new Promise<void>((resolve) => req.on('error', () => resolve()));
+    req.end(JSON.stringify({ model, messages: [{ role: 'user', content: '[[fake hang]] wait forever' }] }));
+    // Disconnect once the request is waiting on the upstream.
+    await eventually(() => fakeStats(fake.url), (s) => s.inFlight >= 1);
+    req.destroy();
+    await closed;
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1);
     expect(stats.aborted).toBe(1);
   });

@@ -52,6 +52,15 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Polls a condition on the fakes (every few ms, up to 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
 /**
  * A scripted upstream: every answer names the call that produced it (`<name>/<model> #<n>`), so a
  * test can tell a stored answer from a fresh one. Calls wait for `gate` when one is set, and take
@@ -683,8 +692,13 @@ describe('CacheMiddleware', () => {
       const leader = ask(a.hub);
       await settle();
       expect(a.openai.upstreamCalls).toBe(1);
+      const from = redis.log.length;
       const follower = ask(b.hub);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // Until the follower lost the lock (SET NX) and polled the shared tier once: it is waiting.
+      await until(() => {
+        const log = redis.log.slice(from);
+        return log.includes('set') && log.lastIndexOf('get') > log.indexOf('set');
+      });
       release.open();
       const [led, followed] = await Promise.all([leader, follower]);
       expect(a.openai.upstreamCalls).toBe(1);

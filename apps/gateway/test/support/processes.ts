@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { signalChild, spawnChild } from './children';
+import { READY_TIMEOUT_MS } from './timeouts';
 
 const ROOT = resolve(__dirname, '../../../..');
 export const GATEWAY_MAIN = join(ROOT, 'dist/apps/gateway/src/main.js');
@@ -16,18 +18,27 @@ export interface RunningProcess {
   metricsUrl?: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
-  /** Sends a signal and resolves with the exit code. */
+  /** Sends a signal (to its process group) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Working directory; default the caller's. */
+  cwd?: string;
 }
 
 /**
  * Starts a built Node entry point as a real process on 127.0.0.1 and waits for its
  * `{"msg":"listening","port":N}` line. Env is exactly what is given plus PATH (no inherited keys),
  * with both the API and the metrics listener on any free port unless the env says otherwise.
+ * The child is registered (children.ts) before anything is awaited, so it is killed after the test
+ * file even when the hook that started it timed out; when it is not listening within timeoutMs, it
+ * is killed at once.
  */
-export function startProcess(main: string, env: Record<string, string>, timeoutMs = 15_000): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [main], {
+export function startProcess(main: string, env: Record<string, string>, timeoutMs = READY_TIMEOUT_MS, options: StartOptions = {}): Promise<RunningProcess> {
+  const child = spawnChild(process.execPath, [main], {
+    cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LLM_HUB_METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,7 +46,7 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      signalChild(child, 'SIGKILL');
       reject(new Error(`${main} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (data: Buffer) => {
@@ -53,7 +64,7 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
         output: () => output,
         exited,
         stop: async (signal = 'SIGTERM') => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          if (child.exitCode === null && child.signalCode === null) signalChild(child, signal);
           return exited;
         },
       });

@@ -57,14 +57,16 @@ describe('requestWholeBody', () => {
   });
 
   it('rejects with the signal reason when aborted while the answer is coming, and closes the upstream socket', async () => {
+    let answering!: () => void;
+    const partialSent = new Promise<void>((done) => (answering = done));
     answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"partial":');
+      res.write('{"partial":', () => answering());
     };
     const controller = new AbortController();
     const reason = new Error('deadline passed');
     const pending = post(controller.signal);
-    await new Promise((done) => setTimeout(done, 50));
+    await partialSent;
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     await socketClosed;
