@@ -321,9 +321,26 @@ describe('SseParser size limit', () => {
     for (let i = 0; i < 5; i++) expect(parser.push(event)).toEqual([{ data: 'z'.repeat(994) }]);
   });
 
+  it('returns the events a chunk completed before it passed the limit, then fails', () => {
+    const parser = new SseParser({ maxEventBytes: 100 });
+    expect(parser.push(`data: ok\n\ndata: ${'x'.repeat(200)}`)).toEqual([{ data: 'ok' }]);
+    expect(parser.error).toBeInstanceOf(SseEventTooLargeError);
+    expect(() => parser.push('\n\n')).toThrow(SseEventTooLargeError);
+    expect(() => parser.end()).toThrow(SseEventTooLargeError);
+    expect(parser.bufferedBytes).toBe(0);
+  });
+
   it('makes parseSse reject with the error', async () => {
     const tooLong = source([`data: ${'x'.repeat(100)}`, 'x'.repeat(100), '\n\n']);
     await expect(collect(parseSse(tooLong, { maxEventBytes: 150 }))).rejects.toBeInstanceOf(SseEventTooLargeError);
+    const seen: SseEvent[] = [];
+    const afterAnEvent = parseSse(source([`data: ok\n\ndata: ${'x'.repeat(200)}`]), { maxEventBytes: 150 });
+    await expect(
+      (async () => {
+        for await (const event of afterAnEvent) seen.push(event);
+      })(),
+    ).rejects.toBeInstanceOf(SseEventTooLargeError);
+    expect(seen).toEqual([{ data: 'ok' }]);
   });
 });
 

@@ -51,6 +51,7 @@ export class SseParser {
   private dataBytes = 0;
   private eventName: string | undefined;
   private eventId: string | undefined;
+  private tooLarge: SseEventTooLargeError | undefined;
 
   constructor(options: SseParserOptions = {}) {
     this.maxEventBytes = options.maxEventBytes ?? UPSTREAM_DEFAULTS.maxEventBytes;
@@ -61,11 +62,37 @@ export class SseParser {
     return this.partialLength;
   }
 
-  /** Feeds bytes (or text) and returns the events completed by them. Throws SseEventTooLargeError past the limit. */
+  /**
+   * Set once the input went past the limit after a chunk had completed events: push() returned
+   * those events, and this is to be thrown once they are handled (every later call throws it).
+   */
+  get error(): SseEventTooLargeError | undefined {
+    return this.tooLarge;
+  }
+
+  /**
+   * Feeds bytes (or text) and returns the events completed by them. Past the limit, throws
+   * SseEventTooLargeError, unless the chunk completed events before that point: they are returned,
+   * and `error` is set (see there).
+   */
   push(chunk: Uint8Array | string): SseEvent[] {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk);
-    const end = bytes.length;
+    if (this.tooLarge) throw this.tooLarge;
     const events: SseEvent[] = [];
+    try {
+      this.read(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : toBuffer(chunk), events);
+    } catch (error) {
+      if (!(error instanceof SseEventTooLargeError)) throw error;
+      this.tooLarge = error;
+      this.partial = EMPTY;
+      this.partialLength = 0;
+      this.dataLines = [];
+      if (events.length === 0) throw error;
+    }
+    return events;
+  }
+
+  private read(bytes: Buffer, events: SseEvent[]): void {
+    const end = bytes.length;
     let start = 0;
     if (this.afterCr && end > 0) {
       this.afterCr = false;
@@ -99,11 +126,11 @@ export class SseParser {
       start = next;
     }
     if (start < end) this.keep(bytes, start, end);
-    return events;
   }
 
   /** Ends the input: an event not closed by a blank line is dispatched only if it has data. */
   end(): SseEvent[] {
+    if (this.tooLarge) throw this.tooLarge;
     const events: SseEvent[] = [];
     if (this.partialLength > 0) {
       const event = this.line(this.lineText(EMPTY, 0, 0));
@@ -203,6 +230,7 @@ export async function* parseSse(body: AsyncIterable<Uint8Array | string>, option
   for await (const chunk of body) {
     const events = parser.push(chunk);
     for (const event of events) yield event;
+    if (parser.error) throw parser.error;
   }
   for (const event of parser.end()) yield event;
 }
