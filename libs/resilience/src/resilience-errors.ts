@@ -37,10 +37,16 @@ export const ResilienceErrors = {
   },
 };
 
-/** Failures worth another try (same or another target): 408/409/429/5xx, connection errors, timeouts, open breakers, full bulkheads. */
+/**
+ * Failures worth another try (same or another target): 408/409/429/5xx, connection errors, timeouts, open breakers, full bulkheads.
+ * Not an answer over the gateway's size limits: asked again, the same request would most likely
+ * get as large an answer, downloaded (and paid for) once more.
+ */
 export function isRetryableFailure(error: unknown): boolean {
   if (!(error instanceof HubError)) return false;
   switch (error.code) {
+    case 'upstream_response_too_large':
+      return false;
     case 'upstream_timeout':
     case 'first_token_timeout':
     case 'upstream_connection_error':
@@ -54,10 +60,21 @@ export function isRetryableFailure(error: unknown): boolean {
   }
 }
 
-/** Failures that say something about the upstream's health (client errors 400/401/403/404/422 do not). */
+/**
+ * Failures that say something about the upstream's health (client errors 400/401/403/404/422 do
+ * not). Nor does an answer over the gateway's size limits: its size follows from what was asked
+ * (a long output, many choices, logprobs), so counting it would let one caller's requests open the
+ * breaker for everyone using that model.
+ */
 export function countsAgainstBreaker(error: unknown): boolean {
   if (!(error instanceof HubError)) return true;
-  if (error.code === 'client_closed_request' || error.code === 'circuit_open' || error.code === 'gateway_overloaded') return false;
+  switch (error.code) {
+    case 'client_closed_request':
+    case 'circuit_open':
+    case 'gateway_overloaded':
+    case 'upstream_response_too_large':
+      return false;
+  }
   const status = error.upstreamStatus;
   if (status !== undefined && status >= 400 && status < 500) return status === 408 || status === 429;
   return error.status >= 500 || error.code === 'upstream_timeout' || error.code === 'first_token_timeout';
