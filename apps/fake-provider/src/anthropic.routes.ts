@@ -1,9 +1,9 @@
 /** Anthropic Messages API: `POST /v1/messages`, JSON and SSE. */
 import type { Dialect } from './dialect';
-import { parsePrompt, type Directives } from './directives';
+import { parsePrompt } from './directives';
 import { anthropicErrorBody } from './error-shapes';
+import { sendAnswer } from './answer-writer';
 import type { Exchange } from './exchange';
-import { sendJson } from './http-io';
 import { anthropicMessageId, anthropicToolUseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
@@ -43,18 +43,8 @@ export async function messages(ex: Exchange, ctx: ModelContext): Promise<void> {
   const model = body.model as string;
   const id = anthropicMessageId();
   const toolUseIds = plan.toolCalls.map(() => anthropicToolUseId());
-  if (body.stream !== true) return sendJson(ex, 200, message(id, model, plan, toolUseIds));
-  await writeStream(ex, streamFrames(id, model, plan, toolUseIds), streamOptions(prompt.directives));
-}
-
-function streamOptions(d: Directives | undefined) {
-  return {
-    headers: SSE_HEADERS,
-    delayMs: d?.chunkDelay,
-    cutAfter: d?.cutAfter,
-    errorAfter: d?.errorAfter,
-    errorFrame: STREAM_ERROR_FRAME,
-  };
+  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds), prompt.directives);
+  await writeStream(ex, streamFrames(id, model, plan, toolUseIds), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
 }
 
 /**

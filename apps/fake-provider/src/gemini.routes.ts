@@ -6,12 +6,13 @@ import type { Dialect } from './dialect';
 import { parsePrompt, type Directives } from './directives';
 import { dimensionsOr, embedText } from './embedding-vectors';
 import { geminiErrorBody } from './error-shapes';
+import { sendAnswer } from './answer-writer';
 import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { geminiResponseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { writeStream, type StreamFrame } from './stream-writer';
+import { writeStream, type StreamFrame, type StreamOptions } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
@@ -45,18 +46,16 @@ export async function generateContent(ex: Exchange, ctx: ModelContext, model: st
 
   const plan = planReply(conversation, prompt.directives);
   const responseId = geminiResponseId();
-  if (!stream) return sendJson(ex, 200, response(plan, plan.toolCalls.length > 0 ? toolParts(plan) : [{ text: plan.text }], true, model, responseId));
+  if (!stream) return sendAnswer(ex, response(plan, plan.toolCalls.length > 0 ? toolParts(plan) : [{ text: plan.text }], true, model, responseId), prompt.directives);
   const sse = ex.queryParam('alt') === 'sse';
   await writeStream(ex, streamFrames(plan, model, responseId, sse), streamOptions(prompt.directives, sse));
 }
 
-function streamOptions(d: Directives | undefined, sse: boolean) {
+function streamOptions(directives: Directives | undefined, sse: boolean): StreamOptions {
   return {
     headers: sse ? SSE_HEADERS : ARRAY_HEADERS,
-    delayMs: d?.chunkDelay,
-    cutAfter: d?.cutAfter,
-    errorAfter: d?.errorAfter,
     errorFrame: sse ? `data: ${JSON.stringify(STREAM_ERROR)}${SSE_END}` : `,\r\n${JSON.stringify(STREAM_ERROR)}]`,
+    directives,
   };
 }
 

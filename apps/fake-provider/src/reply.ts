@@ -41,6 +41,13 @@ export interface ReplyPlan {
 }
 
 export const DEFAULT_CHUNKS = 5;
+/**
+ * Stands in a JSON reply's text for its `size` padding: the JSON writer writes the padding in its
+ * place piece by piece, so the fake never holds a padded answer of gigabytes (JSON-safe as it is).
+ */
+export const PADDING_MARKER = '<<fake-padding>>';
+/** Padding text, and a stream's padding chunk (one event each). */
+export const PADDING_PIECE = 'x'.repeat(16 * 1024);
 const JSON_REPLY = '{"ok":true}';
 // Argument pieces cycle through these sizes: small and uneven, like a real model's deltas,
 // so a client that reassembles by concatenation (and not by assuming whole tokens) is tested.
@@ -60,12 +67,20 @@ export function planReply(conversation: Conversation, directives: Directives | u
   else if (conversation.toolResults.length > 0) text = `Fake reply using tool results: ${conversation.toolResults.join(' | ')}`;
   else text = `Fake reply to: ${conversation.userText}`;
   return {
-    text,
-    chunks: splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS),
+    text: directives?.size === undefined ? text : text + PADDING_MARKER,
+    chunks: paddedChunks(splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS), directives),
     toolCalls: [],
     promptTokens,
     completionTokens: countWords(text),
   };
+}
+
+/** `event-size` pads the first chunk; `size` adds padding chunks (the same string, so they cost no memory). */
+function paddedChunks(chunks: string[], directives: Directives | undefined): string[] {
+  if (directives?.eventSize !== undefined) chunks[0] += 'x'.repeat(directives.eventSize);
+  const size = directives?.size ?? 0;
+  for (let padded = 0; padded < size; padded += PADDING_PIECE.length) chunks.push(PADDING_PIECE);
+  return chunks;
 }
 
 function planToolCall(tool: DeclaredTool): PlannedToolCall {
