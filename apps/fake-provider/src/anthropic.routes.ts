@@ -7,7 +7,7 @@ import type { Exchange } from './exchange';
 import { anthropicMessageId, anthropicToolUseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
+import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
@@ -178,9 +178,8 @@ function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: st
   if (plan.toolCalls.length === 0) {
     push('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     frames.push({ data: PING, content: false });
-    for (const text of plan.chunks) {
-      push('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, true);
-    }
+    const deltas = framesOf(plan.chunks, (text) => ({ data: sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }), content: true }));
+    for (const delta of deltas) frames.push(delta);
     push('content_block_stop', { type: 'content_block_stop', index: 0 });
   } else {
     plan.toolCalls.forEach((call, index) => {

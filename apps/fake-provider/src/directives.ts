@@ -51,8 +51,6 @@ const WHITESPACE = /\s+/;
 const DOUBLE_SPACES = / {2,}/g;
 const MAX_CHUNKS = 10_000;
 const MAX_SIZE = 4 * 1024 ** 3;
-/** Below V8's longest string, since the padded event is built as one string. */
-const MAX_EVENT_SIZE = 256 * 1024 * 1024;
 
 /** Extracts the first directive token (all tokens are stripped from the text). */
 export function parsePrompt(text: string): ParsedPrompt {
@@ -119,7 +117,7 @@ export function parseDirectiveBody(body: string): Directives {
       }
       case 'event-size': {
         const bytes = int(value);
-        if (bytes !== undefined && bytes <= MAX_EVENT_SIZE) d.eventSize = bytes;
+        if (bytes !== undefined && bytes <= MAX_SIZE) d.eventSize = bytes;
         break;
       }
       case 'hang':

@@ -13,7 +13,7 @@ import { sendJson } from './http-io';
 import { openaiCompletionId, openaiToolCallId, unixSeconds } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
+import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
@@ -174,7 +174,7 @@ function chunkFrames(
 
   const hasTools = plan.toolCalls.length > 0;
   const frames: StreamFrame[] = [frame(`{"role":"assistant","content":${hasTools ? 'null' : '""'}`, false)];
-  for (const piece of plan.chunks) frames.push(frame(`{"content":${JSON.stringify(piece)}`, true));
+  for (const text of framesOf(plan.chunks, (piece) => frame(`{"content":${JSON.stringify(piece)}`, true))) frames.push(text);
   plan.toolCalls.forEach((call, index) => {
     // id, type and name only on a call's first delta; then argument fragments under its index.
     frames.push(

@@ -1,4 +1,5 @@
-import { countWords, PADDING_MARKER, PADDING_PIECE, planReply, splitEvenly, type Conversation } from './reply';
+import { PADDING_MARKER, PADDING_PIECE } from './padding';
+import { countWords, planReply, splitEvenly, type Conversation } from './reply';
 import { argumentsFromSchema } from './tool-arguments';
 
 const conversation = (overrides: Partial<Conversation> = {}): Conversation => ({
@@ -44,14 +45,14 @@ describe('planReply', () => {
     expect(first.toolCalls.map((c) => c.name)).toEqual(['a']);
   });
 
-  it('pads a reply: a marker in the text for the JSON writer, padding chunks for a stream, a huge first chunk', () => {
+  it('pads a reply: a marker for the writers in the JSON text and the first chunk, padding chunks for a stream', () => {
     const base = { hang: false, reset: false, json: false, stall: false };
     const sized = planReply(conversation(), { ...base, size: 40_000 });
     expect(sized.text).toBe(`Fake reply to: hello world${PADDING_MARKER}`);
     expect(sized.chunks.slice(0, 5).join('')).toBe('Fake reply to: hello world');
     expect(sized.chunks.slice(5)).toEqual([PADDING_PIECE, PADDING_PIECE, PADDING_PIECE]);
     const event = planReply(conversation(), { ...base, eventSize: 1000 });
-    expect(event.chunks[0]).toHaveLength(splitEvenly('Fake reply to: hello world', 5)[0].length + 1000);
+    expect(event.chunks[0]).toBe(splitEvenly('Fake reply to: hello world', 5)[0] + PADDING_MARKER);
     expect(event.text).toBe('Fake reply to: hello world');
   });
 

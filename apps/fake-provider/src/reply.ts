@@ -4,6 +4,7 @@
  * that goes through the gateway sees the same answer whichever provider the gateway chose.
  */
 import type { Directives } from './directives';
+import { PADDING_MARKER, PADDING_PIECE } from './padding';
 import { argumentsFromSchema } from './tool-arguments';
 
 export interface DeclaredTool {
@@ -41,13 +42,7 @@ export interface ReplyPlan {
 }
 
 export const DEFAULT_CHUNKS = 5;
-/**
- * Stands in a JSON reply's text for its `size` padding: the JSON writer writes the padding in its
- * place piece by piece, so the fake never holds a padded answer of gigabytes (JSON-safe as it is).
- */
-export const PADDING_MARKER = '<<fake-padding>>';
-/** Padding text, and a stream's padding chunk (one event each). */
-export const PADDING_PIECE = 'x'.repeat(16 * 1024);
+
 const JSON_REPLY = '{"ok":true}';
 // Argument pieces cycle through these sizes: small and uneven, like a real model's deltas,
 // so a client that reassembles by concatenation (and not by assuming whole tokens) is tested.
@@ -75,9 +70,12 @@ export function planReply(conversation: Conversation, directives: Directives | u
   };
 }
 
-/** `event-size` pads the first chunk; `size` adds padding chunks (the same string, so they cost no memory). */
+/**
+ * `event-size` marks the first chunk for padding (the stream writer puts it in); `size` adds padding
+ * chunks (the same string each time, so they cost no memory).
+ */
 function paddedChunks(chunks: string[], directives: Directives | undefined): string[] {
-  if (directives?.eventSize !== undefined) chunks[0] += 'x'.repeat(directives.eventSize);
+  if (directives?.eventSize !== undefined) chunks[0] += PADDING_MARKER;
   const size = directives?.size ?? 0;
   for (let padded = 0; padded < size; padded += PADDING_PIECE.length) chunks.push(PADDING_PIECE);
   return chunks;

@@ -1,7 +1,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Directives } from './directives';
 import type { Exchange } from './exchange';
-import { sleep, untilGone, writeOut } from './http-io';
+import { sleep, untilGone } from './http-io';
+import { writePadded } from './padding';
 
 /** One pre-formatted stream frame (an SSE event, or a JSON-array element). */
 export interface StreamFrame {
@@ -16,6 +17,23 @@ export interface StreamOptions {
   errorFrame: string;
   /** chunk-delay, cut-after, error-after, stall-after, stall and drip shape the stream. */
   directives?: Directives;
+}
+
+/**
+ * One frame per chunk, built once for a run of identical chunks and shared: `size` padding repeats
+ * one string thousands of times, and building each of its frames anew would cost the fake seconds
+ * and hundreds of megabytes before the first byte.
+ */
+export function framesOf<T>(chunks: readonly T[], build: (chunk: T) => StreamFrame): StreamFrame[] {
+  const frames: StreamFrame[] = [];
+  let previous: T | undefined;
+  let frame: StreamFrame | undefined;
+  for (const chunk of chunks) {
+    if (frame === undefined || chunk !== previous) frame = build(chunk);
+    previous = chunk;
+    frames.push(frame);
+  }
+  return frames;
 }
 
 export const SSE_HEADERS: OutgoingHttpHeaders = {
@@ -59,7 +77,7 @@ export async function writeStream(ex: Exchange, frames: StreamFrame[], options: 
     const frame = frames[i];
     if (frame.content && seen === faultAt) return fire();
     if (delay > 0 && i > 0) await sleep(ex, delay);
-    await writeOut(ex, frame.data, d?.drip);
+    await writePadded(ex, frame.data, d?.eventSize ?? 0, d?.drip);
     if (ex.gone) return;
     if (frame.content && ++seen === faultAt) return fire();
   }
