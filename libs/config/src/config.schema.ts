@@ -16,7 +16,7 @@ const upstreamLimits = {
   maxEventBytes: z.number().int().positive(),
   /** Streams: most time until the response headers arrive (JSON answers: the request's timeout). 0 = off. */
   streamHeadersTimeoutMs: z.number().int().min(0),
-  /** Most time without progress once an answer has begun (a byte of JSON; an event, after a stream's first). 0 = off. */
+  /** Most time without progress once an answer has begun (a byte of JSON; a line, after a stream's first event). 0 = off. */
   bodyIdleTimeoutMs: z.number().int().min(0),
 };
 /** A provider entry's own `upstream`: any of the limits, over the top-level section. */

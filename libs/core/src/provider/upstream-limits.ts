@@ -17,8 +17,9 @@ export interface UpstreamLimits {
   streamHeadersTimeoutMs: number;
   /**
    * The most time without progress once an answer has begun: without a byte of a JSON body, and
-   * without a complete event between a stream's events (504 `upstream_timeout`). The wait before a
-   * stream's first event is the first-token timeout's (resilience). 0 = off.
+   * without a complete line (an event's, or a keep-alive comment) after a stream's first event
+   * (504 `upstream_timeout`). The wait before a stream's first event is the first-token timeout's
+   * (resilience). 0 = off.
    */
   bodyIdleTimeoutMs: number;
 }

@@ -172,6 +172,12 @@ describe('SseParser', () => {
       expect(parseParts([Uint8Array.of(0xef, 0xbb, 0xbf), encoder.encode('data: x\n\n')])).toEqual([{ data: 'x' }]);
     });
 
+    it('counts complete lines, comments and blank lines included', () => {
+      const parser = new SseParser();
+      parser.push(': keep-alive\n\ndata: a\r\n\r\ndata: unfinished');
+      expect(parser.lines).toBe(4);
+    });
+
     it('accepts text chunks as well as bytes', () => {
       expect(parseParts(['data: ', 'é\n', '\n'])).toEqual([{ data: 'é' }]);
     });

@@ -52,9 +52,15 @@ export class SseParser {
   private eventName: string | undefined;
   private eventId: string | undefined;
   private tooLarge: SseEventTooLargeError | undefined;
+  private lineCount = 0;
 
   constructor(options: SseParserOptions = {}) {
     this.maxEventBytes = options.maxEventBytes ?? UPSTREAM_DEFAULTS.maxEventBytes;
+  }
+
+  /** Complete lines read so far, keep-alive comments included: a sign of life even between events. */
+  get lines(): number {
+    return this.lineCount;
   }
 
   /** Bytes held for a line that has not ended yet. */
@@ -122,6 +128,7 @@ export class SseParser {
         break;
       }
       const event = this.line(this.lineText(bytes, start, eol));
+      this.lineCount += 1;
       if (event) events.push(event);
       start = next;
     }

@@ -23,7 +23,7 @@ describe('upstreamEvents', () => {
     await expect(reading).resolves.toEqual(['first', 'second']);
   });
 
-  it('stops a stream that sends no complete event for the idle timeout after its first, even while bytes drip in', async () => {
+  it('stops a stream that sends no complete line for the idle timeout after its first event, even while bytes drip in', async () => {
     const body = new PassThrough();
     const seen: string[] = [];
     const reading = (async () => {
@@ -38,6 +38,18 @@ describe('upstreamEvents', () => {
     }
     expect(seen).toEqual(['first']);
     expect(body.destroyed).toBe(true);
+  });
+
+  it('takes keep-alive comments between events as signs of life', async () => {
+    const body = new PassThrough();
+    const reading = collect(upstreamEvents(body, 1024, 100));
+    body.write('data: first\n\n');
+    for (let i = 0; i < 6; i++) {
+      await sleep(40);
+      body.write(': keep-alive\n');
+    }
+    body.end('data: second\n\n');
+    await expect(reading).resolves.toEqual(['first', 'second']);
   });
 
   it('does not count the time its own consumer takes', async () => {

@@ -1,6 +1,6 @@
 import { SseParser, type SseEvent } from '@llm-connector-hub/core';
 
-/** A stream that sent no complete event for the idle timeout. */
+/** A stream that sent no complete line for the idle timeout. */
 export class StreamIdleError extends Error {
   constructor(readonly timeoutMs: number) {
     super(`No stream event for ${timeoutMs} ms.`);
@@ -15,17 +15,20 @@ export interface StreamBody extends AsyncIterable<Uint8Array> {
 /**
  * The SSE events of an upstream stream, with two bounds: no line or event larger than
  * `maxEventBytes` (the parser's SseEventTooLargeError), and no more than `idleTimeoutMs` without a
- * complete event once the first one has arrived (the body is destroyed with StreamIdleError).
+ * complete line once the first event has arrived (the body is destroyed with StreamIdleError).
  *
- * The idle clock counts events, not bytes, so an upstream that drips a byte now and then without
- * ever finishing an event is stopped too; undici's `bodyTimeout` would be reset by each byte. It
- * starts at the first event: before it, a reasoning model may think for minutes in silence, which
- * is the first-token timeout's business (libs/resilience). Time spent waiting for our own consumer
- * (a slow client) does not count: the timer only fires while this generator waits for the body.
+ * The idle clock counts whole lines, not bytes, so an upstream that drips a byte now and then
+ * without ever finishing a line is stopped too; undici's `bodyTimeout` would be reset by each byte.
+ * Keep-alive comments (`: keep-alive`, `: OPENROUTER PROCESSING`) are lines: an upstream that says
+ * it is still working is believed, up to the request's own timeout. The clock starts at the first
+ * event: before it, a reasoning model may think for minutes in silence, which is the first-token
+ * timeout's business (libs/resilience). Time spent waiting for our own consumer (a slow client)
+ * does not count: the timer only fires while this generator waits for the body.
  */
 export async function* upstreamEvents(body: StreamBody, maxEventBytes: number, idleTimeoutMs: number): AsyncGenerator<SseEvent> {
   const parser = new SseParser({ maxEventBytes });
   let reading = false;
+  let started = false;
   let timer: NodeJS.Timeout | undefined;
   const onIdle = () => {
     if (reading) body.destroy(new StreamIdleError(idleTimeoutMs));
@@ -35,14 +38,15 @@ export async function* upstreamEvents(body: StreamBody, maxEventBytes: number, i
     reading = true;
     for await (const chunk of body) {
       reading = false;
+      const lines = parser.lines;
       const events = parser.push(chunk);
-      if (events.length > 0) {
-        for (const event of events) yield event;
-        if (parser.error) throw parser.error;
-        if (idleTimeoutMs > 0) {
-          if (timer) timer.refresh();
-          else timer = setTimeout(onIdle, idleTimeoutMs);
-        }
+      for (const event of events) yield event;
+      if (parser.error) throw parser.error;
+      started ||= events.length > 0;
+      // Re-armed after our consumer took the events, so its time is not the upstream's.
+      if (started && idleTimeoutMs > 0 && parser.lines !== lines) {
+        if (timer) timer.refresh();
+        else timer = setTimeout(onIdle, idleTimeoutMs);
       }
       reading = true;
     }
