@@ -16,26 +16,41 @@ describe('parsePrompt', () => {
       json: true,
       hang: true,
       reset: true,
+      stall: false,
     });
   });
 
   it('reads stream directives', () => {
     expect(parsePrompt('[[fake chunks=7 chunk-delay=5 cut-after=2 error-after=3]] hi')).toEqual({
-      directives: { chunks: 7, chunkDelay: 5, cutAfter: 2, errorAfter: 3, hang: false, reset: false, json: false },
+      directives: { chunks: 7, chunkDelay: 5, cutAfter: 2, errorAfter: 3, hang: false, reset: false, json: false, stall: false },
       text: 'hi',
     });
   });
 
   it('treats a bare `tools` as every tool and a bare token as no behaviour', () => {
     expect(parsePrompt('x [[fake tools]]').directives?.tools).toBe(Infinity);
-    expect(parsePrompt('[[fake]] y')).toEqual({ directives: { hang: false, reset: false, json: false }, text: 'y' });
+    expect(parsePrompt('[[fake]] y')).toEqual({ directives: { hang: false, reset: false, json: false, stall: false }, text: 'y' });
   });
 
-  it('ignores unknown keys and invalid values', () => {
-    expect(parseDirectiveBody('status=200 chunks=0 latency=-1 cut-after=x nope=1')).toStrictEqual({
+  it('reads the directives of a misbehaving upstream: sizes, drips and stalls', () => {
+    expect(parsePrompt('[[fake size=1048576 event-size=65536 drip=50 stall-after=2 stall]] hi').directives).toEqual({
+      size: 1_048_576,
+      eventSize: 65_536,
+      drip: 50,
+      stallAfter: 2,
+      stall: true,
       hang: false,
       reset: false,
       json: false,
+    });
+  });
+
+  it('ignores unknown keys and invalid values', () => {
+    expect(parseDirectiveBody('status=200 chunks=0 latency=-1 cut-after=x nope=1 size=-5 event-size=999999999999 drip=0')).toStrictEqual({
+      hang: false,
+      reset: false,
+      json: false,
+      stall: false,
     });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UPSTREAM_DEFAULTS } from '@llm-connector-hub/core';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
@@ -7,7 +8,21 @@ const connections = z.number().int().positive().max(4096).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
 
-const common = { models, connections, headers };
+/** Bounds on upstream answers: memory (sizes) and stalls (timeouts); docs/configuration.md says why each default. */
+const upstreamLimits = {
+  /** Largest whole (non-stream) answer, error bodies included. */
+  maxResponseBytes: z.number().int().positive(),
+  /** Largest single SSE line or event of a stream. */
+  maxEventBytes: z.number().int().positive(),
+  /** Streams: most time until the response headers arrive (JSON answers: the request's timeout). 0 = off. */
+  streamHeadersTimeoutMs: z.number().int().min(0),
+  /** Most time without progress once an answer has begun (a byte of JSON; a line, after a stream's first event). 0 = off. */
+  bodyIdleTimeoutMs: z.number().int().min(0),
+};
+/** A provider entry's own `upstream`: any of the limits, over the top-level section. */
+const providerUpstream = z.strictObject(upstreamLimits).partial().optional();
+
+const common = { models, connections, headers, upstream: providerUpstream };
 
 export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -84,6 +99,8 @@ const cacheSchema = z
         maxBytes: z.number().int().positive().default(128 * 1024 * 1024),
       })
       .prefault({}),
+    /** Largest answer stored (estimated size); a stream stops being assembled past it. Default: libs/cache CACHE_MAX_ENTRY_BYTES. */
+    maxEntryBytes: z.number().int().positive().optional(),
     /** The shared tier (L2): `url` for type redis, `nodes` for type redis-cluster. */
     redis: z
       .strictObject({
@@ -218,6 +235,15 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** Limits on upstream answers for every provider (libs/core UPSTREAM_DEFAULTS); `providers.<name>.upstream` overrides them. */
+  upstream: z
+    .strictObject({
+      maxResponseBytes: upstreamLimits.maxResponseBytes.default(UPSTREAM_DEFAULTS.maxResponseBytes),
+      maxEventBytes: upstreamLimits.maxEventBytes.default(UPSTREAM_DEFAULTS.maxEventBytes),
+      streamHeadersTimeoutMs: upstreamLimits.streamHeadersTimeoutMs.default(UPSTREAM_DEFAULTS.streamHeadersTimeoutMs),
+      bodyIdleTimeoutMs: upstreamLimits.bodyIdleTimeoutMs.default(UPSTREAM_DEFAULTS.bodyIdleTimeoutMs),
+    })
+    .prefault({}),
   cache: cacheSchema,
   observability: observabilitySchema,
 });
@@ -226,3 +252,4 @@ export type GatewayConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderConfig['type'];
 export type CacheConfig = GatewayConfig['cache'];
+export type UpstreamConfig = GatewayConfig['upstream'];

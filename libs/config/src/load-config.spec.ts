@@ -42,6 +42,7 @@ describe('loadConfig from the environment only', () => {
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
       providers: { mock: { type: 'mock' } },
       resilience: { enabled: true },
+      upstream: { maxResponseBytes: 64 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 120_000 },
       cache: {
         type: 'memory',
         ttlSeconds: 3600,
@@ -390,6 +391,27 @@ providers:
     const error = configErrorOf(() => loadConfig(withFile('routing: { defaultProvider: ollama }\n')));
     expect(error.message).toContain("routing.defaultProvider: provider 'ollama' is not configured");
     expect(loadConfig(withFile('routing: { defaultProvider: mock }\n')).routing.defaultProvider).toBe('mock');
+  });
+
+  it("takes upstream limits for every provider, and a provider entry's own over them", () => {
+    const config = loadConfig(
+      withFile(`
+upstream: { maxResponseBytes: 1048576, bodyIdleTimeoutMs: 0 }
+providers:
+  vllm: { type: openai-compatible, baseUrl: http://127.0.0.1:8000/v1, upstream: { streamHeadersTimeoutMs: 600000 } }
+`),
+    );
+    expect(config.upstream).toEqual({ maxResponseBytes: 1_048_576, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 0 });
+    expect(config.providers.vllm).toMatchObject({ upstream: { streamHeadersTimeoutMs: 600_000 } });
+  });
+
+  it('refuses upstream limits that are not sizes or durations, naming the field', () => {
+    const error = configErrorOf(() =>
+      loadConfig(withFile('upstream: { maxResponseBytes: 0, streamHeadersTimeoutMs: -1 }\nproviders:\n  mock: { type: mock, upstream: {} }\n')),
+    );
+    expect(error.message).toContain('- upstream.maxResponseBytes: ');
+    expect(error.message).toContain('- upstream.streamHeadersTimeoutMs: ');
+    expect(error.message).toMatch(/- providers\.mock: .*upstream/);
   });
 
   it('lowers the default timeout to a maxMs set below it', () => {

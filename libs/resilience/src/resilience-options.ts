@@ -31,7 +31,10 @@ export interface BreakerOptions {
 export interface TimeoutOptions {
   /** Per attempt: an attempt taking longer is aborted (and may be retried). 0 = only the request's total timeout. */
   attemptMs: number;
-  /** Streams: the first chunk must arrive within this time. 0 = off. */
+  /**
+   * Streams: the first chunk must arrive within this time, response headers included (some servers
+   * send those only with the first token). 0 = off. Why the default is what it is: docs/resilience.md.
+   */
   firstTokenMs: number;
 }
 
@@ -73,7 +76,7 @@ export const RESILIENCE_DEFAULTS: ProviderResilienceOptions = {
     minimumCalls: 20,
     cooldownMs: 15_000,
   },
-  timeout: { attemptMs: 0, firstTokenMs: 0 },
+  timeout: { attemptMs: 0, firstTokenMs: 180_000 },
   bulkhead: { maxConcurrent: 512, maxQueue: 1024 },
 };
 

@@ -38,7 +38,7 @@ import { createProvider } from './provider.factory';
           maxTimeoutMs: config.timeouts.maxMs,
           onUpstreamAttempt: metrics ? (provider, model, seconds) => metrics.upstreamAttempt(provider, model, seconds) : undefined,
         });
-        for (const [name, provider] of Object.entries(config.providers)) hub.registerProvider(name, createProvider(name, provider));
+        for (const [name, provider] of Object.entries(config.providers)) hub.registerProvider(name, createProvider(name, provider, config.upstream));
         if (cache) hub.use(cache);
         installResilience(hub, config, events);
         if (config.server.logLevel !== 'silent') logResilienceEvents(events, logFunction(logger), config.server.logLevel === 'debug');

@@ -1,3 +1,4 @@
+import type { UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
 import type { AnthropicStreamState } from './anthropic.stream';
@@ -14,6 +15,8 @@ export interface AnthropicProviderOptions {
   /** Extra headers, e.g. `anthropic-beta`. */
   headers?: Record<string, string>;
   connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -38,6 +41,7 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
         },
         secrets: [options.apiKey],
         connections: options.connections,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

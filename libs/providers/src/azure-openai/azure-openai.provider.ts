@@ -1,4 +1,4 @@
-import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
+import type { ChatRequest, EmbeddingRequest, UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider } from '../shared';
 import { OpenAITranslator, type OpenAIPaths } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
@@ -15,6 +15,8 @@ export interface AzureOpenAIProviderOptions {
   models?: readonly string[];
   headers?: Record<string, string>;
   connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
@@ -45,6 +47,7 @@ export class AzureOpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         headers: { ...options.headers, 'api-key': options.apiKey },
         secrets: [options.apiKey],
         connections: options.connections,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,3 +1,4 @@
+import type { UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider } from '../shared';
 import { GoogleEmbeddingTranslator } from './google.embeddings';
 import type { GoogleStreamState } from './google.stream';
@@ -16,6 +17,8 @@ export interface GoogleProviderOptions {
   models?: readonly string[];
   headers?: Record<string, string>;
   connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const GOOGLE_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -37,6 +40,7 @@ export class GoogleProvider extends HttpChatProvider<GoogleStreamState> {
         headers: { ...options.headers, 'x-goog-api-key': options.apiKey },
         secrets: [options.apiKey],
         connections: options.connections,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,3 +1,4 @@
+import type { UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider } from '../shared';
 import { OpenAITranslator } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
@@ -12,6 +13,8 @@ export interface OpenAICompatibleProviderOptions {
   models?: readonly string[];
   headers?: Record<string, string>;
   connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
   /** Whether the server implements /embeddings (default true). */
   embeddings?: boolean;
 }
@@ -33,6 +36,7 @@ export class OpenAICompatibleProvider extends HttpChatProvider<OpenAIStreamState
         headers,
         secrets: options.apiKey ? [options.apiKey] : [],
         connections: options.connections,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,3 +1,4 @@
+import type { UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider } from '../shared';
 import { OpenAITranslator } from './openai.translator';
 import type { OpenAIStreamState } from './openai.stream';
@@ -13,6 +14,8 @@ export interface OpenAIProviderOptions {
   models?: readonly string[];
   headers?: Record<string, string>;
   connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -35,6 +38,7 @@ export class OpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         headers,
         secrets: [options.apiKey],
         connections: options.connections,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });
