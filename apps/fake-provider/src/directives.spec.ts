@@ -17,19 +17,20 @@ describe('parsePrompt', () => {
       hang: true,
       reset: true,
       stall: false,
+      echoKey: false,
     });
   });
 
   it('reads stream directives', () => {
     expect(parsePrompt('[[fake chunks=7 chunk-delay=5 cut-after=2 error-after=3]] hi')).toEqual({
-      directives: { chunks: 7, chunkDelay: 5, cutAfter: 2, errorAfter: 3, hang: false, reset: false, json: false, stall: false },
+      directives: { chunks: 7, chunkDelay: 5, cutAfter: 2, errorAfter: 3, hang: false, reset: false, json: false, stall: false, echoKey: false },
       text: 'hi',
     });
   });
 
   it('treats a bare `tools` as every tool and a bare token as no behaviour', () => {
     expect(parsePrompt('x [[fake tools]]').directives?.tools).toBe(Infinity);
-    expect(parsePrompt('[[fake]] y')).toEqual({ directives: { hang: false, reset: false, json: false, stall: false }, text: 'y' });
+    expect(parsePrompt('[[fake]] y')).toEqual({ directives: { hang: false, reset: false, json: false, stall: false, echoKey: false }, text: 'y' });
   });
 
   it('reads the directives of a misbehaving upstream: sizes, drips and stalls', () => {
@@ -42,7 +43,12 @@ describe('parsePrompt', () => {
       hang: false,
       reset: false,
       json: false,
+      echoKey: false,
     });
+  });
+
+  it('reads echo-key', () => {
+    expect(parsePrompt('[[fake echo-key status=403]] hi').directives).toMatchObject({ echoKey: true, status: 403 });
   });
 
   it('ignores unknown keys and invalid values', () => {
@@ -51,6 +57,7 @@ describe('parsePrompt', () => {
       reset: false,
       json: false,
       stall: false,
+      echoKey: false,
     });
   });
 

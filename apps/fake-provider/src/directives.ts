@@ -30,6 +30,8 @@ export interface Directives {
   eventSize?: number;
   /** Never answer. */
   hang: boolean;
+  /** Answer with an error (`status`, default 401) whose message echoes the request's key without its first 3 characters. */
+  echoKey: boolean;
   /** Destroy the socket without a response. */
   reset: boolean;
   /** Call tools: `Infinity` for every declared tool, N for the first N. */
@@ -67,7 +69,7 @@ export function parsePrompt(text: string): ParsedPrompt {
 
 /** Parses the inside of a token: `key=value` pairs and bare flags; unknown keys are ignored. */
 export function parseDirectiveBody(body: string): Directives {
-  const d: Directives = { hang: false, reset: false, json: false, stall: false };
+  const d: Directives = { hang: false, reset: false, json: false, stall: false, echoKey: false };
   for (const item of body.trim().split(WHITESPACE)) {
     if (item.length === 0) continue;
     const eq = item.indexOf('=');
@@ -120,6 +122,9 @@ export function parseDirectiveBody(body: string): Directives {
         if (bytes !== undefined && bytes <= MAX_SIZE) d.eventSize = bytes;
         break;
       }
+      case 'echo-key':
+        d.echoKey = true;
+        break;
       case 'hang':
         d.hang = true;
         break;

@@ -79,6 +79,11 @@ export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directi
   if (d.hang) return false;
   if (d.latency !== undefined) await sleep(ex, d.latency);
   if (ex.gone) return false;
+  if (d.echoKey) {
+    // Some proxies and providers echo a key without its prefix: redaction must not rely on it.
+    sendError(ex, dialect, d.status ?? 401, `The key ending ${(dialect.apiKey(ex) ?? '').slice(3)} is not allowed here`, d.retryAfter);
+    return false;
+  }
   if (d.status !== undefined) {
     // A 401 echoes the key like real providers do ("Incorrect API key provided: sk-..."), so
     // the gateway's redaction of upstream messages is tested against the real hazard.
