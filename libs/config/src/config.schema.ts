@@ -3,11 +3,16 @@ import { z } from 'zod';
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const models = z.array(z.string().min(1)).optional();
-const connections = z.number().int().positive().max(4096).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
+/** HTTP/2 to the provider (libs/providers/src/shared/upstream-pool.ts); default auto. */
+const http2 = z.enum(['auto', 'on', 'off']).optional();
+/** Removed: the pool is sized from the bulkhead, so that every admitted call can run. Named here for a clear message on old configs. */
+const connections = z
+  .never({ error: 'is no longer used: the connection pool is sized from resilience bulkhead.maxConcurrent (docs/resilience.md#concurrency)' })
+  .optional();
 
-const common = { models, connections, headers };
+const common = { models, http2, connections, headers };
 
 export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({

@@ -1,1 +1,2 @@
 export * from './llm-provider';
+export * from './upstream-concurrency';

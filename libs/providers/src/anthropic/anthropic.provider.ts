@@ -1,8 +1,8 @@
-import { HttpChatProvider } from '../shared';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
 import type { AnthropicStreamState } from './anthropic.stream';
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'anthropic'). */
   name?: string;
   apiKey: string;
@@ -13,7 +13,6 @@ export interface AnthropicProviderOptions {
   models?: readonly string[];
   /** Extra headers, e.g. `anthropic-beta`. */
   headers?: Record<string, string>;
-  connections?: number;
 }
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -37,7 +36,8 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
           'anthropic-version': options.version ?? ANTHROPIC_DEFAULT_VERSION,
         },
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,8 +1,8 @@
-import { HttpChatProvider } from '../shared';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { OpenAITranslator } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
 
-export interface OpenAICompatibleProviderOptions {
+export interface OpenAICompatibleProviderOptions extends UpstreamPoolSettings {
   /** Instance name: several instances (vllm, ollama, groq...) live side by side. */
   name: string;
   /** Base URL including the API prefix, e.g. http://127.0.0.1:11434/v1 for Ollama. */
@@ -11,7 +11,6 @@ export interface OpenAICompatibleProviderOptions {
   apiKey?: string;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
   /** Whether the server implements /embeddings (default true). */
   embeddings?: boolean;
 }
@@ -32,7 +31,8 @@ export class OpenAICompatibleProvider extends HttpChatProvider<OpenAIStreamState
         baseUrl: options.baseUrl,
         headers,
         secrets: options.apiKey ? [options.apiKey] : [],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,8 +1,8 @@
-import { HttpChatProvider } from '../shared';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { OpenAITranslator } from './openai.translator';
 import type { OpenAIStreamState } from './openai.stream';
 
-export interface OpenAIProviderOptions {
+export interface OpenAIProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'openai'). */
   name?: string;
   apiKey: string;
@@ -12,7 +12,6 @@ export interface OpenAIProviderOptions {
   project?: string;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -34,7 +33,8 @@ export class OpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         baseUrl: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
         headers,
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });
