@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange';
 
 export type BodyResult =
@@ -9,7 +10,7 @@ export type BodyResult =
  * Reads and parses a JSON body. Resolves `undefined` when the client went away mid-body
  * (there is nobody left to answer).
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult | undefined> {
+export function readJsonBody(req: Readable & { readonly complete: boolean }, maxBytes: number): Promise<BodyResult | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -41,7 +42,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 export function sendJson(ex: Exchange, status: number, payload: unknown, headers?: OutgoingHttpHeaders): void {
   if (ex.gone) return;
   const body = JSON.stringify(payload);
-  ex.res.writeHead(status, {
+  ex.writeHead(status, {
     ...headers,
     'content-type': JSON_TYPE,
     'content-length': Buffer.byteLength(body),

@@ -45,14 +45,14 @@ export async function writeStream(ex: Exchange, frames: StreamFrame[], options: 
   };
   const delay = options.delayMs ?? 0;
 
-  res.writeHead(200, options.headers);
+  ex.writeHead(200, options.headers);
   let seen = 0;
   for (let i = 0; i < frames.length; i++) {
     const frame = frames[i];
     if (frame.content && seen === faultAt) return fault();
     if (delay > 0 && i > 0) await sleep(ex, delay);
     if (ex.gone) return;
-    if (!res.write(frame.data)) await drained(ex);
+    if (!ex.write(frame.data)) await drained(ex);
     if (ex.gone) return;
     if (frame.content && ++seen === faultAt) return fault();
   }
