@@ -67,7 +67,7 @@ async function bootstrap(): Promise<void> {
   // Its preHandler hook runs after the observer's onRequest hook: a hit answered early is measured and logged as any other.
   if (config.cache.type !== 'none' && config.cache.memory.maxEntries > 0) app.get(CacheHitFastPath).install(fastify);
   installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
-  await app.listen(config.server.port, config.server.host);
+  await app.listen({ port: config.server.port, host: config.server.host, backlog: config.server.listenBacklog });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   logger.info(

@@ -152,6 +152,12 @@ export const configSchema = z.strictObject({
       bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drainTimeoutMs: z.number().int().min(0).default(30_000),
+      /**
+       * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+       * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+       * once, and the kernel then drops or resets their connections.
+       */
+      listenBacklog: z.number().int().positive().max(65_535).default(4096),
       /** Log level for the gateway's own messages. */
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })

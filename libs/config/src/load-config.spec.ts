@@ -35,7 +35,7 @@ function configErrorOf(fn: () => unknown): ConfigError {
 describe('loadConfig from the environment only', () => {
   it('has only the mock provider and the documented defaults with an empty environment', () => {
     expect(loadConfig({})).toEqual({
-      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info' },
+      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, listenBacklog: 4096, logLevel: 'info' },
       auth: { apiKeys: [] },
       routing: { aliases: {} },
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
