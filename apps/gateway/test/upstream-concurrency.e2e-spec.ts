@@ -1,6 +1,5 @@
-import { request as httpRequest } from 'node:http';
 import { eventually, fakeStats, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { postJson, readSse } from './support/sse';
+import { hangUpAfterFirstBytes, postJson, readSse } from './support/sse';
 
 /**
  * Concurrency at LLM latencies, through real processes: what the gateway admits to a provider
@@ -107,17 +106,7 @@ describe('HTTP/2 to the provider', () => {
   }, 120_000);
 
   it('cancels the upstream HTTP/2 stream when the client leaves', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.once('data', () => {
-          req.destroy();
-          resolve();
-        });
-      });
-      req.on('error', () => undefined);
-      req.once('error', reject);
-      req.end(JSON.stringify({ model: 'h2/m', stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] }));
-    });
+    await hangUpAfterFirstBytes(chatUrl(), { model: 'h2/m', stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] });
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1 && s.inFlight === 0, 10_000);
     expect(stats).toMatchObject({ aborted: 1, inFlight: 0, byProtocol: { h2: 1 } });
   }, 60_000);
