@@ -12,7 +12,7 @@ import { PADDING_MARKER, writePadded } from './padding';
 export async function sendAnswer(ex: Exchange, payload: unknown, d: Directives | undefined): Promise<void> {
   if (d === undefined || (!d.stall && d.size === undefined && d.drip === undefined)) return sendJson(ex, 200, payload);
   if (ex.gone) return;
-  ex.res.writeHead(200, { 'content-type': JSON_TYPE });
+  ex.writeHead(200, { 'content-type': JSON_TYPE });
   if (d.stall) return untilGone(ex);
   const body = JSON.stringify(payload);
   // `size` is the whole answer's: the padding is what the rest leaves of it.

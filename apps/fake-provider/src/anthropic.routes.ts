@@ -37,7 +37,7 @@ export async function messages(ex: Exchange, ctx: ModelContext): Promise<void> {
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, anthropicDialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, anthropicDialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const model = body.model as string;

@@ -6,12 +6,13 @@ describe('parsePrompt', () => {
   });
 
   it('extracts keys, values and flags, and strips the token from the text', () => {
-    const { directives, text } = parsePrompt('What is up? [[fake status=429 retry-after=3 latency=20 tools=1 json hang reset]] please');
+    const { directives, text } = parsePrompt('What is up? [[fake status=429 retry-after=3 latency=20 gather=300 tools=1 json hang reset]] please');
     expect(text).toBe('What is up? please');
     expect(directives).toEqual({
       status: 429,
       retryAfter: 3,
       latency: 20,
+      gather: 300,
       tools: 1,
       json: true,
       hang: true,
@@ -52,7 +53,7 @@ describe('parsePrompt', () => {
   });
 
   it('ignores unknown keys and invalid values', () => {
-    expect(parseDirectiveBody('status=200 chunks=0 latency=-1 cut-after=x nope=1 size=-5 event-size=999999999999 drip=0')).toStrictEqual({
+    expect(parseDirectiveBody('status=200 chunks=0 latency=-1 gather=0 cut-after=x nope=1 size=-5 event-size=999999999999 drip=0')).toStrictEqual({
       hang: false,
       reset: false,
       json: false,

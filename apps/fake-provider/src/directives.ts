@@ -10,6 +10,8 @@ export interface Directives {
   retryAfter?: number;
   /** Milliseconds to wait before sending headers. */
   latency?: number;
+  /** With `latency`: answer as soon as this many requests with `gather` wait together (gathering.ts). */
+  gather?: number;
   /** Number of content chunks in a stream. */
   chunks?: number;
   /** Milliseconds between stream events. */
@@ -87,6 +89,11 @@ export function parseDirectiveBody(body: string): Directives {
       case 'latency':
         assign(d, 'latency', nonNegative(value));
         break;
+      case 'gather': {
+        const n = int(value);
+        if (n !== undefined && n >= 1) d.gather = n;
+        break;
+      }
       case 'chunks': {
         const n = int(value);
         if (n !== undefined && n >= 1) d.chunks = Math.min(n, MAX_CHUNKS);

@@ -44,7 +44,7 @@ export async function generateContent(ex: Exchange, ctx: ModelContext, model: st
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, geminiDialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, geminiDialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const responseId = geminiResponseId();
@@ -203,7 +203,7 @@ export async function embedContents(ex: Exchange, ctx: ModelContext, batch: bool
     directives ??= prompt.directives;
     texts.push(prompt.text);
   }
-  if (!(await applyDirectives(ex, geminiDialect, directives))) return;
+  if (!(await applyDirectives(ex, geminiDialect, directives, ctx))) return;
   const embeddings = texts.map((text, i) => ({
     values: embedText(text, dimensionsOr((requests[i] as Json).outputDimensionality)),
   }));

@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange';
 
 export type BodyResult =
@@ -9,7 +10,7 @@ export type BodyResult =
  * Reads and parses a JSON body. Resolves `undefined` when the client went away mid-body
  * (there is nobody left to answer).
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult | undefined> {
+export function readJsonBody(req: Readable & { readonly complete: boolean }, maxBytes: number): Promise<BodyResult | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -41,7 +42,7 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 export function sendJson(ex: Exchange, status: number, payload: unknown, headers?: OutgoingHttpHeaders): void {
   if (ex.gone) return;
   const body = JSON.stringify(payload);
-  ex.res.writeHead(status, {
+  ex.writeHead(status, {
     ...headers,
     'content-type': JSON_TYPE,
     'content-length': Buffer.byteLength(body),
@@ -67,12 +68,12 @@ export function sleep(ex: Exchange, ms: number): Promise<void> {
 export async function writeOut(ex: Exchange, data: string, dripMs?: number): Promise<void> {
   if (ex.gone) return;
   if (dripMs === undefined) {
-    if (!ex.res.write(data)) await drained(ex);
+    if (!ex.write(data)) await drained(ex);
     return;
   }
   const bytes = Buffer.from(data);
   for (let i = 0; i < bytes.length && !ex.gone; i++) {
-    ex.res.write(bytes.subarray(i, i + 1));
+    ex.write(bytes.subarray(i, i + 1));
     await sleep(ex, dripMs);
   }
 }
@@ -80,7 +81,7 @@ export async function writeOut(ex: Exchange, data: string, dripMs?: number): Pro
 /** Sends what was written so far (at least the headers), then waits for the client to give up. */
 export function untilGone(ex: Exchange): Promise<void> {
   if (ex.gone) return Promise.resolve();
-  ex.res.flushHeaders();
+  ex.flushHeaders();
   return new Promise((resolve) => ex.res.once('close', () => resolve()));
 }
 

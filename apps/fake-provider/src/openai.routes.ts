@@ -60,7 +60,7 @@ export async function chatCompletions(ex: Exchange, ctx: ModelContext, dialect: 
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, dialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, dialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const model = typeof body.model === 'string' ? body.model : (deployment ?? 'unknown');
@@ -209,7 +209,7 @@ export async function embeddings(ex: Exchange, ctx: ModelContext, dialect: Diale
     item.text = prompt.text;
     directives ??= prompt.directives;
   }
-  if (!(await applyDirectives(ex, dialect, directives))) return;
+  if (!(await applyDirectives(ex, dialect, directives, ctx))) return;
 
   const dimensions = dimensionsOr(body.dimensions);
   const base64 = body.encoding_format === 'base64';

@@ -32,7 +32,7 @@ describe('planReply', () => {
       { name: 'b', schema: { type: 'object', properties: { n: { type: 'number' } } } },
     ];
     const hang = false;
-    const all = planReply(conversation({ tools }), { tools: Infinity, hang, reset: false, json: false, stall: false });
+    const all = planReply(conversation({ tools }), { tools: Infinity, hang, reset: false, json: false, stall: false, echoKey: false });
     expect(all.toolCalls.map((c) => [c.name, c.argsJson])).toEqual([
       ['a', '{"q":"fake-q"}'],
       ['b', '{"n":1}'],
@@ -41,12 +41,12 @@ describe('planReply', () => {
       expect(call.pieces.join('')).toBe(call.argsJson);
       for (const piece of call.pieces) expect(piece.length).toBeLessThanOrEqual(8);
     }
-    const first = planReply(conversation({ tools }), { tools: 1, hang, reset: false, json: false, stall: false });
+    const first = planReply(conversation({ tools }), { tools: 1, hang, reset: false, json: false, stall: false, echoKey: false });
     expect(first.toolCalls.map((c) => c.name)).toEqual(['a']);
   });
 
   it('pads a reply: a marker for the writers in the JSON text and the first chunk, padding chunks for a stream', () => {
-    const base = { hang: false, reset: false, json: false, stall: false };
+    const base = { hang: false, reset: false, json: false, stall: false, echoKey: false };
     const sized = planReply(conversation(), { ...base, size: 40_000 });
     expect(sized.text).toBe(`Fake reply to: hello world${PADDING_MARKER}`);
     expect(sized.chunks.slice(0, 5).join('')).toBe('Fake reply to: hello world');
@@ -57,7 +57,7 @@ describe('planReply', () => {
   });
 
   it('replies {"ok":true} under the json directive', () => {
-    expect(planReply(conversation(), { json: true, hang: false, reset: false, stall: false }).text).toBe('{"ok":true}');
+    expect(planReply(conversation(), { json: true, hang: false, reset: false, stall: false, echoKey: false }).text).toBe('{"ok":true}');
   });
 });
 

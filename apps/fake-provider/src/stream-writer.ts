@@ -70,7 +70,7 @@ export async function writeStream(ex: Exchange, frames: StreamFrame[], options: 
   };
   const delay = d?.chunkDelay ?? 0;
 
-  res.writeHead(200, options.headers);
+  ex.writeHead(200, options.headers);
   if (d?.stall) return untilGone(ex);
   let seen = 0;
   for (let i = 0; i < frames.length; i++) {

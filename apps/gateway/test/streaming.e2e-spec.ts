@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { NO_RETRY_NO_BREAKER, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { readSse } from './support/sse';
+import { hangUpAfterFirstBytes, readSse } from './support/sse';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 let fake: RunningProcess;
@@ -54,18 +54,8 @@ describe.each(models)('streaming from %s', (model) => {
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.once('data', () => {
-          // Got the first bytes of a long stream: hang up.
-          req.destroy();
-          resolve();
-        });
-      });
-      req.on('error', () => undefined);
-      req.once('error', reject);
-      req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] }));
-    });
+    // Got the first bytes of a long stream: hang up.
+    await hangUpAfterFirstBytes(chatUrl(), { model, stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] });
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1 && s.inFlight === 0);
     expect(stats.aborted).toBe(1);
     expect(stats.inFlight).toBe(0);

@@ -4,9 +4,14 @@ import { UPSTREAM_DEFAULTS } from '@llm-connector-hub/core';
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const models = z.array(z.string().min(1)).optional();
-const connections = z.number().int().positive().max(4096).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
+/** HTTP/2 to the provider (libs/providers/src/shared/upstream-pool.ts); default auto. */
+const http2 = z.enum(['auto', 'on', 'off']).optional();
+/** Removed: the pool is sized from the bulkhead, so that every admitted call can run. Named here for a clear message on old configs. */
+const connections = z
+  .never({ error: 'is no longer used: the connection pool is sized from resilience bulkhead.maxConcurrent (docs/resilience.md#concurrency)' })
+  .optional();
 
 /** Bounds on upstream answers: memory (sizes) and stalls (timeouts); docs/configuration.md says why each default. */
 const upstreamLimits = {
@@ -22,7 +27,7 @@ const upstreamLimits = {
 /** A provider entry's own `upstream`: any of the limits, over the top-level section. */
 const providerUpstream = z.strictObject(upstreamLimits).partial().optional();
 
-const common = { models, connections, headers, upstream: providerUpstream };
+const common = { models, http2, connections, headers, upstream: providerUpstream };
 
 export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -182,9 +187,15 @@ export const configSchema = z.strictObject({
       /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
       requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
       /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
-      maxConnections: z.number().int().positive().max(1_000_000).default(8_192),
+      maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drainTimeoutMs: z.number().int().min(0).default(30_000),
+      /**
+       * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+       * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+       * once, and the kernel then drops or resets their connections.
+       */
+      listenBacklog: z.number().int().positive().max(65_535).default(4096),
       /** Log level for the gateway's own messages. */
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })

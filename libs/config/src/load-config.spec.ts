@@ -36,7 +36,7 @@ function configErrorOf(fn: () => unknown): ConfigError {
 describe('loadConfig from the environment only', () => {
   it('has only the mock provider and the documented defaults with an empty environment', () => {
     expect(loadConfig({})).toEqual({
-      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info', headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 8_192 },
+      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, listenBacklog: 4096, logLevel: 'info', headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 10_000 },
       auth: { apiKeys: [] },
       routing: { aliases: {} },
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
@@ -255,7 +255,7 @@ providers:
     baseUrl: 'http://\${GROQ_HOST}:\${GROQ_PORT}/v1'
     apiKey: \${GROQ_KEY}
     headers: { x-team: 'team-\${TEAM}' }
-    connections: 4
+    http2: "on"
 `,
         { GW_KEY: 'gw-secret', GROQ_HOST: '127.0.0.1', GROQ_PORT: '8081', GROQ_KEY: 'gsk-1', TEAM: 'search' },
       ),
@@ -266,7 +266,7 @@ providers:
       baseUrl: 'http://127.0.0.1:8081/v1',
       apiKey: 'gsk-1',
       headers: { 'x-team': 'team-search' },
-      connections: 4,
+      http2: 'on',
     });
   });
 
@@ -361,6 +361,14 @@ providers:
   it('refuses unknown keys, so typos do not pass silently', () => {
     expect(configErrorOf(() => loadConfig(withFile('server: { prot: 8080 }\n'))).message).toMatch(/- server: .*prot/);
     expect(configErrorOf(() => loadConfig(withFile('providers:\n  mock: { latency: 5 }\n'))).message).toMatch(/- providers\.mock: .*latency/);
+  });
+
+  it('refuses the removed pool size `connections` with a message that says what sizes the pool now, and an unknown http2 mode', () => {
+    const removed = configErrorOf(() => loadConfig(withFile('providers:\n  groq: { type: openai-compatible, baseUrl: http://127.0.0.1/v1, connections: 4 }\n')));
+    expect(removed.message).toContain('providers.groq.connections: is no longer used: the connection pool is sized from resilience bulkhead.maxConcurrent');
+    expect(configErrorOf(() => loadConfig(withFile('providers:\n  groq: { type: openai-compatible, baseUrl: http://127.0.0.1/v1, http2: yes }\n'))).message).toContain(
+      'providers.groq.http2',
+    );
   });
 
   it('refuses an unknown provider type and an entry without a type', () => {

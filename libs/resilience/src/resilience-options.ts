@@ -1,3 +1,5 @@
+import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
+
 /**
  * Resilience settings for one provider (breaker settings may be narrowed to one model). Every
  * field has a default (RESILIENCE_DEFAULTS), so an empty config gives sensible protection.
@@ -39,7 +41,10 @@ export interface TimeoutOptions {
 }
 
 export interface BulkheadOptions {
-  /** Concurrent upstream requests per provider. */
+  /**
+   * Concurrent upstream requests per provider. The gateway sizes the provider's connection pool
+   * from the same figure, so every admitted call can run at once (docs/resilience.md#concurrency).
+   */
   maxConcurrent: number;
   /** Requests waiting for a slot; beyond this they get 429 with Retry-After. */
   maxQueue: number;
@@ -77,7 +82,7 @@ export const RESILIENCE_DEFAULTS: ProviderResilienceOptions = {
     cooldownMs: 15_000,
   },
   timeout: { attemptMs: 0, firstTokenMs: 180_000 },
-  bulkhead: { maxConcurrent: 512, maxQueue: 1024 },
+  bulkhead: { maxConcurrent: DEFAULT_UPSTREAM_CONCURRENCY, maxQueue: 1024 },
 };
 
 /** The effective options of one provider (and model, for the breaker). */

@@ -16,6 +16,8 @@ export interface RunningProcess {
   url: string;
   /** The gateway's metrics listener (`{"msg":"metrics listening","port":N}`), when it has one. */
   metricsUrl?: string;
+  /** The fake provider's cleartext HTTP/2 listener, when started with H2C_PORT. */
+  h2cUrl?: string;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
   /** Sends a signal (to its process group) and resolves with the exit code. */
@@ -53,7 +55,7 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
       output += data.toString();
       const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
       if (!match) return;
-      const port = JSON.parse(match[0]).port as number;
+      const { port, h2cPort } = JSON.parse(match[0]) as { port: number; h2cPort?: number };
       const metrics = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output);
       clearTimeout(timer);
       resolvePromise({
@@ -61,6 +63,7 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
         port,
         url: `http://127.0.0.1:${port}`,
         metricsUrl: metrics ? `http://127.0.0.1:${JSON.parse(metrics[0]).port as number}` : undefined,
+        h2cUrl: h2cPort === undefined ? undefined : `http://127.0.0.1:${h2cPort}`,
         output: () => output,
         exited,
         stop: async (signal = 'SIGTERM') => {
@@ -80,8 +83,9 @@ export function startProcess(main: string, env: Record<string, string>, timeoutM
   });
 }
 
-export function startFakeProvider(): Promise<RunningProcess> {
-  return startProcess(FAKE_PROVIDER_MAIN, {});
+/** `env` e.g. `{ H2C_PORT: '0' }` for the cleartext HTTP/2 listener too (its URL is `h2cUrl`). */
+export function startFakeProvider(env: Record<string, string> = {}): Promise<RunningProcess> {
+  return startProcess(FAKE_PROVIDER_MAIN, env);
 }
 
 /** Writes a YAML config to a temp file and starts the gateway with it. */
@@ -134,8 +138,10 @@ export const NO_RETRY_NO_BREAKER = {
 export interface FakeStats {
   requests: number;
   byRoute: Record<string, number>;
+  byProtocol: Partial<Record<'http/1.1' | 'h2', number>>;
   aborted: number;
   inFlight: number;
+  maxInFlight: number;
   completed: number;
   lastRequest: { method: string; path: string; headers: Record<string, string>; body: unknown } | null;
 }

@@ -1,9 +1,9 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider } from '../shared';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
 import type { AnthropicStreamState } from './anthropic.stream';
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'anthropic'). */
   name?: string;
   apiKey: string;
@@ -14,7 +14,6 @@ export interface AnthropicProviderOptions {
   models?: readonly string[];
   /** Extra headers, e.g. `anthropic-beta`. */
   headers?: Record<string, string>;
-  connections?: number;
   /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
   upstream?: Partial<UpstreamLimits>;
 }
@@ -40,7 +39,8 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
           'anthropic-version': options.version ?? ANTHROPIC_DEFAULT_VERSION,
         },
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },

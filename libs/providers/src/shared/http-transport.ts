@@ -12,9 +12,10 @@ import {
 import { retryAfterSeconds } from './retry-after';
 import { redactSecrets } from './redact';
 import { StreamIdleError, upstreamEvents } from './upstream-events';
+import { poolCapacityOptions, type UpstreamPoolSettings } from './upstream-pool';
 import { requestWholeBody, ResponseTooLargeError, type WholeResponse } from './whole-body-request';
 
-export interface HttpTransportOptions {
+export interface HttpTransportOptions extends UpstreamPoolSettings {
   /** Provider instance name, used in error messages. */
   provider: string;
   /** Base URL, e.g. https://api.openai.com/v1. Paths given to post* are appended to its path. */
@@ -23,8 +24,6 @@ export interface HttpTransportOptions {
   headers: Record<string, string>;
   /** Secrets to scrub from upstream error messages. */
   secrets: readonly string[];
-  /** Max keep-alive connections to the origin. */
-  connections?: number;
   keepAliveTimeoutMs?: number;
   /** Size and stall bounds; unset fields keep UPSTREAM_DEFAULTS. */
   upstream?: Partial<UpstreamLimits>;
@@ -40,7 +39,8 @@ export interface UpstreamResponse {
 }
 
 /**
- * One undici connection pool per provider origin, with keep-alive. Maps transport failures to
+ * One undici connection pool per provider origin, with keep-alive, sized to carry
+ * `maxConcurrent` calls at once (upstream-pool.ts). Maps transport failures to
  * HubErrors: HTTP errors keep their meaning, connection failures become 502, answers over the
  * size limits 502 `upstream_response_too_large`, stalls 504 `upstream_timeout`, and an aborted
  * signal rethrows the signal's reason so the caller can tell a timeout from a client that left.
@@ -58,7 +58,7 @@ export class HttpTransport {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
-      connections: options.connections ?? 128,
+      ...poolCapacityOptions(url, options),
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
       // LLM answers can take minutes; the hub's own timeout (an AbortSignal) bounds them, and each
       // request sets its own stall bounds (upstream limits).
