@@ -51,14 +51,18 @@ run: build
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
+# jest under a time limit (JEST_TIME_LIMIT, default 30m), and whatever test processes are left
+# killed after it, whatever happened to it: see scripts/jest.sh and docs/testing.md.
+JEST := ./scripts/jest.sh --ci
+
 test: system-deps build typecheck
-	npx jest --ci
+	$(JEST)
 
 test-unit: install
-	npx jest --ci --selectProjects unit
+	$(JEST) --selectProjects unit
 
 test-e2e: system-deps build
-	npx jest --ci --selectProjects e2e
+	$(JEST) --selectProjects e2e
 
 bench: system-deps build
 	node dist/bench/run.js

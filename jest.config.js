@@ -1,35 +1,38 @@
 /**
  * Three projects: fast unit specs beside the code, e2e specs that drive real processes, and the
  * deployment specs (Helm chart and kustomize overlays rendered with the real helm and kustomize).
+ *
+ * Every child process a test starts is registered (apps/gateway/test/support/children.ts) and
+ * killed after its test file by the test environment, and after the run by the global teardown:
+ * see docs/testing.md.
  */
+const SUPPORT = '<rootDir>/apps/gateway/test/support';
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
   '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability)$': '<rootDir>/libs/$1/src',
 };
+const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper };
+/** Projects whose tests run processes: a longer default timeout for tests and hooks. */
+const processes = { ...common, setupFilesAfterEnv: [`${SUPPORT}/jest-setup.ts`] };
+
 module.exports = {
+  globalSetup: `${SUPPORT}/jest-global-setup.ts`,
+  globalTeardown: `${SUPPORT}/jest-global-teardown.ts`,
   projects: [
     {
       displayName: 'unit',
-      testEnvironment: 'node',
-      transform,
-      moduleNameMapper,
+      ...common,
       testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
-      testEnvironment: 'node',
-      transform,
-      moduleNameMapper,
+      ...processes,
       testMatch: ['<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
-      testTimeout: 60000,
     },
     {
       displayName: 'deploy',
-      testEnvironment: 'node',
-      transform,
-      moduleNameMapper,
+      ...processes,
       testMatch: ['<rootDir>/deploy/test/**/*.spec.ts'],
-      testTimeout: 60000,
     },
   ],
 };

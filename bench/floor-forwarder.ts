@@ -7,11 +7,14 @@
  * Runs as a process, like the gateway: `UPSTREAM_URL=http://127.0.0.1:N PORT=0 node
  * dist/bench/floor-forwarder.js` prints `{"msg":"listening","port":N}` once ready and exits 0 on
  * SIGTERM. UPSTREAM_API_KEY, when set, is sent as `authorization: Bearer <key>` (as the gateway
- * sends its provider key).
+ * sends its provider key). UPSTREAM_HTTP2 (auto, on, off; default auto) and UPSTREAM_MAX_CONCURRENT
+ * (default the gateway's per-provider default) give its pool the gateway's protocol and size.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { configSchema } from '@llm-connector-hub/config';
+import { HTTP2_MODES, poolCapacityOptions, type Http2Mode } from '@llm-connector-hub/providers';
 
 /** Response headers that describe one hop only; Node sets its own. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection']);
@@ -20,12 +23,18 @@ function main(): void {
   const upstream = process.env.UPSTREAM_URL;
   if (!upstream) throw new Error('UPSTREAM_URL is required');
   const apiKey = process.env.UPSTREAM_API_KEY;
+  const http2 = (process.env.UPSTREAM_HTTP2 || 'auto') as Http2Mode;
+  if (!HTTP2_MODES.includes(http2)) throw new Error(`UPSTREAM_HTTP2 must be one of ${HTTP2_MODES.join(', ')}`);
+  const maxConcurrent = process.env.UPSTREAM_MAX_CONCURRENT ? Number(process.env.UPSTREAM_MAX_CONCURRENT) : undefined;
   // Same pool settings as the gateway's provider transport (libs/providers/src/shared/http-transport.ts).
-  const pool = new Pool(new URL(upstream).origin, { connections: 128, keepAliveTimeout: 60_000, headersTimeout: 0, bodyTimeout: 0 });
+  const origin = new URL(upstream);
+  const pool = new Pool(origin.origin, { ...poolCapacityOptions(origin, { maxConcurrent, http2 }), keepAliveTimeout: 60_000, headersTimeout: 0, bodyTimeout: 0 });
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => forward(pool, apiKey, req, res));
 
-  server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  // The gateway's listen backlog, so that a burst of new connections meets the same kernel queue.
+  const backlog = configSchema.parse({}).server.listenBacklog;
+  server.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1', backlog }, () => {
     const { port } = server.address() as AddressInfo;
     process.stdout.write(`${JSON.stringify({ msg: 'listening', port })}\n`);
   });

@@ -26,6 +26,8 @@ export interface Child {
   url: string;
   /** A gateway's metrics listener (`{"msg":"metrics listening","port":N}`), when it has one. */
   metricsUrl?: string;
+  /** The fake provider's cleartext HTTP/2 listener, when it was started with one. */
+  h2cUrl?: string;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code (null when killed). */
   stop(graceMs?: number): Promise<number | null>;
   /** The last `OUTPUT_TAIL` bytes the child wrote, stdout and stderr (for error messages). */
@@ -41,6 +43,12 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
+
+/** Registers a child spawned elsewhere (load processes) for the same last resort, until it exits. */
+export function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
 
 /**
  * Each child writes stdout and stderr to a file, not to a pipe the bench reads: the gateway
@@ -83,13 +91,14 @@ export function startChild(name: string, main: string, env: Record<string, strin
       }
       clearInterval(poll);
       ready = true;
-      const url = (json: string) => `http://127.0.0.1:${(JSON.parse(json) as { port: number }).port}`;
+      const { port, h2cPort } = JSON.parse(line[0]) as { port: number; h2cPort?: number };
       const metricsLine = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output());
       resolve({
         name,
         pid: child.pid!,
-        url: url(line[0]),
-        metricsUrl: metricsLine ? url(metricsLine[0]) : undefined,
+        url: `http://127.0.0.1:${port}`,
+        metricsUrl: metricsLine ? `http://127.0.0.1:${(JSON.parse(metricsLine[0]) as { port: number }).port}` : undefined,
+        h2cUrl: h2cPort === undefined ? undefined : `http://127.0.0.1:${h2cPort}`,
         output,
         stop: async (graceMs = 5_000) => {
           if (child.exitCode === null && child.signalCode === null) {
@@ -132,12 +141,14 @@ function tail(path: string, bytes: number): string {
   return buffer.toString();
 }
 
-export function startFakeProvider(): Promise<Child> {
-  return startChild('fake-provider', FAKE_PROVIDER_MAIN, {});
+/** `env` e.g. `{ H2C_PORT: '0' }` for its cleartext HTTP/2 listener too (`h2cUrl`). */
+export function startFakeProvider(env: Record<string, string> = {}): Promise<Child> {
+  return startChild('fake-provider', FAKE_PROVIDER_MAIN, env);
 }
 
-export function startFloor(fakeUrl: string): Promise<Child> {
-  return startChild('floor', FLOOR_MAIN, { UPSTREAM_URL: fakeUrl, UPSTREAM_API_KEY: UPSTREAM_KEY });
+/** `env` e.g. `{ UPSTREAM_HTTP2: 'on' }` (floor-forwarder.ts). */
+export function startFloor(fakeUrl: string, env: Record<string, string> = {}, name = 'floor'): Promise<Child> {
+  return startChild(name, FLOOR_MAIN, { UPSTREAM_URL: fakeUrl, UPSTREAM_API_KEY: UPSTREAM_KEY, ...env });
 }
 
 export interface GatewayOptions {
@@ -148,6 +159,8 @@ export interface GatewayOptions {
    * A `cache` key here replaces the default `UNCACHED` one.
    */
   config?: Record<string, unknown>;
+  /** Fields added to the provider's entry, e.g. `{ http2: 'on' }`. */
+  provider?: Record<string, unknown>;
   env?: Record<string, string>;
 }
 
@@ -163,7 +176,7 @@ export async function startGateway(fakeUrl: string, nodeArgs: string[] = [], opt
   const dir = mkdtempSync(join(tmpdir(), 'llm-hub-bench-'));
   const file = join(dir, 'gateway.yaml');
   const config = {
-    providers: { fake: { type: 'openai-compatible', baseUrl: `${fakeUrl}/v1`, apiKey: UPSTREAM_KEY, models: ['bench-model'] } },
+    providers: { fake: { type: 'openai-compatible', baseUrl: `${fakeUrl}/v1`, apiKey: UPSTREAM_KEY, models: ['bench-model'], ...options.provider } },
     cache: UNCACHED,
     ...options.config,
   };

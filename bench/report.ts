@@ -5,6 +5,8 @@ import type { FirstChunkResult } from './first-chunk';
 import type { LoadResult } from './load';
 import { formatObservability, OBSERVABILITY_COST_GOAL_PCT, type ObservabilityCost } from './observability-report';
 import { formatResilience, RESILIENCE_COST_GOAL_PCT, type ResilienceCost } from './resilience-report';
+import type { LatencyResults } from './latency';
+import { formatLatency, latencyLoadWarnings, latencyTargets } from './latency-report';
 import { ms, table } from './table';
 
 export interface Settings {
@@ -26,12 +28,19 @@ export interface Settings {
   cacheRateConnections: number;
   /** Section 5 (b): first port of the six-node Redis Cluster (bus ports +10000). */
   redisPortBase: number;
+  /** Section 7 (realistic latency); false skips it (BENCH_LATENCY=0). */
+  latency: boolean;
+  latenciesMs: number[];
+  latencyInFlight: number[];
+  latencyDurationS: number;
+  latencyWarmupS: number;
 }
 
 export interface TargetCheck {
   name: string;
   goal: string;
   measured: number;
+  /** '', 'ms', 'x', '%' or 'MiB'. */
   unit: string;
   pass: boolean;
   /** Why the target was not measured in this run (its section or run was skipped); `pass` is then false. */
@@ -61,6 +70,8 @@ export interface BenchResults {
   cache: CacheHits | null;
   /** Section 6; null when skipped (BENCH_OBSERVABILITY_ROUNDS=0). */
   observability: ObservabilityCost | null;
+  /** Section 7; null when skipped (BENCH_LATENCY=0). */
+  latency: LatencyResults | null;
   targets: TargetCheck[];
   /** Why the run is not valid; empty for a good run. */
   problems: string[];
@@ -84,6 +95,7 @@ export function checkTargets(r: Measurements): TargetCheck[] {
   if (r.resilience) targets.push(costTarget('resilience pipeline cost (req/s, healthy path)', RESILIENCE_COST_GOAL_PCT, r.resilience.cost));
   if (r.cache) targets.push(...cacheTargets(r.cache, r.settings));
   if (r.observability) targets.push(costTarget('metrics and request logging cost (req/s, healthy path)', OBSERVABILITY_COST_GOAL_PCT, r.observability.cost));
+  if (r.latency) targets.push(...latencyTargets(r.latency));
   return targets;
 }
 
@@ -121,6 +133,7 @@ function formatMeasured(t: TargetCheck): string {
   if (t.unit === 'ms') return `${ms(t.measured)} ms`;
   if (t.unit === 'x') return `${t.measured.toFixed(2)} x`;
   if (t.unit === '%') return `${t.measured.toFixed(1)} %`;
+  if (t.unit === 'MiB') return `${t.measured.toFixed(0)} MiB`;
   return t.measured.toFixed(3);
 }
 
@@ -204,6 +217,10 @@ export function formatReport(r: BenchResults): string {
     out.push(formatObservability(r.observability));
     out.push('');
   }
+  if (r.latency) {
+    out.push(formatLatency(r.latency));
+    out.push('');
+  }
   out.push('Targets');
   out.push(
     table(
@@ -232,7 +249,7 @@ export function otherLoadWarnings(r: BenchResults): string[] {
       : []),
     ...(r.observability?.runs ?? []).map((x): [string, LoadResult] => [`observability run ${x.order} (${x.variant})`, x.load]),
   ];
-  const warnings: string[] = [];
+  const warnings: string[] = r.latency ? latencyLoadWarnings(r.latency, r.machine.cpus, OTHER_LOAD_LIMIT) : [];
   for (const [label, load] of runs) {
     const others = otherCpuSeconds(load.cpuS);
     const available = r.machine.cpus * load.durationS;

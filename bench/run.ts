@@ -2,8 +2,9 @@
  * `make bench`: the gateway against a bare forwarder (the floor), both in front of the same fake
  * provider, then the gateway with its resilience pipeline off and on, then the gateway answering
  * from its response cache (in-process, and from a local Redis Cluster), then the gateway with
- * metrics and request logging off and on; all on 127.0.0.1, in one go. Every gateway but section
- * 5's runs with `cache: { type: none }`. See docs/benchmarks.md.
+ * metrics and request logging off and on, then both at realistic LLM latencies (500 ms and 5 s
+ * upstream, thousands of requests in flight); all on 127.0.0.1, in one go. Every gateway but
+ * section 5's runs with `cache: { type: none }`. See docs/benchmarks.md.
  *
  * Env: BENCH_DURATION (s per measured run, default 10), BENCH_WARMUP (s of warm-up load per
  * target, default 3), BENCH_CONNECTIONS (default 50), BENCH_RATE (req/s, default 500),
@@ -15,7 +16,11 @@
  * unset; see docs/benchmarks.md), BENCH_GATEWAY_NODE_ARGS (extra node flags for every gateway,
  * e.g. "--cpu-prof"), BENCH_CACHE (0 skips section 5, cache hits),
  * BENCH_CACHE_RATE (req/s of section 5's Redis Cluster run, default 1000), BENCH_CACHE_RATE_CONNECTIONS
- * (default 1, as section 2: see docs/benchmarks.md), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600).
+ * (default 1, as section 2: see docs/benchmarks.md), BENCH_REDIS_PORT_BASE (first of the six Redis Cluster ports, default 7600),
+ * BENCH_LATENCY (0 skips section 7, realistic latency), BENCH_LATENCY_MS (upstream latencies, default
+ * "500,5000"), BENCH_LATENCY_IN_FLIGHT (requests in flight, default "2000,10000"), BENCH_LATENCY_DURATION
+ * (s measured per run at the shortest latency, default 10; longer latencies get 4 of theirs at
+ * least), BENCH_LATENCY_WARMUP (s, default 2).
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -32,6 +37,7 @@ import { measureCacheHits } from './cache-hits';
 import { AB_NODE_ARGS } from './ab-cost';
 import { measureObservabilityCost } from './observability-cost';
 import { measureResilienceCost } from './resilience-cost';
+import { measureLatency, openFileLimit, plannedSeconds as latencyPlannedSeconds } from './latency';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
 const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
@@ -50,6 +56,15 @@ function flagFromEnv(name: string): boolean {
   if (raw === undefined || raw === '' || raw === '1') return true;
   if (raw === '0') return false;
   throw new Error(`${name} must be 0 or 1, got '${raw}'`);
+}
+
+/** A comma-separated list of positive integers. */
+function intListFromEnv(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const values = raw.split(',').map((item) => Number(item.trim()));
+  if (values.some((value) => !Number.isInteger(value) || value < 1)) throw new Error(`${name} must be comma-separated integers >= 1, got '${raw}'`);
+  return values;
 }
 
 function chatBody(stream: boolean, directive = ''): string {
@@ -85,6 +100,17 @@ async function main(): Promise<number> {
     cacheRate: intFromEnv('BENCH_CACHE_RATE', 1000),
     cacheRateConnections: intFromEnv('BENCH_CACHE_RATE_CONNECTIONS', 1),
     redisPortBase: intFromEnv('BENCH_REDIS_PORT_BASE', 7600, 1024),
+    latency: flagFromEnv('BENCH_LATENCY'),
+    latenciesMs: intListFromEnv('BENCH_LATENCY_MS', [500, 5000]),
+    latencyInFlight: intListFromEnv('BENCH_LATENCY_IN_FLIGHT', [2000, 10_000]),
+    latencyDurationS: intFromEnv('BENCH_LATENCY_DURATION', 10),
+    latencyWarmupS: intFromEnv('BENCH_LATENCY_WARMUP', 2, 0),
+  };
+  const latencySettings = {
+    latenciesMs: settings.latenciesMs,
+    inFlight: settings.latencyInFlight,
+    warmupS: settings.latencyWarmupS,
+    durationS: settings.latencyDurationS,
   };
   if (settings.redisPortBase > 55530) throw new Error(`BENCH_REDIS_PORT_BASE must be at most 55530 (its bus ports are +10000), got ${settings.redisPortBase}`);
   const gatewayNodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
@@ -100,7 +126,8 @@ async function main(): Promise<number> {
     abPlannedS(settings.resilienceRounds) +
     abPlannedS(settings.observabilityRounds) +
     // Section 5: memory hits, Redis hits and the floor reference, each a warm-up and a run.
-    (settings.cache ? 3 * settings.warmupS + 3 * settings.durationS + 90 : 0);
+    (settings.cache ? 3 * settings.warmupS + 3 * settings.durationS + 90 : 0) +
+    (settings.latency ? latencyPlannedSeconds(latencySettings, openFileLimit()) : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the benchmark did not finish within ${3 * plannedS} s; giving up`);
     process.exit(1); // the 'exit' hook in processes.ts kills the children
@@ -196,6 +223,9 @@ async function main(): Promise<number> {
     const observabilityOptions = abOptions(settings.observabilityRounds);
     const observability = settings.observabilityRounds > 0 ? await measureObservabilityCost(fake, observabilityOptions, children, problems) : null;
 
+    // Its own fake (with an HTTP/2 listener), floors and gateways; the others are idle meanwhile.
+    const latency = settings.latency ? await measureLatency({ ...latencySettings, nodeArgs: gatewayNodeArgs, log }, problems) : null;
+
     const partial: Measurements = {
       date: new Date().toISOString(),
       node: process.version,
@@ -214,6 +244,7 @@ async function main(): Promise<number> {
       resilience,
       cache,
       observability,
+      latency,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial), problems };
 

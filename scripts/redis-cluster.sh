@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # A real six-node Redis Cluster (3 masters + 3 replicas) on 127.0.0.1, for tests.
 #
-#   scripts/redis-cluster.sh start|stop [--purge]|status [--port-base N] [--dir D]
+#   scripts/redis-cluster.sh start|stop [--purge]|status [--port-base N] [--dir D] [--attached]
 #
 #   --port-base N   first port; nodes use N..N+5 and cluster-bus ports N+10000..N+10005
 #                   (env REDIS_CLUSTER_PORT_BASE, default 7000)
 #   --dir D         data dir (env REDIS_CLUSTER_DIR, default .tools/redis-cluster/<port-base>)
+#   --attached      start the nodes without daemonizing them: they stay in this script's process
+#                   group after it exits, so whoever started the script can kill them with that
+#                   group (the e2e tests do, apps/gateway/test/support/children.ts). Without it
+#                   they are daemons, in sessions of their own.
 #   env REDIS_CLUSTER_TIMEOUT   seconds to wait for cluster_state:ok (default 30)
 #
 # Layout: <dir>/<port>/{redis.conf,nodes.conf,redis.pid,redis.log}, and <dir>/created once
@@ -21,12 +25,15 @@ purge=0
 base="${REDIS_CLUSTER_PORT_BASE:-7000}"
 dir="${REDIS_CLUSTER_DIR:-}"
 timeout="${REDIS_CLUSTER_TIMEOUT:-30}"
+attached=0
+declare -A node_pids=()
 
-usage() { echo "usage: $0 start|stop [--purge]|status [--port-base N] [--dir D]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop [--purge]|status [--port-base N] [--dir D] [--attached]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     start | stop | status) cmd="$1" ;;
     --purge) purge=1 ;;
+    --attached) attached=1 ;;
     --port-base) [ $# -ge 2 ] || usage; base="$2"; shift ;;
     --port-base=*) base="${1#*=}" ;;
     --dir) [ $# -ge 2 ] || usage; dir="$2"; shift ;;
@@ -76,7 +83,7 @@ write_conf() {
 port $p
 bind 127.0.0.1
 protected-mode no
-daemonize yes
+daemonize $([ "$attached" -eq 1 ] && echo no || echo yes)
 dir "$d"
 pidfile "$d/redis.pid"
 logfile "$d/redis.log"
@@ -98,12 +105,21 @@ EOF
 
 start_node() {
   local p="$1"
-  redis-server "$dir/$p/redis.conf" || die "redis-server on port $p failed to start; see $dir/$p/redis.log"
+  if [ "$attached" -eq 1 ]; then
+    # Its stdio must not be this script's: whoever reads this script's output would wait for the node.
+    redis-server "$dir/$p/redis.conf" </dev/null >/dev/null 2>&1 &
+    node_pids[$p]=$!
+  else
+    redis-server "$dir/$p/redis.conf" || die "redis-server on port $p failed to start; see $dir/$p/redis.log"
+  fi
 }
 
 wait_ping() {
   local p="$1" deadline=$((SECONDS + 10))
   until [ "$(cli "$p" ping 2>/dev/null)" = PONG ]; do
+    if [ -n "${node_pids[$p]:-}" ] && ! kill -0 "${node_pids[$p]}" 2>/dev/null; then
+      die "redis-server on port $p exited; see $dir/$p/redis.log"
+    fi
     [ "$SECONDS" -lt "$deadline" ] || die "node $p did not answer PING within 10 s; see $dir/$p/redis.log"
     sleep 0.1
   done

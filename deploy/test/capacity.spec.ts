@@ -1,7 +1,10 @@
 import { capacityPlan, CapacityInputError, type CapacityInput, type CapacityPlan } from '../../apps/capacity/src/capacity-plan';
 import { helmSetFlags } from '../../apps/capacity/src/main';
+import { inFlightPlan, MEMORY_BASE_MIB, MEMORY_PER_IN_FLIGHT_KIB } from '../../apps/capacity/src/in-flight-plan';
+import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
 import { get, helmTemplateAsync, helmTemplateRunAsync, kindOf, list, type HelmArgs, type RunResult } from './support/render';
 import type { K8sObject } from './support/k8s-schema';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * The chart's HPA and the capacity CLI compute the same plan (apps/capacity/src/capacity-plan.ts):
@@ -114,7 +117,7 @@ describe('capacity: the chart and the capacity CLI agree', () => {
         }
       }),
     );
-  });
+  }, START_TIMEOUT_MS);
 
   function rendered(name: string): Hpa {
     const hpa = renders.get(name);
@@ -181,7 +184,7 @@ describe('capacity: bad input fails the render with a clear message, like the CL
         runs.set(name, await Promise.all([helmTemplateRunAsync(setArgs(input)), helmTemplateRunAsync(valuesArgs(input))]));
       }),
     );
-  });
+  }, START_TIMEOUT_MS);
 
   it.each(BAD)('%s', (name, change, message) => {
     expect(() => capacityPlan({ ...base, ...change })).toThrow(CapacityInputError);
@@ -191,5 +194,36 @@ describe('capacity: bad input fails the render with a clear message, like the CL
       // A template `fail`, or values.schema.json: either way helm says what is wrong, not a Go panic.
       expect(out.stderr).not.toMatch(/panic|runtime error|nil pointer/);
     }
+  });
+});
+
+/**
+ * The chart's default memory and the CLI's in-flight plan (apps/capacity/src/in-flight-plan.ts)
+ * agree: the request holds what a pod has in flight at the HPA's per-pod target with 5 s answers,
+ * and the limit what the default per-provider limit admits (docs/benchmarks.md, section 7).
+ */
+describe('capacity: the chart memory and the in-flight plan agree', () => {
+  const mib = (quantity: string) => {
+    const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+    if (!m) throw new Error(`unexpected memory quantity '${quantity}'`);
+    return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+  };
+  let resources: { requests: { memory: string }; limits: { memory: string } };
+
+  beforeAll(async () => {
+    const objects = await helmTemplateAsync({});
+    const deployment = kindOf(objects, 'Deployment').find((d) => get<string>(d, 'metadata.name').endsWith('llm-connector-hub'))!;
+    resources = get(deployment, 'spec.template.spec.containers.0.resources');
+  }, 120_000);
+
+  it('the memory request holds the calls in flight at the per-pod target (5 s answers)', () => {
+    const plan = capacityPlan({ peakRps: 5000, targetRpsPerInstance: 500, safetyFactor: 1.5 });
+    const atTarget = inFlightPlan({ targetRpsPerInstance: plan.podsMetric.averageValueRps, latencySeconds: 5 });
+    expect(mib(resources.requests.memory)).toBeGreaterThanOrEqual(atTarget.memoryMiB);
+  });
+
+  it('the memory limit holds the default per-provider limit of calls in flight', () => {
+    const full = Math.ceil(MEMORY_BASE_MIB + (DEFAULT_UPSTREAM_CONCURRENCY * MEMORY_PER_IN_FLIGHT_KIB) / 1024);
+    expect(mib(resources.limits.memory)).toBeGreaterThanOrEqual(full);
   });
 });

@@ -1,4 +1,5 @@
 import { CHART_DIR, ciValuesFiles, helmLintAsync, helmTemplateRun, type RunResult } from './support/render';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * `helm lint --strict` (warnings fail too) and `helm template` with the chart's defaults and with
@@ -13,7 +14,7 @@ describe('helm lint --strict and helm template', () => {
 
   beforeAll(async () => {
     await Promise.all(SETS.map(async ([name, files]) => lints.set(name, await helmLintAsync({ valuesFiles: files }))));
-  });
+  }, START_TIMEOUT_MS);
 
   it('the chart ships ci/*-values.yaml files', () => {
     expect(CI_FILES.length).toBeGreaterThan(0);

@@ -33,6 +33,7 @@ import {
   type HelmArgs,
   type RunResult,
 } from './support/render';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * Unit tests of the Helm chart over `helm template` output: what each feature renders when it is
@@ -57,7 +58,7 @@ const SETS = {
   // Values files make every number a float64, which Go templates print as 1.2e+06 unless converted.
   drainLarge: { values: { config: { server: { drainTimeoutMs: 1200000 } } } },
   drainLargeSet: { set: { 'config.server.drainTimeoutMs': 1200000 } },
-  otherConfig: { values: { config: { server: { logLevel: 'debug' } } } },
+  otherConfig: { values: { config: { server: { logLevel: 'debug' }, upstream: { maxResponseBytes: 33554432 } } } },
   otherService: { values: { service: { port: 8080 } } },
   noProbes: { values: { startupProbe: { enabled: false }, livenessProbe: { enabled: false }, readinessProbe: { enabled: false } } },
   providerKeys: {
@@ -151,7 +152,7 @@ beforeAll(async () => {
     }),
     ...FAILS.map(async ([name, args]) => failures.set(name, await helmTemplateRunAsync(args))),
   ]);
-});
+}, START_TIMEOUT_MS);
 
 function render(name: SetName): K8sObject[] {
   const objects = renders.get(name);

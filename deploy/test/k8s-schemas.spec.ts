@@ -1,5 +1,6 @@
 import { kubernetesRelease, schemaErrors, validateObjects, type K8sObject } from './support/k8s-schema';
 import { CHART_DIR, ciValuesFiles, helmTemplateAsync, kustomizeBuildAsync, list, parseManifests } from './support/render';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * Every object the chart renders (defaults and every ci/*-values.yaml) and every object of the
@@ -244,7 +245,7 @@ describe('rendered objects are valid Kubernetes objects', () => {
         }
       }),
     );
-  });
+  }, START_TIMEOUT_MS);
 
   it('the chart has ci/*-values.yaml files to render', () => {
     expect(CI_FILES.length).toBeGreaterThan(0);

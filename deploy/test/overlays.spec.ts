@@ -3,6 +3,7 @@ import { capacityPlan } from '../../apps/capacity/src/capacity-plan';
 import type { K8sObject } from './support/k8s-schema';
 import { containerOf, envOf, loadGatewayConfig, podSpec, restrictedViolations, selects, workloads, configFileOf } from './support/objects';
 import { get, helmTemplateAsync, kindOf, kustomizeBuildAsync, list, maybeOne, one } from './support/render';
+import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * The kustomize base and overlays (deploy/k8s): the gateway accepts each overlay's config.yaml
@@ -33,7 +34,7 @@ beforeAll(async () => {
       }
     }),
   );
-});
+}, START_TIMEOUT_MS);
 
 function build(name: string): K8sObject[] {
   const objects = builds.get(name);

@@ -45,6 +45,20 @@ describe('capacity command', () => {
     expect(stdout).toContain('ceil(18323 / 57.62) = 318 replicas (1 under maxReplicas: averageValue is rounded up to 1m)');
   });
 
+  it('--latency adds the calls a replica holds in flight at its target and the memory they take', () => {
+    const { code, stdout } = run('--peak-rps', '5000', '--target-rps', '500', '--safety', '1.5', '--latency', '5');
+    expect(code).toBe(0);
+    expect(stdout).toContain('inFlight = ceil(targetRpsPerInstance × latency) = ceil(500 × 5) = 2500 calls');
+    expect(stdout).toMatch(/memory {3}= \d+ MiB \+ 2500 × \d+ KiB ≈ \d+ MiB/);
+    expect(stdout).toContain('enough for one provider serving it all');
+    expect(run('--peak-rps', '5000', '--target-rps', '500', '--safety', '1.5', '--latency', '30').stdout).toContain('EXCEEDED by one provider serving it all: raise it to 15000');
+    const json = JSON.parse(run('--peak-rps', '5000', '--target-rps', '500', '--safety', '1.5', '--latency', '5', '--json').stdout);
+    expect(json.inFlight).toMatchObject({ latencySeconds: 5, inFlightPerPod: 2500 });
+    const bad = run('--peak-rps', '5000', '--target-rps', '500', '--safety', '1.5', '--latency', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--latency must be a number > 0');
+  });
+
   it('--json prints the plan', () => {
     const { code, stdout } = run('--peak-rps', '5000', '--target-rps', '500', '--safety', '1.5', '--json');
     expect(code).toBe(0);

@@ -1,20 +1,24 @@
 /**
  * The capacity planner as a command:
  *
- *   npm run capacity -- --peak-rps 5000 --target-rps 500 --safety 1.5 [--min-replicas 2] [--json]
+ *   npm run capacity -- --peak-rps 5000 --target-rps 500 --safety 1.5 [--min-replicas 2] [--latency 5] [--json]
  *
  * Prints the formula with the numbers, the HPA's replica bounds and Pods metric target, and the
- * Helm values that make the chart compute the same. Bad input: a message on stderr, exit 2.
+ * Helm values that make the chart compute the same; with --latency, what a replica holds in
+ * flight at its target and the memory that takes. Bad input: a message on stderr, exit 2.
  */
 import { parseArgs } from 'node:util';
 import { capacityPlan, CapacityInputError, DEFAULT_MIN_REPLICAS, type CapacityInput, type CapacityPlan } from './capacity-plan';
+import { inFlightPlan, MEMORY_BASE_MIB, MEMORY_PER_IN_FLIGHT_KIB, type InFlightPlan } from './in-flight-plan';
 
-export const USAGE = `Usage: capacity --peak-rps <n> --target-rps <n> --safety <n> [--min-replicas <n>] [--json]
+export const USAGE = `Usage: capacity --peak-rps <n> --target-rps <n> --safety <n> [--min-replicas <n>] [--latency <s>] [--json]
 
   --peak-rps       requests per second the deployment must serve at its peak
   --target-rps     requests per second one replica serves within its latency objective
   --safety         headroom multiplier, >= 1 (1.5 = pods run at two thirds of their target)
   --min-replicas   the HPA's floor (default ${DEFAULT_MIN_REPLICAS})
+  --latency        mean seconds of one upstream call, streams included: adds the calls a replica
+                   holds in flight at its target, and the memory they take
   --json           print the plan as JSON
 `;
 
@@ -52,6 +56,7 @@ export function runCapacity(argv: string[], out: Output): number {
         'target-rps': { type: 'string' },
         safety: { type: 'string' },
         'min-replicas': { type: 'string' },
+        latency: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -82,6 +87,8 @@ export function runCapacity(argv: string[], out: Output): number {
   const targetRps = number('target-rps', true);
   const safety = number('safety', true);
   const minReplicas = number('min-replicas', false);
+  const latency = number('latency', false);
+  if (latency !== undefined && !(latency > 0)) problems.push(`--latency must be a number > 0 (got ${latency})`);
   if (problems.length > 0) return usageError(out, problems.join('\n'));
 
   let plan: CapacityPlan;
@@ -91,7 +98,9 @@ export function runCapacity(argv: string[], out: Output): number {
     if (error instanceof CapacityInputError) return usageError(out, error.problems.map((p) => `${FLAGS[p.field]} ${p.message}`).join('\n'));
     throw error;
   }
-  out.stdout(values.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+  const inFlight = latency === undefined ? undefined : inFlightPlan({ targetRpsPerInstance: plan.targetRpsPerInstance, latencySeconds: latency });
+  if (values.json) out.stdout(`${JSON.stringify(inFlight ? { ...plan, inFlight } : plan, null, 2)}\n`);
+  else out.stdout(formatPlan(plan) + (inFlight ? formatInFlight(plan, inFlight) : ''));
   return 0;
 }
 
@@ -138,6 +147,19 @@ export function formatPlan(plan: CapacityPlan): string {
     '',
     'Helm values (the chart computes the same maxReplicas and averageValue from them):',
     `  ${helmSetFlags(plan)}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function formatInFlight(plan: CapacityPlan, f: InFlightPlan): string {
+  const lines = [
+    `In flight per replica at its target, with upstream calls of ${formatNumber(f.latencySeconds)} s on average (Little's law):`,
+    `  inFlight = ceil(targetRpsPerInstance × latency) = ceil(${plan.targetRpsPerInstance} × ${formatNumber(f.latencySeconds)}) = ${f.inFlightPerPod} calls`,
+    `  memory   = ${MEMORY_BASE_MIB} MiB + ${f.inFlightPerPod} × ${MEMORY_PER_IN_FLIGHT_KIB} KiB ≈ ${f.memoryMiB} MiB   (Helm: resources.limits.memory at least this)`,
+    `  per-provider limit (resilience bulkhead.maxConcurrent, default ${f.perProviderLimit}): ` +
+      (f.overPerProviderLimit ? `EXCEEDED by one provider serving it all: raise it to ${f.inFlightPerPod}` : 'enough for one provider serving it all'),
+    `  sockets over HTTP/1.1: ${f.http1Sockets} (a client and an upstream one per call; HTTP/2 upstream about half)`,
     '',
   ];
   return lines.join('\n');

@@ -24,8 +24,10 @@ describe('admin routes', () => {
     expect(snapshot).toMatchObject({
       requests: 4,
       byRoute: { 'openai.chat.completions': 2, 'anthropic.messages': 1, unknown: 1 },
+      byProtocol: { 'http/1.1': 4 },
       aborted: 0,
       inFlight: 0,
+      maxInFlight: 1,
       completed: 4,
     });
     expect(snapshot.lastRequest).toMatchObject({
@@ -45,7 +47,7 @@ describe('admin routes', () => {
   it('reset zeroes the counters', async () => {
     await t.post('/v1/chat/completions', chat(), AUTH);
     await t.request('/_fake/reset', { method: 'POST' });
-    expect(await stats()).toEqual({ requests: 0, byRoute: {}, aborted: 0, inFlight: 0, completed: 0, lastRequest: null });
+    expect(await stats()).toEqual({ requests: 0, byRoute: {}, byProtocol: {}, aborted: 0, inFlight: 0, maxInFlight: 0, completed: 0, lastRequest: null });
   });
 
   it('scenario failEvery fails every Nth model request until reset', async () => {
@@ -86,6 +88,14 @@ describe('admin routes', () => {
     expect((await t.post('/v1/chat/completions', chat(), AUTH)).status).toBe(200);
     expect((await post({ failNext: -1 })).status).toBe(400);
     expect((await post({ status: 200 })).status).toBe(400);
+  });
+
+  it('maxInFlight is the most requests open at once; `gather` answers as soon as that many are open', async () => {
+    // A latency far beyond the test's own timeout: only gathering all five can answer them.
+    const five = Array.from({ length: 5 }, () => t.post('/v1/chat/completions', chat('[[fake latency=600000 gather=5]] hi'), AUTH));
+    expect((await Promise.all(five)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await t.post('/v1/chat/completions', chat(), AUTH);
+    expect(await stats()).toMatchObject({ requests: 6, maxInFlight: 5, inFlight: 0 });
   });
 
   it('admin requests are not counted', async () => {

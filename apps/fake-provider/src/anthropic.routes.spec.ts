@@ -36,6 +36,19 @@ describe('Anthropic routes', () => {
     expect(body.id).toMatch(/^msg_/);
   });
 
+  it('pads a Message to about size=BYTES and stalls a stream at stall-after=N, as every format does', async () => {
+    const sized = await (await post(request([user('hi [[fake size=50000]]')]))).text();
+    expect(sized.length).toBe(50_000);
+    expect(JSON.parse(sized).content[0].text.startsWith('Fake reply to: hix')).toBe(true);
+    const controller = new AbortController();
+    const res = await t.post('/v1/messages', request([user('hi [[fake stall-after=1]]')], { stream: true }), HEADERS, controller.signal);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('text_delta')) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    expect(text).not.toContain('message_stop');
+  });
+
   it('streams the full event sequence with usage in message_start and message_delta', async () => {
     const res = await post(request([user([{ type: 'text', text: 'hi' }])], { stream: true }));
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);

@@ -1,13 +1,13 @@
 /** Anthropic Messages API: `POST /v1/messages`, JSON and SSE. */
 import type { Dialect } from './dialect';
-import { parsePrompt, type Directives } from './directives';
+import { parsePrompt } from './directives';
 import { anthropicErrorBody } from './error-shapes';
+import { sendAnswer } from './answer-writer';
 import type { Exchange } from './exchange';
-import { sendJson } from './http-io';
 import { anthropicMessageId, anthropicToolUseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
+import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
@@ -37,24 +37,14 @@ export async function messages(ex: Exchange, ctx: ModelContext): Promise<void> {
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, anthropicDialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, anthropicDialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const model = body.model as string;
   const id = anthropicMessageId();
   const toolUseIds = plan.toolCalls.map(() => anthropicToolUseId());
-  if (body.stream !== true) return sendJson(ex, 200, message(id, model, plan, toolUseIds));
-  await writeStream(ex, streamFrames(id, model, plan, toolUseIds), streamOptions(prompt.directives));
-}
-
-function streamOptions(d: Directives | undefined) {
-  return {
-    headers: SSE_HEADERS,
-    delayMs: d?.chunkDelay,
-    cutAfter: d?.cutAfter,
-    errorAfter: d?.errorAfter,
-    errorFrame: STREAM_ERROR_FRAME,
-  };
+  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds), prompt.directives);
+  await writeStream(ex, streamFrames(id, model, plan, toolUseIds), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
 }
 
 /**
@@ -188,9 +178,8 @@ function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: st
   if (plan.toolCalls.length === 0) {
     push('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     frames.push({ data: PING, content: false });
-    for (const text of plan.chunks) {
-      push('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, true);
-    }
+    const deltas = framesOf(plan.chunks, (text) => ({ data: sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }), content: true }));
+    for (const delta of deltas) frames.push(delta);
     push('content_block_stop', { type: 'content_block_stop', index: 0 });
   } else {
     plan.toolCalls.forEach((call, index) => {

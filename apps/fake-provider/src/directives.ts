@@ -10,6 +10,8 @@ export interface Directives {
   retryAfter?: number;
   /** Milliseconds to wait before sending headers. */
   latency?: number;
+  /** With `latency`: answer as soon as this many requests with `gather` wait together (gathering.ts). */
+  gather?: number;
   /** Number of content chunks in a stream. */
   chunks?: number;
   /** Milliseconds between stream events. */
@@ -18,8 +20,20 @@ export interface Directives {
   cutAfter?: number;
   /** Stream: send the in-stream error event after this many content chunks. */
   errorAfter?: number;
+  /** Stream: after this many content chunks, send nothing more and keep the connection open. */
+  stallAfter?: number;
+  /** Send the response headers, then nothing more; the connection stays open. */
+  stall: boolean;
+  /** Send the body one byte at a time, this many milliseconds apart. */
+  drip?: number;
+  /** Pad the reply: a JSON answer of about this many bytes, or a stream with this many bytes of extra content. */
+  size?: number;
+  /** Stream: the first content chunk carries this many bytes of padding (one huge event on one huge line). */
+  eventSize?: number;
   /** Never answer. */
   hang: boolean;
+  /** Answer with an error (`status`, default 401) whose message echoes the request's key without its first 3 characters. */
+  echoKey: boolean;
   /** Destroy the socket without a response. */
   reset: boolean;
   /** Call tools: `Infinity` for every declared tool, N for the first N. */
@@ -40,6 +54,7 @@ const TOKEN = /\[\[fake(?:\s([^\]]*))?\]\]/g;
 const WHITESPACE = /\s+/;
 const DOUBLE_SPACES = / {2,}/g;
 const MAX_CHUNKS = 10_000;
+const MAX_SIZE = 4 * 1024 ** 3;
 
 /** Extracts the first directive token (all tokens are stripped from the text). */
 export function parsePrompt(text: string): ParsedPrompt {
@@ -56,7 +71,7 @@ export function parsePrompt(text: string): ParsedPrompt {
 
 /** Parses the inside of a token: `key=value` pairs and bare flags; unknown keys are ignored. */
 export function parseDirectiveBody(body: string): Directives {
-  const d: Directives = { hang: false, reset: false, json: false };
+  const d: Directives = { hang: false, reset: false, json: false, stall: false, echoKey: false };
   for (const item of body.trim().split(WHITESPACE)) {
     if (item.length === 0) continue;
     const eq = item.indexOf('=');
@@ -74,6 +89,11 @@ export function parseDirectiveBody(body: string): Directives {
       case 'latency':
         assign(d, 'latency', nonNegative(value));
         break;
+      case 'gather': {
+        const n = int(value);
+        if (n !== undefined && n >= 1) d.gather = n;
+        break;
+      }
       case 'chunks': {
         const n = int(value);
         if (n !== undefined && n >= 1) d.chunks = Math.min(n, MAX_CHUNKS);
@@ -87,6 +107,30 @@ export function parseDirectiveBody(body: string): Directives {
         break;
       case 'error-after':
         assign(d, 'errorAfter', int(value));
+        break;
+      case 'stall-after':
+        assign(d, 'stallAfter', int(value));
+        break;
+      case 'stall':
+        d.stall = true;
+        break;
+      case 'drip': {
+        const ms = nonNegative(value);
+        if (ms !== undefined && ms > 0) d.drip = ms;
+        break;
+      }
+      case 'size': {
+        const bytes = int(value);
+        if (bytes !== undefined && bytes <= MAX_SIZE) d.size = bytes;
+        break;
+      }
+      case 'event-size': {
+        const bytes = int(value);
+        if (bytes !== undefined && bytes <= MAX_SIZE) d.eventSize = bytes;
+        break;
+      }
+      case 'echo-key':
+        d.echoKey = true;
         break;
       case 'hang':
         d.hang = true;
@@ -109,7 +153,7 @@ export function parseDirectiveBody(body: string): Directives {
   return d;
 }
 
-function assign(d: Directives, key: 'retryAfter' | 'latency' | 'chunkDelay' | 'cutAfter' | 'errorAfter', value: number | undefined): void {
+function assign(d: Directives, key: 'retryAfter' | 'latency' | 'chunkDelay' | 'cutAfter' | 'errorAfter' | 'stallAfter', value: number | undefined): void {
   if (value !== undefined) d[key] = value;
 }
 

@@ -1,20 +1,23 @@
 /**
  * The fake LLM provider: one node:http server speaking OpenAI, Azure OpenAI, Anthropic and
- * Gemini. Routing is plain string work (no framework, no per-request regex) because the
- * benchmark measures the gateway against a bare forwarder in front of this server, and the
- * fake's own cost must stay small and flat.
+ * Gemini, and on demand the same routes over cleartext HTTP/2 (h2c, prior knowledge) on a
+ * second port, through node:http2's compatibility API. Routing is plain string work (no
+ * framework, no per-request regex) because the benchmark measures the gateway against a bare
+ * forwarder in front of this server, and the fake's own cost must stay small and flat.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.routes';
 import { anthropicDialect, messages } from './anthropic.routes';
-import { Exchange } from './exchange';
+import { Exchange, type FakeRequest, type FakeResponse } from './exchange';
 import { embedContents, generateContent, geminiDialect } from './gemini.routes';
 import { sendJson } from './http-io';
 import type { ModelContext } from './model-request';
 import { azureDialect, chatCompletions, embeddings, openaiDialect } from './openai.routes';
 import { Scenario } from './scenario';
 import { FakeStats } from './stats';
+import { Gathering } from './gathering';
 
 export interface FakeProviderOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -30,10 +33,14 @@ export interface FakeProviderOptions {
 
 export interface FakeProviderServer {
   server: Server;
+  /** The same routes over cleartext HTTP/2 (prior knowledge), once listenH2c() was called. */
+  h2cServer: Http2Server;
   stats: FakeStats;
   scenario: Scenario;
   /** Listens on `port` (0, the default, picks a free one) and resolves the actual port. */
   listen(port?: number): Promise<number>;
+  /** Listens for cleartext HTTP/2 on a second port (0 picks a free one) and resolves it. */
+  listenH2c(port?: number): Promise<number>;
   /** Stops listening and drops every open connection, hanging requests included. */
   close(): Promise<void>;
 }
@@ -114,9 +121,9 @@ export function createFakeProviderServer(options: FakeProviderOptions = {}): Fak
   const host = options.host ?? '127.0.0.1';
   const stats = new FakeStats();
   const scenario = new Scenario();
-  const ctx: ModelContext = { stats, scenario, maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024 };
+  const ctx: ModelContext = { stats, scenario, gathering: new Gathering(), maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024 };
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  const onRequest = (req: FakeRequest, res: FakeResponse): void => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -126,7 +133,7 @@ export function createFakeProviderServer(options: FakeProviderOptions = {}): Fak
       return;
     }
     const route = matchRoute(path);
-    stats.track(route?.name ?? 'unknown', res, () => ex.destroyedByServer);
+    stats.track(route?.name ?? 'unknown', ex);
     if (route === undefined) {
       req.resume();
       sendJson(ex, 404, notFoundBody(path, `Unknown route: ${req.method} ${path}`));
@@ -144,27 +151,44 @@ export function createFakeProviderServer(options: FakeProviderOptions = {}): Fak
   // The headers timeout must outlast the keep-alive timeout, or Node cuts idle sockets early.
   server.headersTimeout = (options.keepAliveTimeoutMs ?? 65_000) + 5_000;
 
+  // Node's defaults otherwise: no idle timeout, as the HTTP/1.1 listener's keep-alive outlasts clients'.
+  const h2cServer = createHttp2Server(onRequest);
+  const sessions = new Set<ServerHttp2Session>();
+  h2cServer.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+
   return {
     server,
+    h2cServer,
     stats,
     scenario,
-    listen(port = 0) {
-      return new Promise<number>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as AddressInfo).port);
-        });
-      });
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
+    listen: (port = 0) => listenOn(server, host, port),
+    listenH2c: (port = 0) => listenOn(h2cServer, host, port),
+    async close() {
+      const closing: Promise<void>[] = [];
+      if (server.listening) {
+        closing.push(new Promise((resolve) => server.close(() => resolve())));
         server.closeAllConnections();
-      });
+      }
+      if (h2cServer.listening) {
+        closing.push(new Promise((resolve) => h2cServer.close(() => resolve())));
+        for (const session of sessions) session.destroy();
+      }
+      await Promise.all(closing);
     },
   };
+}
+
+function listenOn(server: Server | Http2Server, host: string, port: number): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** A bug in the fake: answer 500 if nothing was sent yet, else drop the connection. */

@@ -23,6 +23,15 @@ describe('Gemini routes', () => {
     t.post('/v1beta/models/gemini-2.5-flash:generateContent', body, headers);
   const stream = (body: unknown) => t.post('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', body, KEY);
 
+  it('pads an answer to about size=BYTES, and makes the first event event-size=BYTES larger', async () => {
+    const sized = await (await generate({ contents: [user('hi [[fake size=50000]]')] })).text();
+    expect(sized.length).toBe(50_000);
+    expect(JSON.parse(sized).candidates[0].content.parts[0].text.startsWith('Fake reply to: hix')).toBe(true);
+    const events = parseSse(await (await stream({ contents: [user('hi [[fake event-size=70000]]')] })).text());
+    expect(events[0].data.length).toBeGreaterThan(70_000);
+    expect(JSON.parse(events.at(-1)!.data).candidates[0].finishReason).toBe('STOP');
+  });
+
   it('answers generateContent with candidates and usageMetadata', async () => {
     const res = await generate({ contents: [user('hello there')], systemInstruction: { parts: [{ text: 'be nice' }] } });
     expect(res.status).toBe(200);

@@ -6,18 +6,21 @@ import type { Dialect } from './dialect';
 import { parsePrompt, type Directives } from './directives';
 import { dimensionsOr, embedText } from './embedding-vectors';
 import { geminiErrorBody } from './error-shapes';
+import { sendAnswer } from './answer-writer';
 import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { geminiResponseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { writeStream, type StreamFrame } from './stream-writer';
+import { framesOf, writeStream, type StreamFrame, type StreamOptions } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
 const STREAM_ERROR = geminiErrorBody(503, 'The model is overloaded. Please try again later.');
 // Google ends SSE events with CRLF pairs; a gateway whose parser only splits on "\n\n" must fail here, not in production.
 const SSE_END = '\r\n\r\n';
+/** Between the elements of a non-SSE stream (one JSON array, written element by element). */
+const ARRAY_SEPARATOR = ',\r\n';
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 const ARRAY_HEADERS = { 'content-type': 'application/json; charset=UTF-8' };
 
@@ -41,22 +44,20 @@ export async function generateContent(ex: Exchange, ctx: ModelContext, model: st
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, geminiDialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, geminiDialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const responseId = geminiResponseId();
-  if (!stream) return sendJson(ex, 200, response(plan, plan.toolCalls.length > 0 ? toolParts(plan) : [{ text: plan.text }], true, model, responseId));
+  if (!stream) return sendAnswer(ex, response(plan, plan.toolCalls.length > 0 ? toolParts(plan) : [{ text: plan.text }], true, model, responseId), prompt.directives);
   const sse = ex.queryParam('alt') === 'sse';
   await writeStream(ex, streamFrames(plan, model, responseId, sse), streamOptions(prompt.directives, sse));
 }
 
-function streamOptions(d: Directives | undefined, sse: boolean) {
+function streamOptions(directives: Directives | undefined, sse: boolean): StreamOptions {
   return {
     headers: sse ? SSE_HEADERS : ARRAY_HEADERS,
-    delayMs: d?.chunkDelay,
-    cutAfter: d?.cutAfter,
-    errorAfter: d?.errorAfter,
     errorFrame: sse ? `data: ${JSON.stringify(STREAM_ERROR)}${SSE_END}` : `,\r\n${JSON.stringify(STREAM_ERROR)}]`,
+    directives,
   };
 }
 
@@ -165,17 +166,22 @@ function response(plan: ReplyPlan, parts: Json[], last: boolean, model: string, 
  * then a closing event with finishReason and usageMetadata, so a cut stream lacks both.
  */
 function streamFrames(plan: ReplyPlan, model: string, responseId: string, sse: boolean): StreamFrame[] {
-  const payloads: Json[] =
+  const frame = (payload: Json, content: boolean): StreamFrame => ({
+    data: sse ? `data: ${JSON.stringify(payload)}${SSE_END}` : `${ARRAY_SEPARATOR}${JSON.stringify(payload)}`,
+    content,
+  });
+  const frames =
     plan.toolCalls.length > 0
-      ? toolParts(plan).map((part) => response(plan, [part], false, model, responseId))
-      : plan.chunks.map((text) => response(plan, [{ text }], false, model, responseId));
-  payloads.push(response(plan, [{ text: '' }], true, model, responseId));
-  return payloads.map((payload, i) => ({
-    data: sse
-      ? `data: ${JSON.stringify(payload)}${SSE_END}`
-      : `${i === 0 ? '[' : ',\r\n'}${JSON.stringify(payload)}${i === payloads.length - 1 ? ']' : ''}`,
-    content: i < payloads.length - 1,
-  }));
+      ? toolParts(plan).map((part) => frame(response(plan, [part], false, model, responseId), true))
+      : framesOf(plan.chunks, (text) => frame(response(plan, [{ text }], false, model, responseId), true));
+  frames.push(frame(response(plan, [{ text: '' }], true, model, responseId), false));
+  if (!sse) {
+    // A JSON array: `[` instead of the first separator, `]` after the last element.
+    frames[0] = { ...frames[0], data: `[${frames[0].data.slice(ARRAY_SEPARATOR.length)}` };
+    const last = frames.length - 1;
+    frames[last] = { ...frames[last], data: `${frames[last].data}]` };
+  }
+  return frames;
 }
 
 /** `:batchEmbedContents` (`{requests:[{content}]}`) and `:embedContent` (`{content}`). */
@@ -197,7 +203,7 @@ export async function embedContents(ex: Exchange, ctx: ModelContext, batch: bool
     directives ??= prompt.directives;
     texts.push(prompt.text);
   }
-  if (!(await applyDirectives(ex, geminiDialect, directives))) return;
+  if (!(await applyDirectives(ex, geminiDialect, directives, ctx))) return;
   const embeddings = texts.map((text, i) => ({
     values: embedText(text, dimensionsOr((requests[i] as Json).outputDimensionality)),
   }));

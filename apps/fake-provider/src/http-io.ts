@@ -1,4 +1,5 @@
-import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange';
 
 export type BodyResult =
@@ -9,7 +10,7 @@ export type BodyResult =
  * Reads and parses a JSON body. Resolves `undefined` when the client went away mid-body
  * (there is nobody left to answer).
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<BodyResult | undefined> {
+export function readJsonBody(req: Readable & { readonly complete: boolean }, maxBytes: number): Promise<BodyResult | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -35,13 +36,13 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Bo
   });
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Sends a JSON response with content-length (no chunked encoding for one-shot answers). */
 export function sendJson(ex: Exchange, status: number, payload: unknown, headers?: OutgoingHttpHeaders): void {
   if (ex.gone) return;
   const body = JSON.stringify(payload);
-  ex.res.writeHead(status, {
+  ex.writeHead(status, {
     ...headers,
     'content-type': JSON_TYPE,
     'content-length': Buffer.byteLength(body),
@@ -61,6 +62,27 @@ export function sleep(ex: Exchange, ms: number): Promise<void> {
     const timer = setTimeout(done, ms);
     ex.res.once('close', done);
   });
+}
+
+/** Writes `data` with backpressure, or one byte every `dripMs`; stops as soon as the client has gone. */
+export async function writeOut(ex: Exchange, data: string, dripMs?: number): Promise<void> {
+  if (ex.gone) return;
+  if (dripMs === undefined) {
+    if (!ex.write(data)) await drained(ex);
+    return;
+  }
+  const bytes = Buffer.from(data);
+  for (let i = 0; i < bytes.length && !ex.gone; i++) {
+    ex.write(bytes.subarray(i, i + 1));
+    await sleep(ex, dripMs);
+  }
+}
+
+/** Sends what was written so far (at least the headers), then waits for the client to give up. */
+export function untilGone(ex: Exchange): Promise<void> {
+  if (ex.gone) return Promise.resolve();
+  ex.flushHeaders();
+  return new Promise((resolve) => ex.res.once('close', () => resolve()));
 }
 
 /** Waits for the socket to drain, or for the connection to close (a 'drain' that never comes). */

@@ -8,9 +8,11 @@ import type { Exchange } from './exchange';
 import { readJsonBody, sendJson, sleep } from './http-io';
 import type { Scenario } from './scenario';
 import type { FakeStats } from './stats';
+import type { Gathering } from './gathering';
 
 export interface ModelContext {
   stats: FakeStats;
+  gathering: Gathering;
   scenario: Scenario;
   maxBodyBytes: number;
 }
@@ -69,7 +71,7 @@ export async function admit(ex: Exchange, dialect: Dialect, ctx: ModelContext): 
  * Applies the directives that decide whether there is a reply at all. Resolves true when the
  * route should go on and answer normally.
  */
-export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directives | undefined): Promise<boolean> {
+export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directives | undefined, ctx: ModelContext): Promise<boolean> {
   if (d === undefined) return !ex.gone;
   if (d.reset) {
     ex.destroySocket(true);
@@ -77,8 +79,13 @@ export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directi
   }
   // Hang: answer nothing; the stats' close listener counts the abort when the client gives up.
   if (d.hang) return false;
-  if (d.latency !== undefined) await sleep(ex, d.latency);
+  if (d.latency !== undefined) await (d.gather === undefined ? sleep(ex, d.latency) : ctx.gathering.wait(ex, d.gather, d.latency));
   if (ex.gone) return false;
+  if (d.echoKey) {
+    // Some proxies and providers echo a key without its prefix: redaction must not rely on it.
+    sendError(ex, dialect, d.status ?? 401, `The key ending ${(dialect.apiKey(ex) ?? '').slice(3)} is not allowed here`, d.retryAfter);
+    return false;
+  }
   if (d.status !== undefined) {
     // A 401 echoes the key like real providers do ("Incorrect API key provided: sk-..."), so
     // the gateway's redaction of upstream messages is tested against the real hazard.

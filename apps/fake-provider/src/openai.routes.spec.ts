@@ -241,6 +241,79 @@ describe('OpenAI routes', () => {
     expect(chunks.filter((c) => c.choices[0]?.delta?.content)).toHaveLength(8000);
   });
 
+  it('size=BYTES pads a JSON answer to about that size, sent chunked without Content-Length', async () => {
+    const res = await t.post('/v1/chat/completions', chat('hello [[fake size=200000]]'), AUTH);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBeNull();
+    const text = await res.text();
+    expect(text.length).toBe(200_000);
+    const body = JSON.parse(text);
+    const content: string = body.choices[0].message.content;
+    expect(content.startsWith('Fake reply to: hellox')).toBe(true);
+    expect(content.replace(/^Fake reply to: hello/, '').replace(/x/g, '')).toBe('');
+  });
+
+  it('size=BYTES adds that much padding content to a stream, in events of 16 KiB', async () => {
+    const res = await t.post('/v1/chat/completions', chat('hello [[fake size=100000]]', { stream: true }), AUTH);
+    const { done, chunks } = chunksOf(await res.text());
+    expect(done).toBe(true);
+    const content = streamedText(chunks);
+    expect(content.startsWith('Fake reply to: hello')).toBe(true);
+    expect(content.length - 'Fake reply to: hello'.length).toBe(7 * 16 * 1024);
+  });
+
+  it('event-size=BYTES makes the first content event that much larger', async () => {
+    const res = await t.post('/v1/chat/completions', chat('hello [[fake event-size=300000]]', { stream: true }), AUTH);
+    const events = parseSse(await res.text());
+    expect(events[1].data.length).toBeGreaterThan(300_000);
+    expect(events.at(-1)?.data).toBe('[DONE]');
+  });
+
+  it.each([
+    ['a JSON answer', chat('[[fake stall]]')],
+    ['a stream', chat('[[fake stall]]', { stream: true })],
+  ])('stall sends the headers of %s, then nothing until the client gives up', async (_name, body) => {
+    const controller = new AbortController();
+    const res = await t.post('/v1/chat/completions', body, AUTH, controller.signal);
+    expect(res.status).toBe(200);
+    const reading = readAll(res);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.fake.stats.snapshot()).toMatchObject({ inFlight: 1, completed: 0 });
+    controller.abort();
+    expect((await reading).text).toBe('');
+    await eventually(() => expect(t.fake.stats.snapshot()).toMatchObject({ aborted: 1, inFlight: 0 }));
+  });
+
+  it('stall-after=N sends N content chunks, then nothing until the client gives up', async () => {
+    const controller = new AbortController();
+    const res = await t.post('/v1/chat/completions', chat('hello [[fake stall-after=2]]', { stream: true }), AUTH, controller.signal);
+    const reader = res.body!.getReader();
+    let text = '';
+    while (parseSse(text).length < 3) text += new TextDecoder().decode((await reader.read()).value);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.fake.stats.snapshot()).toMatchObject({ inFlight: 1, completed: 0 });
+    controller.abort();
+    const chunks = parseSse(text).map((e) => JSON.parse(e.data));
+    expect(chunks.filter((c) => c.choices[0]?.delta?.content)).toHaveLength(2);
+    await eventually(() => expect(t.fake.stats.snapshot()).toMatchObject({ aborted: 1, inFlight: 0 }));
+  });
+
+  it('drip=MS sends the body a byte at a time, whole in the end', async () => {
+    const res = await t.post('/v1/chat/completions', chat('hi [[fake drip=1 chunks=1]]', { stream: true }), AUTH);
+    const reader = res.body!.getReader();
+    let text = '';
+    let pieces = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      pieces += 1;
+      text += new TextDecoder().decode(value);
+    }
+    expect(pieces).toBeGreaterThan(1);
+    expect(chunksOf(text)).toMatchObject({ done: true });
+    expect(streamedText(chunksOf(text).chunks)).toBe('Fake reply to: hi');
+  });
+
   it('returns deterministic embeddings, as floats or base64', async () => {
     const res = await t.post('/v1/embeddings', { model: 'text-embedding-3-small', input: ['one two', 'three'] }, AUTH);
     const body = await res.json();

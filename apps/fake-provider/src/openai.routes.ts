@@ -7,12 +7,13 @@ import type { Dialect } from './dialect';
 import { parsePrompt, type Directives } from './directives';
 import { dimensionsOr, embedText, toBase64 } from './embedding-vectors';
 import { azureErrorBody, openaiErrorBody } from './error-shapes';
+import { sendAnswer } from './answer-writer';
 import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { openaiCompletionId, openaiToolCallId, unixSeconds } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
-import { SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
+import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
 
@@ -59,26 +60,16 @@ export async function chatCompletions(ex: Exchange, ctx: ModelContext, dialect: 
   const conversation = conversationOf(body);
   const prompt = parsePrompt(conversation.userText);
   conversation.userText = prompt.text;
-  if (!(await applyDirectives(ex, dialect, prompt.directives))) return;
+  if (!(await applyDirectives(ex, dialect, prompt.directives, ctx))) return;
 
   const plan = planReply(conversation, prompt.directives);
   const model = typeof body.model === 'string' ? body.model : (deployment ?? 'unknown');
   const id = openaiCompletionId();
   const created = unixSeconds();
   const toolCallIds = plan.toolCalls.map(() => openaiToolCallId());
-  if (body.stream !== true) return sendJson(ex, 200, completion(id, created, model, plan, toolCallIds));
+  if (body.stream !== true) return sendAnswer(ex, completion(id, created, model, plan, toolCallIds), prompt.directives);
   const includeUsage = (body.stream_options as Json | undefined)?.include_usage === true;
-  await writeStream(ex, chunkFrames(id, created, model, plan, toolCallIds, includeUsage), streamOptions(prompt.directives));
-}
-
-function streamOptions(d: Directives | undefined) {
-  return {
-    headers: SSE_HEADERS,
-    delayMs: d?.chunkDelay,
-    cutAfter: d?.cutAfter,
-    errorAfter: d?.errorAfter,
-    errorFrame: STREAM_ERROR_FRAME,
-  };
+  await writeStream(ex, chunkFrames(id, created, model, plan, toolCallIds, includeUsage), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
 }
 
 function validateChat(body: Json, modelRequired: boolean): string | undefined {
@@ -183,7 +174,7 @@ function chunkFrames(
 
   const hasTools = plan.toolCalls.length > 0;
   const frames: StreamFrame[] = [frame(`{"role":"assistant","content":${hasTools ? 'null' : '""'}`, false)];
-  for (const piece of plan.chunks) frames.push(frame(`{"content":${JSON.stringify(piece)}`, true));
+  for (const text of framesOf(plan.chunks, (piece) => frame(`{"content":${JSON.stringify(piece)}`, true))) frames.push(text);
   plan.toolCalls.forEach((call, index) => {
     // id, type and name only on a call's first delta; then argument fragments under its index.
     frames.push(
@@ -218,7 +209,7 @@ export async function embeddings(ex: Exchange, ctx: ModelContext, dialect: Diale
     item.text = prompt.text;
     directives ??= prompt.directives;
   }
-  if (!(await applyDirectives(ex, dialect, directives))) return;
+  if (!(await applyDirectives(ex, dialect, directives, ctx))) return;
 
   const dimensions = dimensionsOr(body.dimensions);
   const base64 = body.encoding_format === 'base64';

@@ -1,3 +1,4 @@
+import { PADDING_MARKER, PADDING_PIECE } from './padding';
 import { countWords, planReply, splitEvenly, type Conversation } from './reply';
 import { argumentsFromSchema } from './tool-arguments';
 
@@ -31,7 +32,7 @@ describe('planReply', () => {
       { name: 'b', schema: { type: 'object', properties: { n: { type: 'number' } } } },
     ];
     const hang = false;
-    const all = planReply(conversation({ tools }), { tools: Infinity, hang, reset: false, json: false });
+    const all = planReply(conversation({ tools }), { tools: Infinity, hang, reset: false, json: false, stall: false, echoKey: false });
     expect(all.toolCalls.map((c) => [c.name, c.argsJson])).toEqual([
       ['a', '{"q":"fake-q"}'],
       ['b', '{"n":1}'],
@@ -40,12 +41,23 @@ describe('planReply', () => {
       expect(call.pieces.join('')).toBe(call.argsJson);
       for (const piece of call.pieces) expect(piece.length).toBeLessThanOrEqual(8);
     }
-    const first = planReply(conversation({ tools }), { tools: 1, hang, reset: false, json: false });
+    const first = planReply(conversation({ tools }), { tools: 1, hang, reset: false, json: false, stall: false, echoKey: false });
     expect(first.toolCalls.map((c) => c.name)).toEqual(['a']);
   });
 
+  it('pads a reply: a marker for the writers in the JSON text and the first chunk, padding chunks for a stream', () => {
+    const base = { hang: false, reset: false, json: false, stall: false, echoKey: false };
+    const sized = planReply(conversation(), { ...base, size: 40_000 });
+    expect(sized.text).toBe(`Fake reply to: hello world${PADDING_MARKER}`);
+    expect(sized.chunks.slice(0, 5).join('')).toBe('Fake reply to: hello world');
+    expect(sized.chunks.slice(5)).toEqual([PADDING_PIECE, PADDING_PIECE, PADDING_PIECE]);
+    const event = planReply(conversation(), { ...base, eventSize: 1000 });
+    expect(event.chunks[0]).toBe(splitEvenly('Fake reply to: hello world', 5)[0] + PADDING_MARKER);
+    expect(event.text).toBe('Fake reply to: hello world');
+  });
+
   it('replies {"ok":true} under the json directive', () => {
-    expect(planReply(conversation(), { json: true, hang: false, reset: false }).text).toBe('{"ok":true}');
+    expect(planReply(conversation(), { json: true, hang: false, reset: false, stall: false, echoKey: false }).text).toBe('{"ok":true}');
   });
 });
 

@@ -4,6 +4,7 @@
  * that goes through the gateway sees the same answer whichever provider the gateway chose.
  */
 import type { Directives } from './directives';
+import { PADDING_MARKER, PADDING_PIECE } from './padding';
 import { argumentsFromSchema } from './tool-arguments';
 
 export interface DeclaredTool {
@@ -41,6 +42,7 @@ export interface ReplyPlan {
 }
 
 export const DEFAULT_CHUNKS = 5;
+
 const JSON_REPLY = '{"ok":true}';
 // Argument pieces cycle through these sizes: small and uneven, like a real model's deltas,
 // so a client that reassembles by concatenation (and not by assuming whole tokens) is tested.
@@ -60,12 +62,23 @@ export function planReply(conversation: Conversation, directives: Directives | u
   else if (conversation.toolResults.length > 0) text = `Fake reply using tool results: ${conversation.toolResults.join(' | ')}`;
   else text = `Fake reply to: ${conversation.userText}`;
   return {
-    text,
-    chunks: splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS),
+    text: directives?.size === undefined ? text : text + PADDING_MARKER,
+    chunks: paddedChunks(splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS), directives),
     toolCalls: [],
     promptTokens,
     completionTokens: countWords(text),
   };
+}
+
+/**
+ * `event-size` marks the first chunk for padding (the stream writer puts it in); `size` adds padding
+ * chunks (the same string each time, so they cost no memory).
+ */
+function paddedChunks(chunks: string[], directives: Directives | undefined): string[] {
+  if (directives?.eventSize !== undefined) chunks[0] += PADDING_MARKER;
+  const size = directives?.size ?? 0;
+  for (let padded = 0; padded < size; padded += PADDING_PIECE.length) chunks.push(PADDING_PIECE);
+  return chunks;
 }
 
 function planToolCall(tool: DeclaredTool): PlannedToolCall {

@@ -81,7 +81,7 @@ async function bootstrap(): Promise<void> {
   installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
   // Beyond this, Node closes new connections at once: the open-file budget stays for upstream sockets.
   app.getHttpServer().maxConnections = config.server.maxConnections;
-  await app.listen(config.server.port, config.server.host);
+  await app.listen({ port: config.server.port, host: config.server.host, backlog: config.server.listenBacklog });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   logger.info(

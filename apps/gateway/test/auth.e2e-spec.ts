@@ -1,16 +1,17 @@
 import { startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 const KEYS = ['gw-key-alpha-123456', 'gw-key-beta-654321'];
 let gateway: RunningProcess;
 
 beforeAll(async () => {
   gateway = await startGateway(undefined, { LLM_HUB_API_KEYS: KEYS.join(',') });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 const body = { model: 'mock/mock-1', messages: [{ role: 'user', content: 'hi' }] };
 

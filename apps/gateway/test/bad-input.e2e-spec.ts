@@ -1,4 +1,5 @@
 import { startGateway, type RunningProcess } from './support/processes';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Bad input gets a 4xx in OpenAI's error shape naming the problem; never a 500, never a crash
@@ -8,11 +9,11 @@ let gateway: RunningProcess;
 
 beforeAll(async () => {
   gateway = await startGateway({ server: { bodyLimitBytes: 64 * 1024 }, providers: { mock: { type: 'mock' } } });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 const user = [{ role: 'user', content: 'hi' }];
 const ok = { model: 'mock/mock-1', messages: user };

@@ -1,6 +1,7 @@
 import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson, readSse } from './support/sse';
 import { requestLines, sample, scrape, type LogLine } from './support/observed';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * The cache-hit fast path (a Fastify preHandler answering in-process hits before Nest) through
@@ -29,12 +30,12 @@ beforeAll(async () => {
     startGateway({ providers: { fake: provider() }, auth: { apiKeys: [KEY_A, KEY_B] } }),
     startGateway({ providers: { fake: provider() }, observability: { requestLog: { content: true } } }),
   ]);
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), keyed?.stop(), content?.stop()]);
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 const chat = (prompt: string, extra: object = {}) => ({ model: 'fake/m', messages: [{ role: 'user', content: prompt }], ...extra });
 const upstreamCalls = async () => (await fakeStats(fake.url)).requests;

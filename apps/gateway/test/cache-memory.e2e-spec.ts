@@ -1,5 +1,6 @@
-import { fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * The in-process response cache through real processes: the gateway (cache type memory, the
@@ -20,12 +21,12 @@ beforeAll(async () => {
     startGateway({ providers: { fake: provider(fake) }, routing: { aliases: { smart: 'fake/m' } } }),
     startGateway({ providers: { fake: provider(fake) }, auth: { apiKeys: [KEY_A, KEY_B] } }),
   ]);
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), keyed?.stop()]);
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 const chat = (content: string, extra: object = {}) => ({ model: 'fake/m', messages: [{ role: 'user', content }], ...extra });
 const ask = (body: object, headers: Record<string, string> = {}, target = gateway) => postJson(`${target.url}/v1/chat/completions`, body, headers);
@@ -88,8 +89,8 @@ describe('memory cache', () => {
   it('x-llm-hub-cache-ttl keeps an answer for that many seconds only', async () => {
     const first = await answer(chat('short lived'), { 'x-llm-hub-cache-ttl': '1' });
     const soon = await answer(chat('short lived'));
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    const later = await answer(chat('short lived'));
+    // Hits until the second has passed, then misses (the default TTL would keep it far longer).
+    const later = await eventually(() => answer(chat('short lived')), (next) => next.cache === 'MISS', 10_000);
     expect([first.cache, soon.cache, later.cache]).toEqual(['MISS', 'HIT', 'MISS']);
   });
 
@@ -197,5 +198,5 @@ describe('memory cache', () => {
     } finally {
       await off.stop();
     }
-  });
+  }, START_TIMEOUT_MS);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_MAIN, startGateway, startProcess, fakeStats, startFakeProvider, type RunningProcess } from './support/processes';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 function configFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'llm-hub-config-'));
@@ -76,12 +77,12 @@ describe('providers from the environment and the file', () => {
       AZURE_OPENAI_ENDPOINT: fake.url,
       AZURE_OPENAI_API_VERSION: '2025-01-01-preview',
     });
-  });
+  }, START_TIMEOUT_MS);
 
   afterAll(async () => {
     await gateway?.stop();
     await fake?.stop();
-  });
+  }, STOP_TIMEOUT_MS);
 
   const ask = (body: object) => postJson(`${gateway.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'hi' }], ...body });
 

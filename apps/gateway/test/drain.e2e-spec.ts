@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { eventually, fakeStats, providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * When the drain time runs out, every request still in flight gets an HTTP answer: a 503
@@ -7,22 +8,20 @@ import { eventually, fakeStats, providersAt, startFakeProvider, startGateway, ty
  * for its first upstream byte), an in-band error event for a stream already under way. Never a
  * reset connection.
  */
-const HOOK_TIMEOUT_MS = 120_000;
-const TEST_TIMEOUT_MS = 60_000;
 let fake: RunningProcess;
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-}, HOOK_TIMEOUT_MS);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await fake?.stop();
-}, HOOK_TIMEOUT_MS);
+}, STOP_TIMEOUT_MS);
 
 const gateways: RunningProcess[] = [];
 afterEach(async () => {
   await Promise.all(gateways.splice(0).map((gateway) => gateway.stop('SIGKILL')));
-}, HOOK_TIMEOUT_MS);
+}, STOP_TIMEOUT_MS);
 
 async function drainingGateway(drainTimeoutMs: number): Promise<RunningProcess> {
   const gateway = await startGateway({
@@ -79,7 +78,7 @@ describe('when the drain time runs out', () => {
       // The upstream calls were cancelled, not left hanging.
       await eventually(() => fakeStats(fake.url), (stats) => stats.inFlight === 0, 10_000);
     },
-    TEST_TIMEOUT_MS,
+    START_TIMEOUT_MS,
   );
 
   it('ends a stream already under way with an in-band shutting_down event', async () => {
@@ -93,5 +92,5 @@ describe('when the drain time runs out', () => {
     expect(answer.body).toContain('"code":"shutting_down"');
     expect(answer.body).not.toContain('[DONE]');
     expect(await gateway.exited).toBe(0);
-  }, TEST_TIMEOUT_MS);
+  }, START_TIMEOUT_MS);
 });

@@ -1,13 +1,13 @@
-import { fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { UPSTREAM_KEYS, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { rawPost, rawRequest } from './support/raw-http';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Input an adversarial (or just unusual) client sends: model names that cannot go into a header
  * as they are, HTTP/1.0 and `Connection: close` streams, odd URLs, huge echoes. Each answer is a
  * clean HTTP response in OpenAI's shape with x-request-id; nothing hangs, nothing is a 500.
  */
-const HOOK_TIMEOUT_MS = 120_000;
 let fake: RunningProcess;
 let gateway: RunningProcess;
 
@@ -19,11 +19,11 @@ beforeAll(async () => {
     resilience: { defaults: { retry: { maxAttempts: 1 } } },
     cache: { type: 'none' },
   });
-}, HOOK_TIMEOUT_MS);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([gateway?.stop(), fake?.stop()]);
-}, HOOK_TIMEOUT_MS);
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake.url));
 
@@ -192,6 +192,28 @@ describe('costly bodies', () => {
     for (let i = 0; i < 20; i++) schema = { type: 'object', properties: { inner: schema } };
     const response = await chat({ model: 'vllm/model-1', messages: user, tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('an upstream that echoes part of the key', () => {
+  /** Every 8-character piece of a key: none may reach a client or a log line. */
+  const pieces = (key: string) => Array.from({ length: key.length - 7 }, (_, i) => key.slice(i, i + 8));
+
+  it.each([
+    ['openai/gpt-4o-mini', UPSTREAM_KEYS.openai],
+    ['anthropic/claude-3-5-haiku-latest', UPSTREAM_KEYS.anthropic],
+    ['google/gemini-2.0-flash', UPSTREAM_KEYS.google],
+    ['azure/gpt-4o-mini', UPSTREAM_KEYS.azure],
+    ['vllm/model-1', UPSTREAM_KEYS.compatible],
+  ])('%s: the echo without the key prefix is redacted from the error', async (model, key) => {
+    for (const stream of [false, true]) {
+      const response = await chat({ model, stream, messages: [{ role: 'user', content: 'hi [[fake echo-key]]' }] });
+      expect(response.status).toBe(401);
+      const text = await response.text();
+      expect(text).toContain('[REDACTED]');
+      for (const piece of pieces(key)) expect(text).not.toContain(piece);
+    }
+    for (const piece of pieces(key)) expect(gateway.output()).not.toContain(piece);
   });
 });
 

@@ -2,6 +2,7 @@ import { duplicateSeries, samples, scrape } from './support/observed';
 import { providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { promtoolCheckMetrics } from './support/promtool';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * /metrics after traffic to several providers and models, on several routes, JSON and streams,
@@ -47,12 +48,12 @@ beforeAll(async () => {
   expect((await chat('no-such-provider/x', 'unroutable')).status).toBe(404);
 
   exposition = await scrape(gateway);
-}, 120_000);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-}, 30_000);
+}, STOP_TIMEOUT_MS);
 
 it('exports every series once (same name and labels never twice)', () => {
   expect(samples(exposition).length).toBeGreaterThan(100);

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { eventually, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * /metrics shows traffic, spend, model names and versions: it is served on a listener of its own
@@ -26,11 +27,11 @@ beforeAll(async () => {
   const chat = { model: 'mock/mock-1', messages: [{ role: 'user', content: 'hello' }] };
   expect((await postJson(`${open.url}/v1/chat/completions`, chat)).status).toBe(200);
   expect((await postJson(`${guarded.url}/v1/chat/completions`, chat, { authorization: `Bearer ${GATEWAY_KEY}` })).status).toBe(200);
-}, 120_000);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([open?.stop(), guarded?.stop(), bounded?.stop()]);
-}, 30_000);
+}, STOP_TIMEOUT_MS);
 
 function metricsUrl(gateway: RunningProcess | undefined, path = '/metrics'): string {
   return `${gateway!.metricsUrl}${path}`;

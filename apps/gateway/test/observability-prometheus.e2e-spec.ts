@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runChild } from './support/children';
 import { ALERTS_FILE, CHART_FILES_DIR, alertRules, dashboardQueries } from './support/dashboard-queries';
 import { startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { GATEWAY_JOB, freePort, startPrometheus, type PrometheusHandle } from './support/prometheus';
+import { GATEWAY_JOB, startPrometheus, type PrometheusHandle } from './support/prometheus';
 import { promtool, promtoolCheckMetrics } from './support/promtool';
+import { startRedisServer, type RedisServerHandle } from './support/redis-server';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * The chart's dashboards and alerts against a real Prometheus scraping a real gateway.
@@ -25,7 +25,7 @@ import { postJson, readSse } from './support/sse';
  * shipped files, so `make test` covers them.
  *
  * Every process listens on a free 127.0.0.1 port (the redis-server's too, so two runs of this
- * spec, or the Redis Cluster specs' fixed ports, never collide). About 20 s in all: the slow
+ * spec never collide). About 20 s in all: the slow
  * answers take 11 s, the rest of the traffic runs meanwhile.
  */
 
@@ -58,9 +58,7 @@ describe('promtool on the shipped alert rules', () => {
 
 describe('dashboards and alerts against a live gateway', () => {
   let fake: RunningProcess | undefined;
-  let redis: ChildProcess | undefined;
-  let redisDir: string | undefined;
-  let redisPort = 0;
+  let redis: RedisServerHandle | undefined;
   let gateway: RunningProcess | undefined;
   let prometheus: PrometheusHandle | undefined;
   /** Requests still running when beforeAll fails: awaited (settled) before the processes stop. */
@@ -112,44 +110,7 @@ describe('dashboards and alerts against a live gateway', () => {
   }
 
   async function startRedis(): Promise<void> {
-    redisPort = await freePort();
-    redisDir = mkdtempSync(join(tmpdir(), 'llm-hub-obs-redis-'));
-    const child = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    redis = child;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on ${redisPort} not ready within 10 s:\n${output}`)), 10_000);
-      const onData = (data: Buffer) => {
-        output += data.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server: ${error.message} (run scripts/install-redis.sh)`));
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server on ${redisPort} exited with ${code} (port taken?):\n${output}`));
-      });
-    });
-  }
-
-  async function stopRedis(): Promise<void> {
-    const child = redis;
-    // No pid: it never started (spawn error), and will never emit 'exit'.
-    if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    redis = await startRedisServer();
   }
 
   /** SIGTERM, SIGKILL after 5 s (the gateway drains in-flight requests first). */
@@ -189,7 +150,7 @@ describe('dashboards and alerts against a live gateway', () => {
             },
           },
         },
-        cache: { type: 'redis', redis: { url: `redis://127.0.0.1:${redisPort}` } },
+        cache: { type: 'redis', redis: { url: redis!.url } },
         observability: { pricing: { 'fake/m': { input: 1, output: 2 }, 'flaky/m': { input: 1, output: 2 } } },
       },
       { LLM_HUB_MEMORY_LIMIT_BYTES: String(64 * 1024 * 1024), LLM_HUB_CPU_LIMIT_CORES: CPU_LIMIT_CORES },
@@ -253,7 +214,7 @@ describe('dashboards and alerts against a live gateway', () => {
     expect(timeouts.map((r) => r.status)).toEqual(Array(6).fill(504));
 
     // Redis goes away: llm_hub_redis_up 0 (LLMHubRedisDown); the cache fails open (misses, errors).
-    await stopRedis();
+    await redis!.stop();
     await untilGatewayExports(/^llm_hub_redis_up 0$/m);
     const degraded = await batch(10, (i) => call('fake/m', `redis down ${i}`));
     expect(degraded.map((r) => [r.status, r.cache])).toEqual(Array(10).fill([200, 'MISS']));
@@ -261,15 +222,14 @@ describe('dashboards and alerts against a live gateway', () => {
     const slowResults = await slow;
     expect(slowResults.map((r) => r.status)).toEqual(Array(SLOW_REQUESTS).fill(200));
     await prometheus.waitForScrape(GATEWAY_JOB);
-  }, 120_000);
+  }, START_TIMEOUT_MS);
 
   afterAll(async () => {
     // Every process this spec started, even when beforeAll failed half way; each stop is bounded.
     await Promise.all([prometheus?.stop(), stopProcess(gateway)]);
     await Promise.all(pending);
-    await Promise.all([stopProcess(fake), stopRedis()]);
-    if (redisDir) rmSync(redisDir, { recursive: true, force: true });
-  }, 30_000);
+    await Promise.all([stopProcess(fake), redis?.stop()]);
+  }, STOP_TIMEOUT_MS);
 
   it('answers every panel query of both dashboards with at least one series', async () => {
     const queries = dashboardQueries();

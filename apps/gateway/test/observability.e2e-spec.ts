@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { NO_RETRY_NO_BREAKER, eventually, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
 import { jsonLines, requestLines, sample, scrape, type LogLine } from './support/observed';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * What an operator sees of the gateway, through real processes (the fake provider behind
@@ -71,12 +72,12 @@ beforeAll(async () => {
       LLM_HUB_REDIS_URL: `redis://default:${SECRETS.redisPassword}@127.0.0.1:${redisPort}/0`,
     }),
   ]);
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([main, content, logOff, metricsOff, secrets].map((p) => p?.stop()));
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -490,7 +491,7 @@ describe('health (terminus)', () => {
       probeAgent.destroy();
       await gateway.stop('SIGKILL');
     }
-  });
+  }, START_TIMEOUT_MS);
 });
 
 // ---- secrets ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { fakeStats, providersAt, startFakeProvider, startGateway, UPSTREAM_KEYS, type RunningProcess } from './support/processes';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * The official `openai` npm client pointed at the gateway, for every provider type: plain,
@@ -13,12 +14,12 @@ beforeAll(async () => {
   fake = await startFakeProvider();
   gateway = await startGateway({ providers: providersAt(fake.url) });
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',

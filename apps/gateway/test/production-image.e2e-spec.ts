@@ -15,11 +15,12 @@
  * module resolution cannot reach the repo's node_modules). It must answer readiness and a chat
  * completion through the mock provider, and exit 0 on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, relative } from 'node:path';
-import { ROOT } from './support/processes';
+import { describeRun, runChild } from './support/children';
+import { ROOT, startProcess } from './support/processes';
+import { START_TIMEOUT_MS } from './support/timeouts';
 
 // ---------------------------------------------------------------------------------------------
 // Dockerfile parsing
@@ -230,19 +231,13 @@ function applyCopy(copy: Copy, target: StageFs, stages: Map<string, StageFs>, co
   }
 }
 
-function sh(command: string, cwd: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`'${command}' in ${cwd} exited with ${code}:\n${output}`));
-    });
-  });
+/** `npm ci` (from the registry) and `npm run build` (tsc) of a stage, on a loaded machine. */
+const STAGE_COMMAND_TIMEOUT_MS = 240_000;
+
+async function sh(command: string, cwd: string, timeoutMs: number): Promise<string> {
+  const result = await runChild('/bin/sh', ['-c', command], { cwd, env: process.env, timeoutMs });
+  if (result.code !== 0) throw new Error(describeRun(`'${command}' in ${cwd}`, result));
+  return result.stdout + result.stderr;
 }
 
 /** Every file under `dir`, relative to it, slash-separated. */
@@ -254,42 +249,6 @@ function walk(dir: string, prefix = ''): string[] {
     else out.push(path);
   }
   return out;
-}
-
-interface Gateway {
-  child: ChildProcess;
-  url: string;
-  metricsUrl: string;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the image's CMD in `cwd` and waits for the gateway's `{"msg":"listening","port":N}` and `{"msg":"metrics listening","port":N}` lines. */
-function startCmd(cmd: string[], cwd: string, env: Record<string, string>): Promise<Gateway> {
-  expect(cmd[0]).toBe('node');
-  const child = spawn(process.execPath, cmd.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the gateway did not start within 20 s:\n${output}`));
-    }, 20_000);
-    child.stdout!.on('data', (data: Buffer) => {
-      output += data.toString();
-      const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
-      const metrics = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output);
-      if (!match || !metrics) return;
-      clearTimeout(timer);
-      const url = (line: string) => `http://127.0.0.1:${JSON.parse(line).port as number}`;
-      resolve({ child, url: url(match[0]), metricsUrl: url(metrics[0]), output: () => output, exited });
-    });
-    child.stderr!.on('data', (data: Buffer) => (output += data.toString()));
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`the gateway exited with ${code} before listening:\n${output}`));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +370,7 @@ describe('the production image, replayed stage by stage', () => {
             // The full (dev) install: the repo's own, made by the same `npm ci` on the same lockfile.
             symlinkSync(join(ROOT, 'node_modules'), join(cwd, 'node_modules'), 'dir');
           } else if (/^npm (ci|run build)\b/.test(command)) {
-            await sh(command, cwd, 150_000);
+            await sh(command, cwd, STAGE_COMMAND_TIMEOUT_MS);
           } else {
             throw new Error(`line ${instruction.line}: RUN ${command} is not replayed by this spec`);
           }
@@ -421,7 +380,7 @@ describe('the production image, replayed stage by stage', () => {
     }
     const app = fs.get('runtime')!;
     runtimeFiles = walk(join(app.root, app.workdir));
-  }, 240_000);
+  }, 2 * STAGE_COMMAND_TIMEOUT_MS + 60_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
@@ -450,7 +409,8 @@ describe('the production image, replayed stage by stage', () => {
   it('serves readiness and a chat completion with production dependencies only, and exits 0 on SIGTERM', async () => {
     const app = fs.get('runtime')!;
     const env = { PATH: process.env.PATH ?? '', ...runtimeEnv, HOST: '127.0.0.1', PORT: '0', LLM_HUB_METRICS_PORT: '0' };
-    const gateway = await startCmd(cmd, join(app.root, app.workdir), env);
+    expect(cmd[0]).toBe('node');
+    const gateway = await startProcess(cmd[1], env, undefined, { cwd: join(app.root, app.workdir) });
     try {
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
       const ready = await fetch(`${gateway.url}/health/ready`);
@@ -478,7 +438,7 @@ describe('the production image, replayed stage by stage', () => {
       expect((await stream.text()).trimEnd().endsWith('data: [DONE]')).toBe(true);
 
       // package.json is in the image: the build info carries its version.
-      const metrics = await (await fetch(`${gateway.metricsUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${gateway.metricsUrl!}/metrics`)).text();
       expect(metrics).toMatch(/llm_hub_build_info\{version="0\.1\.0"/);
     } finally {
       if (gateway.child.exitCode === null) gateway.child.kill('SIGTERM');
@@ -486,11 +446,11 @@ describe('the production image, replayed stage by stage', () => {
     expect(await gateway.exited).toBe(0);
     expect(gateway.output()).toContain('"msg":"stopped"');
     expect(gateway.output()).not.toMatch(/"level":(50|60)/);
-  });
+  }, START_TIMEOUT_MS);
 
   it('runs the capacity planner from the same image', async () => {
     const app = fs.get('runtime')!;
-    const output = await sh(`"${process.execPath}" dist/apps/capacity/src/main.js --peak-rps 5000 --target-rps 500 --safety 1.5`, join(app.root, app.workdir), 10_000);
+    const output = await sh(`"${process.execPath}" dist/apps/capacity/src/main.js --peak-rps 5000 --target-rps 500 --safety 1.5`, join(app.root, app.workdir), 30_000);
     expect(output).toContain('= 5000 / 500 × 1.5 = 15');
     expect(output).toContain('averageValue: 333334m');
   });

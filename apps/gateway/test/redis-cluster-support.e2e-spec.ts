@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { startRedisCluster, type RedisClusterHandle } from './support/redis-cluster';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Proves the Redis Cluster test support against a real six-node cluster: topology, key spread,
  * a hand-made reshard seen through ASK then MOVED, a crashed master replaced by its replica, and a
  * full stop/start. The steps share one cluster and run in order, each building on the last.
  */
-
-const PORT_BASE = 7400; // other specs must pick other bases (each uses base..base+5 and +10000)
 
 let cluster: RedisClusterHandle;
 let client: Cluster;
@@ -30,9 +29,9 @@ async function retry<T>(command: () => Promise<T>, timeoutMs = 10_000): Promise<
 
 beforeAll(async () => {
   const started = Date.now();
-  cluster = await startRedisCluster(PORT_BASE);
+  cluster = await startRedisCluster();
   timings.startMs = Date.now() - started;
-  client = new Cluster([{ host: '127.0.0.1', port: PORT_BASE }], {
+  client = new Cluster([{ host: '127.0.0.1', port: cluster.portBase }], {
     // Quick retries so the client follows failovers within the test's time budget.
     clusterRetryStrategy: () => 100,
     retryDelayOnFailover: 100,
@@ -40,13 +39,13 @@ beforeAll(async () => {
     redisOptions: { connectTimeout: 1000 },
   });
   client.on('error', () => undefined); // node errors during failover are expected; reads assert the outcome
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   client?.disconnect();
   await cluster?.stop();
   console.log(`redis cluster timings (ms): ${JSON.stringify(timings)}`);
-});
+}, STOP_TIMEOUT_MS);
 
 it('forms 3 masters with one replica each, covering all 16384 slots', async () => {
   const masters = await cluster.masters();
@@ -61,7 +60,7 @@ it('forms 3 masters with one replica each, covering all 16384 slots', async () =
     next = to + 1;
   }
   expect(next).toBe(16384);
-  expect(cluster.nodes).toEqual([7400, 7401, 7402, 7403, 7404, 7405].map((port) => `127.0.0.1:${port}`));
+  expect(cluster.nodes).toEqual([0, 1, 2, 3, 4, 5].map((i) => `127.0.0.1:${cluster.portBase + i}`));
 });
 
 it('spreads 200 keys written through a Cluster client over every master', async () => {
@@ -117,12 +116,12 @@ it('replaces a crashed master with its replica, and the key is readable again', 
   const role = (await cluster.redisCli(master.port, 'ROLE')).split('\n');
   expect(role.slice(0, 4)).toEqual(['slave', '127.0.0.1', String(replica.port), 'connected']);
   expect(await cluster.redisCli(master.port, 'DBSIZE')).toBe(await cluster.redisCli(replica.port, 'DBSIZE'));
-});
+}, START_TIMEOUT_MS);
 
 it('stops every node and starts them again with the same topology (keys are not persisted)', async () => {
   const before = await cluster.masters();
   await cluster.stopAll();
-  for (const port of [7400, 7405]) expect(existsSync(join(cluster.dir, String(port), 'nodes.conf'))).toBe(true);
+  for (const port of [cluster.ports[0], cluster.ports[5]]) expect(existsSync(join(cluster.dir, String(port), 'nodes.conf'))).toBe(true);
 
   const started = Date.now();
   await cluster.startAll();
@@ -134,4 +133,4 @@ it('stops every node and starts them again with the same topology (keys are not 
 
   await retry(() => client.set('after-restart', 'yes'));
   expect(await client.get('after-restart')).toBe('yes');
-});
+}, START_TIMEOUT_MS);

@@ -1,5 +1,6 @@
 import { eventually, fakeStats, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Resilience through real processes: two fake providers (primary and backup) behind one gateway.
@@ -56,12 +57,12 @@ beforeAll(async () => {
       },
     },
   });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await Promise.all([primary?.stop(), backup?.stop()]);
-});
+}, STOP_TIMEOUT_MS);
 
 beforeEach(async () => {
   await Promise.all([resetFake(primary.url), resetFake(backup.url)]);
@@ -153,8 +154,13 @@ describe('circuit breaker', () => {
     // The fake provider saw none of the rejected requests.
     expect((await fakeStats(primary.url)).requests).toBe(3);
     await resetFake(primary.url);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await ask('flaky/m')).status).toBe(200);
+    // Rejected (503, no upstream call) until the cooldown has passed; then the probe goes through.
+    const status = async () => {
+      const response = await ask('flaky/m');
+      await response.arrayBuffer();
+      return response.status;
+    };
+    expect(await eventually(status, (code) => code === 200, 10_000)).toBe(200);
     for (let i = 0; i < 5; i++) expect((await ask('flaky/m')).status).toBe(200);
     expect((await fakeStats(primary.url)).requests).toBe(6);
   });
@@ -234,13 +240,10 @@ describe('timeouts', () => {
 
 describe('bulkhead', () => {
   it('queues up to its bound and rejects the overflow with 429 and Retry-After', async () => {
-    const responses = await Promise.all(
-      [0, 1, 2].map(async (i) => {
-        // Stagger so the order of arrival is known: one running, one queued, one rejected.
-        await new Promise((r) => setTimeout(r, i * 50));
-        return ask('narrow/m', '[[fake latency=600]] hi');
-      }),
-    );
+    // One running (it reached the upstream, which holds it 2 s), then two more: one queued, one rejected.
+    const running = ask('narrow/m', '[[fake latency=2000]] hi');
+    await eventually(() => fakeStats(primary.url), (stats) => stats.requests === 1);
+    const responses = await Promise.all([running, ask('narrow/m', '[[fake latency=2000]] hi'), ask('narrow/m', '[[fake latency=2000]] hi')]);
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 429]);
     const rejected = responses.find((r) => r.status === 429)!;

@@ -1,6 +1,7 @@
 import OpenAI, { APIError } from 'openai';
 import { fakeStats, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Retries at two layers multiply: an OpenAI SDK client retries by itself (2 retries by default,
@@ -38,12 +39,12 @@ beforeAll(async () => {
     },
     cache: { type: 'none' },
   });
-}, 120_000);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-}, 30_000);
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake!.url));
 

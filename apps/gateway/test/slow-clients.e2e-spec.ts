@@ -2,13 +2,13 @@ import { readdirSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { eventually, startGateway, type RunningProcess } from './support/processes';
 import { rawPost, rawRequest } from './support/raw-http';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
  * Clients that send slowly, stop half-way, or send what is not HTTP: each gets a clean answer
  * in OpenAI's shape (408, 413, 431, 400) and its connection is closed, and however many of them
  * there are, the gateway's open files stay bounded and it goes on serving once they are gone.
  */
-const HOOK_TIMEOUT_MS = 120_000;
 const LIMITS = { headersTimeoutMs: 500, requestTimeoutMs: 1_000, maxConnections: 64, bodyLimitBytes: 64 * 1024 };
 /** Generous: Node checks its request timers once a second, and the machine may be loaded. */
 const BOUND_MS = 15_000;
@@ -16,11 +16,11 @@ let gateway: RunningProcess;
 
 beforeAll(async () => {
   gateway = await startGateway({ server: LIMITS, providers: { mock: { type: 'mock' } }, cache: { type: 'none' } });
-}, HOOK_TIMEOUT_MS);
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
-}, HOOK_TIMEOUT_MS);
+}, STOP_TIMEOUT_MS);
 
 const okBody = JSON.stringify({ model: 'mock/mock-1', messages: [{ role: 'user', content: 'hi' }] });
 const head = (contentLength: number) =>

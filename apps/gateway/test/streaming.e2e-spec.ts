@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { NO_RETRY_NO_BREAKER, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { readSse } from './support/sse';
+import { hangUpAfterFirstBytes, readSse } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 let fake: RunningProcess;
 let gateway: RunningProcess;
@@ -9,12 +10,12 @@ const chatUrl = () => `${gateway.url}/v1/chat/completions`;
 beforeAll(async () => {
   fake = await startFakeProvider();
   gateway = await startGateway({ providers: providersAt(fake.url), resilience: NO_RETRY_NO_BREAKER });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake.url));
 
@@ -53,30 +54,21 @@ describe.each(models)('streaming from %s', (model) => {
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
-    await new Promise<void>((resolve, reject) => {
-      const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.once('data', () => {
-          // Got the first bytes of a long stream: hang up.
-          req.destroy();
-          resolve();
-        });
-      });
-      req.on('error', () => undefined);
-      req.once('error', reject);
-      req.end(JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] }));
-    });
+    // Got the first bytes of a long stream: hang up.
+    await hangUpAfterFirstBytes(chatUrl(), { model, stream: true, messages: [{ role: 'user', content: '[[fake chunks=50 chunk-delay=100]] long story' }] });
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1 && s.inFlight === 0);
     expect(stats.aborted).toBe(1);
     expect(stats.inFlight).toBe(0);
   });
 
   it('aborts the upstream request when a non-streaming client disconnects while waiting', async () => {
-    await new Promise<void>((resolve) => {
-      const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } });
-      req.on('error', () => resolve());
-      req.end(JSON.stringify({ model, messages: [{ role: 'user', content: '[[fake hang]] wait forever' }] }));
-      setTimeout(() => req.destroy(), 300);
-    });
+    const req = httpRequest(chatUrl(), { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const closed = new Promise<void>((resolve) => req.on('error', () => resolve()));
+    req.end(JSON.stringify({ model, messages: [{ role: 'user', content: '[[fake hang]] wait forever' }] }));
+    // Disconnect once the request is waiting on the upstream.
+    await eventually(() => fakeStats(fake.url), (s) => s.inFlight >= 1);
+    req.destroy();
+    await closed;
     const stats = await eventually(() => fakeStats(fake.url), (s) => s.aborted >= 1);
     expect(stats.aborted).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { NO_RETRY_NO_BREAKER, UPSTREAM_KEYS, eventually, fakeStats, providersAt, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
+import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 let fake: RunningProcess;
 let gateway: RunningProcess;
@@ -19,12 +20,12 @@ beforeAll(async () => {
     providers: { ...providersAt(fake.url), down: { type: 'openai-compatible', baseUrl: `http://127.0.0.1:${deadPort}/v1`, models: ['m'] } },
     resilience: NO_RETRY_NO_BREAKER,
   });
-});
+}, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await gateway?.stop();
   await fake?.stop();
-});
+}, STOP_TIMEOUT_MS);
 
 beforeEach(() => resetFake(fake.url));
 

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { parseAllDocuments } from 'yaml';
+import { runChildSync } from '../../../apps/gateway/test/support/children';
 
 /**
  * Validates rendered Kubernetes objects against the API server's own OpenAPI v3 schemas of a
@@ -60,7 +60,10 @@ let paths: SchemaPaths | undefined;
 /** Runs scripts/k8s-schemas.sh (a no-op when the modules are in GOMODCACHE) and reads what it recorded. */
 export function schemaPaths(): SchemaPaths {
   if (!paths) {
-    const file = execFileSync(SCHEMAS_SCRIPT, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+    // A no-op once the modules are cached; the first run downloads them through the Go module proxy.
+    const out = runChildSync(SCHEMAS_SCRIPT, [], { timeoutMs: 600_000 });
+    if (out.code !== 0) throw new Error(`${SCHEMAS_SCRIPT} exited with ${out.code}:\n${out.stderr}`);
+    const file = out.stdout.trim().split('\n').pop()!;
     paths = JSON.parse(readFileSync(file, 'utf8')) as SchemaPaths;
   }
   return paths;

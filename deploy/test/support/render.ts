@@ -1,8 +1,8 @@
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, parseAllDocuments, stringify, type Node } from 'yaml';
+import { runChild, runChildSync } from '../../../apps/gateway/test/support/children';
 import { FLOAT_LITERALS, kubernetesRelease, type K8sObject } from './k8s-schema';
 
 /**
@@ -46,12 +46,18 @@ export interface RunResult {
 }
 
 let installed = false;
+/** scripts/install-helm.sh builds helm and kustomize with `go install` when `make test` did not. */
+const INSTALL_TIMEOUT_MS = 600_000;
+/** One helm or kustomize run; they take well under a second on an idle machine. */
+const RUN_TIMEOUT_MS = 60_000;
 
 /** Path of a tool built by scripts/install-helm.sh, building it when it is missing. */
 export function tool(name: 'helm' | 'kustomize'): string {
   const path = join(TOOLS_BIN, name);
   if (!installed && !existsSync(path)) {
-    execFileSync(join(REPO_ROOT, 'scripts/install-helm.sh'), { stdio: ['ignore', 'ignore', 'inherit'] });
+    const script = join(REPO_ROOT, 'scripts/install-helm.sh');
+    const out = runChildSync(script, [], { timeoutMs: INSTALL_TIMEOUT_MS });
+    if (out.code !== 0) throw new Error(`${script} exited with ${out.code}:\n${out.stderr}`);
   }
   installed = true;
   return path;
@@ -169,9 +175,8 @@ function describe(args: HelmArgs): string {
 }
 
 function run(command: string, argv: string[]): RunResult {
-  const out = spawnSync(command, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: toolEnv() });
-  if (out.error) throw out.error;
-  return { code: out.status ?? 1, stdout: out.stdout, stderr: out.stderr };
+  const out = runChildSync(command, argv, { env: toolEnv(), timeoutMs: RUN_TIMEOUT_MS });
+  return { code: out.code ?? 1, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** At most this many helm/kustomize processes at once from one spec file (jest runs files in parallel too). */
@@ -190,13 +195,10 @@ async function runAsync(command: string, argv: string[]): Promise<RunResult> {
   }
 }
 
-function spawnAsync(command: string, argv: string[]): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(command, argv, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: toolEnv() }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolvePromise({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-  });
+async function spawnAsync(command: string, argv: string[]): Promise<RunResult> {
+  const out = await runChild(command, argv, { env: toolEnv(), timeoutMs: RUN_TIMEOUT_MS });
+  if (out.timedOut) throw new Error(`${command} ${argv.join(' ')} timed out after ${RUN_TIMEOUT_MS} ms`);
+  return { code: out.code ?? 1, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** Helm with no repositories, plugins or cache of the user's: the tests are offline and repeatable. */

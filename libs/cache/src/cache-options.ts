@@ -7,6 +7,11 @@ export interface CacheMiddlewareOptions {
   maxTtl?: number;
   /** The in-process tier: most entries (10000; 0 = none, Redis types only) and bytes (128 MiB). */
   maxSize?: { entries?: number; bytes?: number };
+  /**
+   * Largest answer stored, by its estimated size (CACHE_MAX_ENTRY_BYTES): larger answers are served
+   * but not stored, and a stream stops being assembled once it passes this.
+   */
+  maxEntryBytes?: number;
   /** The shared tier: `url` for type redis, `nodes` (`host:port`) for type redis-cluster. */
   redis?: {
     url?: string;
@@ -29,8 +34,12 @@ export interface CacheMiddlewareOptions {
   };
 }
 
+/** Default of `maxEntryBytes`; docs/configuration.md says why. */
+export const CACHE_MAX_ENTRY_BYTES = 16 * 1024 * 1024;
+
 export interface ResolvedCacheOptions {
   ttlMs: number;
+  maxEntryBytes: number;
   maxTtlMs: number;
   keyPrefix: string;
   coalescing: boolean;
@@ -43,6 +52,7 @@ export function resolveCacheOptions(options: CacheMiddlewareOptions): ResolvedCa
   return {
     ttlMs: (options.ttl ?? 3600) * 1000,
     maxTtlMs: (options.maxTtl ?? 86_400) * 1000,
+    maxEntryBytes: options.maxEntryBytes ?? CACHE_MAX_ENTRY_BYTES,
     keyPrefix: options.keyPrefix ?? 'llmhub:',
     coalescing: options.coalescing?.enabled ?? true,
     lockTtlMs: options.coalescing?.lockTtlMs ?? 30_000,

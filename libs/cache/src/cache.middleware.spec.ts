@@ -15,6 +15,7 @@ import { CacheEvents, type CacheEvent } from './cache-events';
 import * as cacheKey from './cache-key';
 import type { CacheMiddlewareOptions } from './cache-options';
 import { CacheMiddleware } from './cache.middleware';
+import { StreamAssembler } from './stream-assembly';
 import { FakeRedis } from './redis.spec-helpers';
 
 /** Every Redis-type CacheMiddleware built in this file talks to `mockRedis.current`. */
@@ -50,6 +51,15 @@ function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
 /** Lets every pending promise chain (and timers of 0 ms) run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Polls a condition on the fakes (every few ms, up to 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 /**
@@ -326,6 +336,13 @@ describe('CacheMiddleware', () => {
       expect(openai.upstreamCalls).toBe(2);
     });
 
+    it('does not store an answer larger than maxEntryBytes', async () => {
+      const { hub, openai } = setup({ maxEntryBytes: 530 });
+      expect((await ask(hub)).meta.cache).toBe('MISS');
+      expect((await ask(hub)).meta.cache).toBe('MISS');
+      expect(openai.upstreamCalls).toBe(2);
+    });
+
     it('no-store answers but does not store: the next identical request is a miss', async () => {
       const { hub, openai } = setup();
       const first = await ask(hub, { cache: { noStore: true } });
@@ -425,6 +442,46 @@ describe('CacheMiddleware', () => {
       expect(next.meta.cache).toBe('MISS');
       expect(next.content).toBe('openai/gpt-x #2');
       expect(openai.upstreamCalls).toBe(2);
+    });
+
+    it('passes a no-store stream on without assembling it', async () => {
+      const { hub } = setup();
+      const add = jest.spyOn(StreamAssembler.prototype, 'add');
+      const streamed = await askStream(hub, { cache: { noStore: true } });
+      expect(streamed.content).toBe('openai/gpt-x #1');
+      expect(add).not.toHaveBeenCalled();
+    });
+
+    it('stops assembling a stream once it passes maxEntryBytes, serves it whole and does not store it', async () => {
+      // 512 bytes of overhead plus the first chunk's 12 characters is past 530.
+      const { hub, openai } = setup({ maxEntryBytes: 530 });
+      const add = jest.spyOn(StreamAssembler.prototype, 'add');
+      const streamed = await askStream(hub);
+      expect(streamed.content).toBe('openai/gpt-x #1');
+      expect(add).toHaveBeenCalledTimes(1);
+      expect((await ask(hub)).meta.cache).toBe('MISS');
+      expect(openai.upstreamCalls).toBe(2);
+    });
+
+    it('sends the followers of a stream too large to keep upstream at once, side by side', async () => {
+      const { hub, openai } = setup({ maxEntryBytes: 530 });
+      const first = gate();
+      openai.gate = first.promise;
+      const leader = askStream(hub);
+      await settle();
+      const followers = Array.from({ length: 3 }, () => ask(hub));
+      await settle();
+      expect(openai.upstreamCalls).toBe(1);
+      const second = gate();
+      openai.gate = second.promise; // holds the followers' own calls
+      first.open();
+      await leader;
+      await settle();
+      // Not one follower leading and the others waiting for it, only to find the same.
+      expect(openai.upstreamCalls).toBe(4);
+      second.open();
+      const answers = await Promise.all(followers);
+      expect(answers.map((answer) => answer.meta.cache)).toEqual(['MISS', 'MISS', 'MISS']);
     });
 
     it('a stream that ends without any chunk ends cleanly, is not stored, and strands no follower', async () => {
@@ -683,8 +740,13 @@ describe('CacheMiddleware', () => {
       const leader = ask(a.hub);
       await settle();
       expect(a.openai.upstreamCalls).toBe(1);
+      const from = redis.log.length;
       const follower = ask(b.hub);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // Until the follower lost the lock (SET NX) and polled the shared tier once: it is waiting.
+      await until(() => {
+        const log = redis.log.slice(from);
+        return log.includes('set') && log.lastIndexOf('get') > log.indexOf('set');
+      });
       release.open();
       const [led, followed] = await Promise.all([leader, follower]);
       expect(a.openai.upstreamCalls).toBe(1);

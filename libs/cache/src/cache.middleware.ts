@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@llm-connector-hub/core';
 import type { CompleteHandler, EmbedHandler, HubCallMeta, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, HubSyncContext, StreamHandler } from '@llm-connector-hub/hub';
 import type { Cluster, Redis } from 'ioredis';
+import { estimateAnswerBytes } from './answer-size';
 import { cacheKeyFor, lockKeyFor } from './cache-key';
 import type { CachedAnswer } from './cached-answer';
 import { CacheEvents, type CacheTier } from './cache-events';
@@ -29,6 +30,8 @@ interface KnownKey {
 
 /** A leader that went away without an answer (its caller left): followers go upstream themselves. */
 const LEADER_GONE = Symbol('leader gone');
+/** A leader whose stream grew too large to keep: followers go upstream themselves, each on its own. */
+const TOO_LARGE = Symbol('too large to share');
 
 /**
  * The response cache as hub middleware: answers identical requests from memory or Redis, stores
@@ -41,7 +44,9 @@ const LEADER_GONE = Symbol('leader gone');
  *   MISS (looked up, went upstream) or BYPASS (`no-cache`: not looked up).
  * - Streams: a completed stream is stored as the completion it adds up to; a hit for a stream
  *   request is replayed as OpenAI chunks, so either kind of answer serves either kind of request.
- *   Errors, cut streams and streams the client left are never stored.
+ *   Errors, cut streams and streams the client left are never stored. A stream is assembled only
+ *   when its answer may be stored or shared (not under `no-store`), and only up to `maxEntryBytes`:
+ *   past that it is passed on without being kept, so memory does not grow with its length.
  * - Fail-open: any Redis failure or slowness is a miss, bounded by `commandTimeoutMs`.
  */
 export class CacheMiddleware implements HubMiddleware {
@@ -139,12 +144,19 @@ export class CacheMiddleware implements HubMiddleware {
       yield* completionToChunks(lead.answer.body as ChatCompletion);
       return;
     }
-    const assembler = new StreamAssembler();
+    // Dropped (and with it what it held) once the answer can be neither stored nor shared.
+    let assembler = context.cache.noStore ? undefined : new StreamAssembler();
     let chunks = 0;
     let completed = false;
     try {
       for await (const chunk of next(context)) {
-        assembler.add(chunk);
+        if (assembler) {
+          assembler.add(chunk);
+          if (assembler.bytes > this.options.maxEntryBytes) {
+            assembler = undefined;
+            lead.fail(TOO_LARGE);
+          }
+        }
         chunks += 1;
         yield chunk;
       }
@@ -158,7 +170,7 @@ export class CacheMiddleware implements HubMiddleware {
     }
     // A stream that ended without a single chunk adds up to no completion: nothing to store or
     // share (and StreamAssembler.result() would throw at a caller whose stream ended cleanly).
-    if (chunks === 0) lead.fail(LEADER_GONE);
+    if (chunks === 0 || !assembler) lead.fail(LEADER_GONE);
     else lead.succeed(assembler.result());
   }
 
@@ -205,6 +217,8 @@ export class CacheMiddleware implements HubMiddleware {
         answer = await abortable(flight, context.signal);
       } catch (error) {
         if (error === LEADER_GONE) continue;
+        // Waiting for another leader would only repeat this, one follower after another.
+        if (error === TOO_LARGE) return { lead: await this.claim(key, context, kind, false) };
         throw error;
       }
       if (answer === LEADER_GONE) continue;
@@ -219,10 +233,10 @@ export class CacheMiddleware implements HubMiddleware {
    * (bounded) for its answer in Redis; `answer` is set when that arrived. The flight is
    * registered before the first await (see `find`).
    */
-  private async claim(key: string, context: HubContextBase, kind: Kind): Promise<Leader> {
+  private async claim(key: string, context: HubContextBase, kind: Kind, coalesce = this.options.coalescing): Promise<Leader> {
     const noStore = context.cache.noStore === true;
     context.meta.cache = context.cache.noCache ? 'BYPASS' : 'MISS';
-    const flight = noStore || !this.options.coalescing ? undefined : this.flights.begin(key);
+    const flight = noStore || !coalesce ? undefined : this.flights.begin(key);
     let lockKey: string | undefined;
     let token: string | null | undefined;
     if (this.lock && flight) {
@@ -253,7 +267,7 @@ export class CacheMiddleware implements HubMiddleware {
         settled = true;
         // Followers get the answer even when it is not stored: it is the answer to their request.
         const answer = this.toAnswer(body, context);
-        if (!noStore && this.storable(body, context)) {
+        if (!noStore && this.storable(body, answer, context)) {
           // Stored before the lock is released, so a waiting replica finds it; off the response
           // path. The flight stays joinable until then, so a request that missed the cache just
           // before the store landed still gets this answer instead of going upstream again.
@@ -272,7 +286,7 @@ export class CacheMiddleware implements HubMiddleware {
         if (settled) return;
         settled = true;
         release();
-        flight?.reject(error === LEADER_GONE || leaderGaveUp(context) ? LEADER_GONE : error);
+        flight?.reject(error === TOO_LARGE ? TOO_LARGE : error === LEADER_GONE || leaderGaveUp(context) ? LEADER_GONE : error);
       },
     };
   }
@@ -301,9 +315,9 @@ export class CacheMiddleware implements HubMiddleware {
     return answer.body;
   }
 
-  /** Only whole answers: every choice finished (a cut stream never gets this far, but be sure). */
-  private storable(body: Body, context: HubContextBase): boolean {
-    if (context.signal.aborted) return false;
+  /** Only whole answers (every choice finished: a cut stream never gets this far, but be sure) within maxEntryBytes. */
+  private storable(body: Body, answer: CachedAnswer, context: HubContextBase): boolean {
+    if (context.signal.aborted || answer.bytes > this.options.maxEntryBytes) return false;
     if (body.object === 'list') return true;
     return body.choices.length > 0 && body.choices.every((choice) => choice.finish_reason !== null);
   }
@@ -318,9 +332,7 @@ export class CacheMiddleware implements HubMiddleware {
       model: meta.model ?? '',
       target: meta.target ?? `${meta.provider}/${meta.model}`,
       expiresAt: Date.now() + ttlMs,
-      // An estimate, not JSON.stringify(body).length: with a Redis tier Keyv serializes the answer
-      // anyway, and a second stringify per answer only to size the memory tier is not worth it.
-      bytes: estimateBytes(body),
+      bytes: estimateAnswerBytes(body),
     };
   }
 }
@@ -363,16 +375,6 @@ function sameCall(known: KnownKey, context: { tenant: string; targets: HubSyncCo
   }
   for (const _ in b) fields -= 1;
   return fields === 0;
-}
-
-function estimateBytes(body: Body): number {
-  if (body.object === 'list') return body.data.reduce((sum, item) => sum + (Array.isArray(item.embedding) ? item.embedding.length * 20 : item.embedding.length), 256);
-  let bytes = 512;
-  for (const choice of body.choices) {
-    bytes += (choice.message.content?.length ?? 0) * 2;
-    for (const call of choice.message.tool_calls ?? []) bytes += call.function.arguments.length * 2 + 128;
-  }
-  return bytes;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

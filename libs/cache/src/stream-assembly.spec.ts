@@ -1,4 +1,5 @@
 import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import { estimateAnswerBytes } from './answer-size';
 import { StreamAssembler } from './stream-assembly';
 
 /**
@@ -121,6 +122,17 @@ describe('StreamAssembler', () => {
       ],
       refusal: null,
     });
+  });
+
+  it('counts the estimated size of what it holds, as the completion it adds up to is estimated', () => {
+    const assembler = new StreamAssembler();
+    const sizes: number[] = [];
+    for (const piece of OPENAI_STREAM) {
+      assembler.add(piece);
+      sizes.push(assembler.bytes);
+    }
+    expect(sizes).toEqual([...sizes].sort((a, b) => a - b));
+    expect(assembler.bytes).toBe(estimateAnswerBytes(assembler.result()));
   });
 
   it('refuses to invent a completion from no chunks', () => {

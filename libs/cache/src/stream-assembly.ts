@@ -8,6 +8,7 @@ import type {
   ToolCall,
   Usage,
 } from '@llm-connector-hub/core';
+import { ANSWER_OVERHEAD_BYTES, logprobsBytes, textBytes, TOOL_CALL_OVERHEAD_BYTES } from './answer-size';
 
 interface ToolCallParts {
   id: string;
@@ -36,9 +37,11 @@ const LOGPROB_LISTS = ['content', 'refusal'] as const;
 /**
  * Rebuilds, from a stream's chunks, the non-stream ChatCompletion OpenAI would have returned, so
  * a streamed answer can be cached once and served to stream and non-stream callers alike. Feed
- * it every chunk in order, then call `result()` once the stream has ended cleanly.
+ * it every chunk in order, then call `result()` once the stream has ended cleanly. `bytes` is the
+ * estimated size of the answer so far (answer-size.ts), for a caller that stops past a limit.
  */
 export class StreamAssembler {
+  private size = ANSWER_OVERHEAD_BYTES;
   private id: string | undefined;
   private created = 0;
   private model = '';
@@ -56,6 +59,10 @@ export class StreamAssembler {
     // Usually the `choices: []` chunk; some servers put usage on the last content chunk instead.
     if (chunk.usage != null) this.usage = chunk.usage;
     for (const choice of chunk.choices) this.addChoice(choice);
+  }
+
+  get bytes(): number {
+    return this.size;
   }
 
   result(): ChatCompletion {
@@ -83,23 +90,34 @@ export class StreamAssembler {
     if (typeof delta.content === 'string') {
       parts.content += delta.content;
       parts.sawContent = true;
+      this.size += textBytes(delta.content);
     }
-    if (typeof delta.refusal === 'string') parts.refusal = (parts.refusal ?? '') + delta.refusal;
+    if (typeof delta.refusal === 'string') {
+      parts.refusal = (parts.refusal ?? '') + delta.refusal;
+      this.size += textBytes(delta.refusal);
+    }
     if (delta.tool_calls) {
       for (const call of delta.tool_calls) {
         let merged = parts.toolCalls.get(call.index);
         if (merged === undefined) {
           merged = { id: '', name: '', arguments: '' };
           parts.toolCalls.set(call.index, merged);
+          this.size += TOOL_CALL_OVERHEAD_BYTES;
         }
         if (call.id) merged.id = call.id;
         // OpenAI sends the name once; keeping the first guards against servers that repeat it.
         if (call.function?.name && !merged.name) merged.name = call.function.name;
-        if (call.function?.arguments) merged.arguments += call.function.arguments;
+        if (call.function?.arguments) {
+          merged.arguments += call.function.arguments;
+          this.size += textBytes(call.function.arguments);
+        }
       }
     }
     if (choice.finish_reason != null) parts.finishReason = choice.finish_reason;
-    if (choice.logprobs != null) parts.logprobs = mergeLogprobs(parts.logprobs, choice.logprobs);
+    if (choice.logprobs != null) {
+      parts.logprobs = mergeLogprobs(parts.logprobs, choice.logprobs);
+      this.size += logprobsBytes(choice.logprobs);
+    }
   }
 }
 

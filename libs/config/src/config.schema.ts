@@ -1,13 +1,33 @@
 import { z } from 'zod';
+import { UPSTREAM_DEFAULTS } from '@llm-connector-hub/core';
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
 const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 const models = z.array(z.string().min(1)).optional();
-const connections = z.number().int().positive().max(4096).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
+/** HTTP/2 to the provider (libs/providers/src/shared/upstream-pool.ts); default auto. */
+const http2 = z.enum(['auto', 'on', 'off']).optional();
+/** Removed: the pool is sized from the bulkhead, so that every admitted call can run. Named here for a clear message on old configs. */
+const connections = z
+  .never({ error: 'is no longer used: the connection pool is sized from resilience bulkhead.maxConcurrent (docs/resilience.md#concurrency)' })
+  .optional();
 
-const common = { models, connections, headers };
+/** Bounds on upstream answers: memory (sizes) and stalls (timeouts); docs/configuration.md says why each default. */
+const upstreamLimits = {
+  /** Largest whole (non-stream) answer, error bodies included. */
+  maxResponseBytes: z.number().int().positive(),
+  /** Largest single SSE line or event of a stream. */
+  maxEventBytes: z.number().int().positive(),
+  /** Streams: most time until the response headers arrive (JSON answers: the request's timeout). 0 = off. */
+  streamHeadersTimeoutMs: z.number().int().min(0),
+  /** Most time without progress once an answer has begun (a byte of JSON; a line, after a stream's first event). 0 = off. */
+  bodyIdleTimeoutMs: z.number().int().min(0),
+};
+/** A provider entry's own `upstream`: any of the limits, over the top-level section. */
+const providerUpstream = z.strictObject(upstreamLimits).partial().optional();
+
+const common = { models, http2, connections, headers, upstream: providerUpstream };
 
 export const providerSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -84,6 +104,8 @@ const cacheSchema = z
         maxBytes: z.number().int().positive().default(128 * 1024 * 1024),
       })
       .prefault({}),
+    /** Largest answer stored (estimated size); a stream stops being assembled past it. Default: libs/cache CACHE_MAX_ENTRY_BYTES. */
+    maxEntryBytes: z.number().int().positive().optional(),
     /** The shared tier (L2): `url` for type redis, `nodes` for type redis-cluster. */
     redis: z
       .strictObject({
@@ -165,9 +187,15 @@ export const configSchema = z.strictObject({
       /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
       requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
       /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
-      maxConnections: z.number().int().positive().max(1_000_000).default(8_192),
+      maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
       /** On SIGTERM, how long in-flight requests and streams may take to finish. */
       drainTimeoutMs: z.number().int().min(0).default(30_000),
+      /**
+       * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+       * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+       * once, and the kernel then drops or resets their connections.
+       */
+      listenBacklog: z.number().int().positive().max(65_535).default(4096),
       /** Log level for the gateway's own messages. */
       logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     })
@@ -218,6 +246,15 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** Limits on upstream answers for every provider (libs/core UPSTREAM_DEFAULTS); `providers.<name>.upstream` overrides them. */
+  upstream: z
+    .strictObject({
+      maxResponseBytes: upstreamLimits.maxResponseBytes.default(UPSTREAM_DEFAULTS.maxResponseBytes),
+      maxEventBytes: upstreamLimits.maxEventBytes.default(UPSTREAM_DEFAULTS.maxEventBytes),
+      streamHeadersTimeoutMs: upstreamLimits.streamHeadersTimeoutMs.default(UPSTREAM_DEFAULTS.streamHeadersTimeoutMs),
+      bodyIdleTimeoutMs: upstreamLimits.bodyIdleTimeoutMs.default(UPSTREAM_DEFAULTS.bodyIdleTimeoutMs),
+    })
+    .prefault({}),
   cache: cacheSchema,
   observability: observabilitySchema,
 });
@@ -226,3 +263,4 @@ export type GatewayConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type ProviderType = ProviderConfig['type'];
 export type CacheConfig = GatewayConfig['cache'];
+export type UpstreamConfig = GatewayConfig['upstream'];

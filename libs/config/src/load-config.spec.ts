@@ -36,12 +36,13 @@ function configErrorOf(fn: () => unknown): ConfigError {
 describe('loadConfig from the environment only', () => {
   it('has only the mock provider and the documented defaults with an empty environment', () => {
     expect(loadConfig({})).toEqual({
-      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, logLevel: 'info', headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 8_192 },
+      server: { host: '127.0.0.1', port: 3000, bodyLimitBytes: 10 * 1024 * 1024, drainTimeoutMs: 30_000, listenBacklog: 4096, logLevel: 'info', headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, maxConnections: 10_000 },
       auth: { apiKeys: [] },
       routing: { aliases: {} },
       timeouts: { defaultMs: 300_000, maxMs: 600_000 },
       providers: { mock: { type: 'mock' } },
       resilience: { enabled: true },
+      upstream: { maxResponseBytes: 64 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 120_000 },
       cache: {
         type: 'memory',
         ttlSeconds: 3600,
@@ -254,7 +255,7 @@ providers:
     baseUrl: 'http://\${GROQ_HOST}:\${GROQ_PORT}/v1'
     apiKey: \${GROQ_KEY}
     headers: { x-team: 'team-\${TEAM}' }
-    connections: 4
+    http2: "on"
 `,
         { GW_KEY: 'gw-secret', GROQ_HOST: '127.0.0.1', GROQ_PORT: '8081', GROQ_KEY: 'gsk-1', TEAM: 'search' },
       ),
@@ -265,7 +266,7 @@ providers:
       baseUrl: 'http://127.0.0.1:8081/v1',
       apiKey: 'gsk-1',
       headers: { 'x-team': 'team-search' },
-      connections: 4,
+      http2: 'on',
     });
   });
 
@@ -362,6 +363,14 @@ providers:
     expect(configErrorOf(() => loadConfig(withFile('providers:\n  mock: { latency: 5 }\n'))).message).toMatch(/- providers\.mock: .*latency/);
   });
 
+  it('refuses the removed pool size `connections` with a message that says what sizes the pool now, and an unknown http2 mode', () => {
+    const removed = configErrorOf(() => loadConfig(withFile('providers:\n  groq: { type: openai-compatible, baseUrl: http://127.0.0.1/v1, connections: 4 }\n')));
+    expect(removed.message).toContain('providers.groq.connections: is no longer used: the connection pool is sized from resilience bulkhead.maxConcurrent');
+    expect(configErrorOf(() => loadConfig(withFile('providers:\n  groq: { type: openai-compatible, baseUrl: http://127.0.0.1/v1, http2: yes }\n'))).message).toContain(
+      'providers.groq.http2',
+    );
+  });
+
   it('refuses an unknown provider type and an entry without a type', () => {
     expect(configErrorOf(() => loadConfig(withFile('providers:\n  x: { type: cohere }\n'))).message).toContain('providers.x.type');
     expect(configErrorOf(() => loadConfig(withFile('providers:\n  groq: { baseUrl: http://127.0.0.1/v1 }\n'))).message).toContain(
@@ -390,6 +399,27 @@ providers:
     const error = configErrorOf(() => loadConfig(withFile('routing: { defaultProvider: ollama }\n')));
     expect(error.message).toContain("routing.defaultProvider: provider 'ollama' is not configured");
     expect(loadConfig(withFile('routing: { defaultProvider: mock }\n')).routing.defaultProvider).toBe('mock');
+  });
+
+  it("takes upstream limits for every provider, and a provider entry's own over them", () => {
+    const config = loadConfig(
+      withFile(`
+upstream: { maxResponseBytes: 1048576, bodyIdleTimeoutMs: 0 }
+providers:
+  vllm: { type: openai-compatible, baseUrl: http://127.0.0.1:8000/v1, upstream: { streamHeadersTimeoutMs: 600000 } }
+`),
+    );
+    expect(config.upstream).toEqual({ maxResponseBytes: 1_048_576, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 0 });
+    expect(config.providers.vllm).toMatchObject({ upstream: { streamHeadersTimeoutMs: 600_000 } });
+  });
+
+  it('refuses upstream limits that are not sizes or durations, naming the field', () => {
+    const error = configErrorOf(() =>
+      loadConfig(withFile('upstream: { maxResponseBytes: 0, streamHeadersTimeoutMs: -1 }\nproviders:\n  mock: { type: mock, upstream: {} }\n')),
+    );
+    expect(error.message).toContain('- upstream.maxResponseBytes: ');
+    expect(error.message).toContain('- upstream.streamHeadersTimeoutMs: ');
+    expect(error.message).toMatch(/- providers\.mock: .*upstream/);
   });
 
   it('lowers the default timeout to a maxMs set below it', () => {

@@ -7,7 +7,7 @@ describe('Deadline', () => {
   it('aborts its signal with a TimeoutError when the time passes, translated to a 504 upstream_timeout', async () => {
     const deadline = new Deadline(20);
     expect(deadline.signal.aborted).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    await new Promise((resolve) => deadline.signal.addEventListener('abort', resolve, { once: true }));
     expect(deadline.signal.aborted).toBe(true);
     const reason = deadline.signal.reason as DOMException;
     expect(reason.name).toBe('TimeoutError');

@@ -1,4 +1,4 @@
-import { HubError } from '@llm-connector-hub/core';
+import { HubError, HubErrors } from '@llm-connector-hub/core';
 import type { ConnectorHub } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
 import { ScriptedProvider, collect, gate, http, hubWith, rejectionOf, user } from './circuit-breaker.spec-helpers';
@@ -128,6 +128,14 @@ describe('CircuitBreakerMiddleware', () => {
       a.script = () => undefined;
       await ask(hub);
       expect(a.callsTo('x')).toBe(11);
+    });
+
+    it('does not count answers over the size limits (their size follows from what was asked)', async () => {
+      const { hub, a, breaker } = setup({ consecutiveFailures: 1 });
+      a.script = () => ({ fail: HubErrors.upstreamResponseTooLarge('a', 1024, 'event') });
+      for (let i = 0; i < 3; i++) expect((await rejectionOf(ask(hub))).code).toBe('upstream_response_too_large');
+      expect(breaker.stateOf('a', 'x')).toBe('closed');
+      expect(a.callsTo('x')).toBe(3);
     });
 
     it('does not count calls whose caller went away, even when the abort reason is a 5xx HubError', async () => {

@@ -55,6 +55,7 @@ describe('FallbackMiddleware', () => {
       ['404', http(404)],
       ['422', http(422)],
       ['a request the gateway refuses', HubErrors.invalidRequest('bad')],
+      ['an answer over the size limits', HubErrors.upstreamResponseTooLarge('a', 1024, 'answer')],
       ['a plain Error (a bug, not an upstream failure)', new Error('bug')],
     ])('does not fall back on %s', async (_name, error) => {
       const { hub, events, a, b } = setup({ fast: ['a/x', 'b/y'] });

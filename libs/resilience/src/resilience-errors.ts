@@ -37,10 +37,16 @@ export const ResilienceErrors = {
   },
 };
 
-/** Failures worth another try (same or another target): 408/409/429/5xx, connection errors, timeouts, open breakers, full bulkheads. */
+/**
+ * Failures worth another try (same or another target): 408/409/429/5xx, connection errors, timeouts, open breakers, full bulkheads.
+ * Not an answer over the gateway's size limits: asked again, the same request would most likely
+ * get as large an answer, downloaded (and paid for) once more.
+ */
 export function isRetryableFailure(error: unknown): boolean {
   if (!(error instanceof HubError)) return false;
   switch (error.code) {
+    case 'upstream_response_too_large':
+      return false;
     case 'upstream_timeout':
     case 'first_token_timeout':
     case 'upstream_connection_error':
@@ -59,10 +65,19 @@ export function isRetryableFailure(error: unknown): boolean {
  * do not, and neither does a 429: a rate limit is a quota (per key, organisation or model, often
  * per token count), not an outage, and opening the breaker would refuse every caller of the
  * model for a cooldown that has nothing to do with the quota's window (docs/resilience.md).
+ * Nor does an answer over the gateway's size limits: its size follows from what was asked (a long
+ * output, many choices, logprobs), so counting it would let one caller's requests open the
+ * breaker for everyone using that model.
  */
 export function countsAgainstBreaker(error: unknown): boolean {
   if (!(error instanceof HubError)) return true;
-  if (error.code === 'client_closed_request' || error.code === 'circuit_open' || error.code === 'gateway_overloaded') return false;
+  switch (error.code) {
+    case 'client_closed_request':
+    case 'circuit_open':
+    case 'gateway_overloaded':
+    case 'upstream_response_too_large':
+      return false;
+  }
   const status = error.upstreamStatus;
   if (status !== undefined && status >= 400 && status < 500) return status === 408;
   return error.status >= 500 || error.code === 'upstream_timeout' || error.code === 'first_token_timeout';

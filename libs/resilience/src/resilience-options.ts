@@ -1,3 +1,5 @@
+import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
+
 /**
  * Resilience settings for one provider (breaker settings may be narrowed to one model). Every
  * field has a default (RESILIENCE_DEFAULTS), so an empty config gives sensible protection.
@@ -31,12 +33,18 @@ export interface BreakerOptions {
 export interface TimeoutOptions {
   /** Per attempt: an attempt taking longer is aborted (and may be retried). 0 = only the request's total timeout. */
   attemptMs: number;
-  /** Streams: the first chunk must arrive within this time. 0 = off. */
+  /**
+   * Streams: the first chunk must arrive within this time, response headers included (some servers
+   * send those only with the first token). 0 = off. Why the default is what it is: docs/resilience.md.
+   */
   firstTokenMs: number;
 }
 
 export interface BulkheadOptions {
-  /** Concurrent upstream requests per provider. */
+  /**
+   * Concurrent upstream requests per provider. The gateway sizes the provider's connection pool
+   * from the same figure, so every admitted call can run at once (docs/resilience.md#concurrency).
+   */
   maxConcurrent: number;
   /** Requests waiting for a slot; beyond this they get 429 with Retry-After. */
   maxQueue: number;
@@ -73,8 +81,8 @@ export const RESILIENCE_DEFAULTS: ProviderResilienceOptions = {
     minimumCalls: 20,
     cooldownMs: 15_000,
   },
-  timeout: { attemptMs: 0, firstTokenMs: 0 },
-  bulkhead: { maxConcurrent: 512, maxQueue: 1024 },
+  timeout: { attemptMs: 0, firstTokenMs: 180_000 },
+  bulkhead: { maxConcurrent: DEFAULT_UPSTREAM_CONCURRENCY, maxQueue: 1024 },
 };
 
 /** The effective options of one provider (and model, for the breaker). */

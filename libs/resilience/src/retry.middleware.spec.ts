@@ -48,6 +48,17 @@ describe('RetryMiddleware', () => {
       expect(error.message).toContain('failure 4');
     });
 
+    it('does not retry an answer over the size limits', async () => {
+      const { provider, hub, seen } = setup({ maxAttempts: 3 });
+      provider.script = () => ({ fail: HubErrors.upstreamResponseTooLarge('p', 1024, 'answer') });
+
+      const error = await hubErrorOf(hub.complete(ask()));
+
+      expect(error.code).toBe('upstream_response_too_large');
+      expect(provider.calls).toHaveLength(1);
+      expect(seen).toEqual([]);
+    });
+
     it.each([400, 401, 403, 404, 422])('does not retry an upstream %i', async (status) => {
       const { provider, hub, seen } = setup({ maxAttempts: 3 });
       provider.script = () => ({ fail: upstreamHttpError('p', status, 'no') });

@@ -120,6 +120,22 @@ describe('TimeoutMiddleware', () => {
       expect(provider.streamsClosed).toBe(1);
     });
 
+    it('bounds the wait for a first chunk without any setting (RESILIENCE_DEFAULTS: 180 s)', async () => {
+      jest.useFakeTimers();
+      try {
+        const provider = new TestProvider('p');
+        const { hub } = hubWith({ p: provider }, (events) => [new TimeoutMiddleware(undefined, events)], { defaultTimeoutMs: 600_000 });
+        provider.script = () => ({ hang: true });
+        const pending = hubErrorOf(collect(hub.streamComplete(ask())));
+        await jest.advanceTimersByTimeAsync(180_000);
+        const error = await pending;
+        expect({ status: error.status, code: error.code }).toEqual({ status: 504, code: 'first_token_timeout' });
+        expect(error.message).toContain('180000 ms');
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('applies attemptMs to the first chunk of a stream when it is the tighter bound', async () => {
       const { provider, hub, seen } = setup({ attemptMs: 30, firstTokenMs: 5_000 });
       provider.script = () => ({ hang: true });

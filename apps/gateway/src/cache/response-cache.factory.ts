@@ -10,6 +10,7 @@ export function createResponseCache(config: CacheConfig, events: CacheEvents): C
       ttl: config.ttlSeconds,
       maxTtl: config.maxTtlSeconds,
       maxSize: { entries: config.memory.maxEntries, bytes: config.memory.maxBytes },
+      maxEntryBytes: config.maxEntryBytes,
       redis: config.redis && {
         url: config.redis.url,
         nodes: config.redis.nodes,

@@ -110,12 +110,25 @@ export class CompletionResponder {
   }
 }
 
-/** Passes chunks through, collecting the answer's text for the request log (content logging only). */
+/**
+ * Longest streamed answer kept for the request log (content logging only): a stream has no size
+ * of its own, and the log line must not grow with it.
+ */
+const MAX_LOGGED_ANSWER_CHARS = 1024 * 1024;
+
+/** Passes chunks through, collecting the answer's text for the request log (content logging only), up to a bound. */
 async function* withAnswerLogged(chunks: AsyncGenerator<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
   let answer = '';
+  let cut = false;
   try {
     for await (const chunk of chunks) {
-      answer += chunk.choices[0]?.delta.content ?? '';
+      if (!cut) {
+        answer += chunk.choices[0]?.delta.content ?? '';
+        if (answer.length > MAX_LOGGED_ANSWER_CHARS) {
+          answer = `${answer.slice(0, MAX_LOGGED_ANSWER_CHARS)}… (cut)`;
+          cut = true;
+        }
+      }
       yield chunk;
     }
   } finally {

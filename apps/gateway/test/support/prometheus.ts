@@ -1,11 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
+import { signalChild, spawnChild } from './children';
 import { ALERTS_FILE, CHART_FILES_DIR } from './dashboard-queries';
+import { freePort } from './ports';
+import { READY_TIMEOUT_MS } from './timeouts';
+
+export { freePort };
 
 /**
  * A real Prometheus (Debian's `prometheus`, scripts/install-prometheus.sh) for e2e specs: it
@@ -65,7 +70,7 @@ export interface PrometheusHandle {
 export interface PrometheusOptions {
   /** `host:port` of the gateway's /metrics. */
   gatewayTarget: string;
-  /** How long Prometheus may take to become ready; default 20 s. */
+  /** How long Prometheus may take to become ready; default READY_TIMEOUT_MS. */
   startTimeoutMs?: number;
 }
 
@@ -123,18 +128,6 @@ async function startKubeStateMetrics(): Promise<{ server: Server; port: number }
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-/** A loopback port that was free a moment ago (for servers that take a port, not port 0: Prometheus, redis-server). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function prometheusConfig(gatewayTarget: string, kubeStateMetricsTarget: string): string {
   return stringify({
     global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
@@ -160,7 +153,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     let lastError: unknown;
     for (let attempt = 0; attempt < 3 && !running; attempt++) {
       try {
-        running = await launch(dir, await freePort(), options.startTimeoutMs ?? 20_000);
+        running = await launch(dir, await freePort(), options.startTimeoutMs ?? READY_TIMEOUT_MS);
       } catch (error) {
         lastError = error;
       }
@@ -182,7 +175,7 @@ interface RunningPrometheus {
 }
 
 async function launch(dir: string, port: number, timeoutMs: number): Promise<RunningPrometheus> {
-  const child = spawn(
+  const child = spawnChild(
     'prometheus',
     [
       `--config.file=${join(dir, 'prometheus.yml')}`,
@@ -211,7 +204,7 @@ async function launch(dir: string, port: number, timeoutMs: number): Promise<Run
     await sleep(100);
   }
   if (isRunning()) {
-    child.kill('SIGKILL');
+    signalChild(child, 'SIGKILL');
     await exited;
   }
   const why = spawnError ? `${spawnError.message} (run scripts/install-prometheus.sh)` : `not ready within ${timeoutMs} ms`;
@@ -294,8 +287,8 @@ function handle(dir: string, running: RunningPrometheus, ksmServer: Server): Pro
       stopped ??= (async () => {
         const { child, exited } = running;
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+          signalChild(child, 'SIGTERM');
+          const timer = setTimeout(() => signalChild(child, 'SIGKILL'), 5000);
           await exited;
           clearTimeout(timer);
         }

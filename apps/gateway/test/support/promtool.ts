@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runChild } from './children';
 
 /** promtool (Debian's prometheus package, scripts/install-prometheus.sh) for e2e specs. */
 
@@ -8,16 +8,12 @@ export interface Command {
   stderr: string;
 }
 
-/** Runs promtool (bounded: 30 s), with `input` on stdin when given. Never rejects on a non-zero exit. */
-export function promtool(args: string[], options: { input?: string; cwd?: string } = {}): Promise<Command> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('promtool', args, { cwd: options.cwd, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(new Error(`promtool ${args.join(' ')}: ${error.message} (run scripts/install-prometheus.sh)\n${stderr}`));
-      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
-    child.stdin!.on('error', () => undefined); // EPIPE when promtool is missing or exits early: reported above
-    child.stdin!.end(options.input ?? '');
+/** Runs promtool (bounded: 30 s, a registered child), with `input` on stdin when given. Never rejects on a non-zero exit. */
+export async function promtool(args: string[], options: { input?: string; cwd?: string } = {}): Promise<Command> {
+  const result = await runChild('promtool', args, { cwd: options.cwd, input: options.input ?? '', timeoutMs: 30_000 }).catch((error: Error) => {
+    throw new Error(`${error.message} (run scripts/install-prometheus.sh)`);
   });
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** What `promtool check metrics` says about an exposition: its exit code and complaint lines, sorted. */

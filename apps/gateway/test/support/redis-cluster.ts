@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { describeRun, runChild, spawnChild } from './children';
+import { freePortBase } from './ports';
 import { ROOT } from './processes';
 
 /**
@@ -14,11 +15,19 @@ import { ROOT } from './processes';
  * closed right after, so jest exits without open handles.
  *
  * Keys do not survive a node restart or stopAll/startAll: the script turns persistence off.
+ *
+ * The script runs with --attached: its nodes are not daemonized, so they stay in the script's
+ * process group, which children.ts registered, and are killed with it after the test file
+ * whatever failed. A node restarted by restartNode() is a registered child of its own.
  */
 
 const SCRIPT = join(ROOT, 'scripts/redis-cluster.sh');
 const HOST = '127.0.0.1';
 const SLOTS = 16384;
+/** Redis Cluster's bus port is the node's port plus this. */
+const BUS_OFFSET = 10_000;
+/** The script waits up to 30 s for cluster_state:ok (60 s for a stop); starting six nodes comes on top. */
+const SCRIPT_TIMEOUT_MS = 120_000;
 
 export interface ClusterNode {
   id: string;
@@ -90,17 +99,21 @@ export interface RedisClusterHandle {
 
 /**
  * Starts a cluster on ports portBase..portBase+5 (bus ports +10000) with its own data dir under
- * os.tmpdir(), so parallel jest workers never share one; each spec must pick its own port base.
+ * os.tmpdir(), so parallel jest workers never share one. Without a portBase, picks free ports
+ * (ports.ts), and picks again when another process took one meanwhile.
  */
-export async function startRedisCluster(portBase: number): Promise<RedisClusterHandle> {
-  const cluster = new LocalRedisCluster(portBase, mkdtempSync(join(tmpdir(), `redis-cluster-${portBase}-`)));
-  try {
-    await cluster.script('start');
-  } catch (error) {
-    await cluster.stop().catch(() => undefined); // leave no half-started nodes behind
-    throw error;
+export async function startRedisCluster(portBase?: number): Promise<RedisClusterHandle> {
+  for (let attempt = 1; ; attempt++) {
+    const base = portBase ?? (await freePortBase(6, BUS_OFFSET));
+    const cluster = new LocalRedisCluster(base, mkdtempSync(join(tmpdir(), `redis-cluster-${base}-`)));
+    try {
+      await cluster.script('start');
+      return cluster;
+    } catch (error) {
+      await cluster.stop().catch(() => undefined); // leave no half-started nodes behind
+      if (portBase !== undefined || attempt === 3 || !/in use by another process/.test(String(error))) throw error;
+    }
   }
-  return cluster;
 }
 
 export function parseClusterNodes(text: string): ClusterNode[] {
@@ -163,14 +176,11 @@ class LocalRedisCluster implements RedisClusterHandle {
   }
 
   /** Runs scripts/redis-cluster.sh for this cluster; rejects with its output when it fails. */
-  script(...args: string[]): Promise<string> {
-    const argv = [SCRIPT, ...args, '--port-base', String(this.portBase), '--dir', this.dir];
-    return new Promise((resolve, reject) => {
-      execFile('bash', argv, { timeout: 90_000 }, (error, stdout, stderr) => {
-        if (error) reject(new Error(`redis-cluster.sh ${args.join(' ')} failed: ${error.message}\n${stdout}${stderr}`));
-        else resolve(stdout);
-      });
-    });
+  async script(...args: string[]): Promise<string> {
+    const argv = [SCRIPT, ...args, '--attached', '--port-base', String(this.portBase), '--dir', this.dir];
+    const result = await runChild('bash', argv, { timeoutMs: SCRIPT_TIMEOUT_MS });
+    if (result.code !== 0) throw new Error(describeRun(`redis-cluster.sh ${args.join(' ')}`, result));
+    return result.stdout;
   }
 
   async clusterNodes(): Promise<ClusterNode[]> {
@@ -212,22 +222,23 @@ class LocalRedisCluster implements RedisClusterHandle {
       replicaIds: nodes.filter((node) => node.masterId === self.id).map((node) => node.id),
       at: Date.now(),
     });
-    // Wait on the ports, not the pid: a daemonized redis is re-parented to PID 1, which on some
-    // machines never reaps it, so the dead process lingers as a zombie that kill(pid, 0) still finds.
+    // Wait on the ports, not the pid: a node whose script has exited is re-parented to PID 1, which
+    // on some machines never reaps it, so the dead process lingers as a zombie that kill(pid, 0) still finds.
     await until(async () => !(await portOpen(port)) && !(await portOpen(port + 10000)), 5000, `port ${port} to close after SIGKILL`);
   }
 
   async restartNode(port: number, timeoutMs = 30_000): Promise<void> {
     if (await portOpen(port)) throw new Error(`port ${port} is already listening`);
     // Same config file the script wrote: same port, data dir and nodes.conf, so it rejoins as itself.
-    await new Promise<void>((resolve, reject) => {
-      execFile('redis-server', [join(this.dir, String(port), 'redis.conf')], (error, stdout, stderr) =>
-        error ? reject(new Error(`redis-server ${port} failed: ${error.message}\n${stdout}${stderr}`)) : resolve(),
-      );
+    const node = spawnChild('redis-server', [join(this.dir, String(port), 'redis.conf')], { stdio: 'ignore' });
+    const died = new Promise<never>((_, reject) => {
+      node.once('error', (error) => reject(new Error(`redis-server ${port}: ${error.message}`)));
+      node.once('exit', (code) => reject(new Error(`redis-server ${port} exited with ${code}; see ${join(this.dir, String(port), 'redis.log')}`)));
     });
+    died.catch(() => undefined); // an exit after the node rejoined (e.g. stop()) is no failure
     // Only now count it as expected-live again, so waitForClusterOk waits for it to answer and rejoin.
     this.killed.delete(port);
-    await this.waitForClusterOk(timeoutMs);
+    await Promise.race([this.waitForClusterOk(timeoutMs), died]);
   }
 
   async waitForClusterOk(timeoutMs = 30_000): Promise<void> {
@@ -382,7 +393,9 @@ class LocalRedisCluster implements RedisClusterHandle {
 /**
  * Why the nodes are not (yet) one healthy cluster, or null when they are: every expected node
  * answers and says cluster_state:ok with all slots served, all agree who owns which slots, none
- * is flagged failing by another, and every replica has its replication link up (so it could take over).
+ * is flagged failing by another, every replica has its replication link up (so it could take over),
+ * and each node's role is what the node itself says (a restarted master that turned replica is
+ * still a master to the others until gossip tells them).
  */
 function clusterProblem(views: Array<NodeView | null>, expectedLive: number[]): string | null {
   const live = views.filter((view): view is NodeView => view !== null);
@@ -403,10 +416,14 @@ function clusterProblem(views: Array<NodeView | null>, expectedLive: number[]): 
       .sort()
       .join(' ');
   const reference = slotMap(live[0]);
+  const role = (node: ClusterNode) => (node.flags.includes('master') ? 'master' : `replica of ${node.masterId}`);
+  const ownRole = new Map(live.map((view) => view.nodes.find((node) => node.flags.includes('myself'))!).map((self) => [self.id, role(self)]));
   for (const view of live) {
     if (slotMap(view) !== reference) return `${view.port} and ${live[0].port} disagree on slot owners`;
     const suspect = view.nodes.find((node) => liveIds.has(node.id) && node.flags.some((flag) => flag === 'fail' || flag === 'fail?'));
     if (suspect) return `${view.port} flags live node ${suspect.port} as ${suspect.flags.join(',')}`;
+    const stale = view.nodes.find((node) => ownRole.has(node.id) && role(node) !== ownRole.get(node.id));
+    if (stale) return `${view.port} sees ${stale.port} as ${role(stale)}, which says it is ${ownRole.get(stale.id)}`;
   }
   return null;
 }

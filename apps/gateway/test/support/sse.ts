@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { SseParser } from '@llm-connector-hub/core';
 
 export interface SseResult {
@@ -23,4 +24,19 @@ export async function readSse(url: string, body: unknown, headers: Record<string
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+}
+
+/** Posts a stream request and hangs up as soon as the first bytes of the answer arrive. */
+export function hangUpAfterFirstBytes(url: string, body: unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('error', () => undefined);
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
 }

@@ -49,6 +49,7 @@ describe('HubError.retryable', () => {
 
   it('is true for a timeout and for a connection failure', () => {
     expect(HubErrors.upstreamTimeout('p', 30_000).retryable).toBe(true);
+    expect(HubErrors.upstreamStalled('p', 30_000, 'headers').retryable).toBe(true);
     expect(HubErrors.upstreamConnection('p', new Error('boom')).retryable).toBe(true);
   });
 
@@ -58,6 +59,7 @@ describe('HubError.retryable', () => {
     expect(HubErrors.upstreamBadResponse('p', 'not JSON').retryable).toBe(false);
     expect(HubErrors.streamInterrupted('p', 'cut').retryable).toBe(false);
     expect(HubErrors.clientClosed().retryable).toBe(false);
+    expect(HubErrors.upstreamResponseTooLarge('p', 1024, 'answer').retryable).toBe(false);
   });
 });
 

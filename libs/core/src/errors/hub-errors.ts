@@ -75,6 +75,32 @@ export const HubErrors = {
       message: `The provider '${provider}' did not answer within ${timeoutMs} ms.`,
     });
   },
+  /** The upstream went quiet: no response headers (a stream), or nothing more of an answer it had begun. */
+  upstreamStalled(provider: string, timeoutMs: number, phase: 'headers' | 'body'): HubError {
+    return new HubError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'upstream_timeout',
+      provider,
+      message:
+        phase === 'headers'
+          ? `The provider '${provider}' sent no response headers within ${timeoutMs} ms.`
+          : `The provider '${provider}' sent nothing more of its answer for ${timeoutMs} ms.`,
+    });
+  },
+  /** An upstream answer (`answer`) or one of its stream events (`event`) was larger than the gateway's limit. */
+  upstreamResponseTooLarge(provider: string, limitBytes: number, what: 'answer' | 'event'): HubError {
+    return new HubError({
+      status: 502,
+      type: 'api_error',
+      code: 'upstream_response_too_large',
+      provider,
+      message:
+        what === 'answer'
+          ? `The answer from provider '${provider}' is larger than the gateway's limit of ${limitBytes} bytes (upstream.maxResponseBytes).`
+          : `A stream event from provider '${provider}' is larger than the gateway's limit of ${limitBytes} bytes (upstream.maxEventBytes).`,
+    });
+  },
   upstreamConnection(provider: string, cause: unknown): HubError {
     const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
     return new HubError({

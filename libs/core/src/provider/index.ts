@@ -1,1 +1,3 @@
 export * from './llm-provider';
+export * from './upstream-limits';
+export * from './upstream-concurrency';

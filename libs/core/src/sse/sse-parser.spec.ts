@@ -1,4 +1,4 @@
-import { parseSse, SseParser, type SseEvent } from './sse-parser';
+import { parseSse, SseEventTooLargeError, SseParser, type SseEvent } from './sse-parser';
 
 const encoder = new TextEncoder();
 
@@ -70,12 +70,13 @@ describe('SseParser', () => {
       expect(parseParts(['data: a\r', '\ndata: b\r', '\n\r', '\n'])).toEqual([{ data: 'a\nb' }]);
     });
 
-    it('treats a lone CR at a chunk end as a line end once the next chunk shows no LF follows', () => {
+    it('treats a CR at a chunk end as a line end at once (an LF opening the next chunk completes it)', () => {
       const parser = new SseParser();
       expect(parser.push('data: a\r')).toEqual([]);
-      expect(parser.push('\r')).toEqual([]);
-      // Only now is it known the second CR was not the first half of a CRLF.
-      expect(parser.push('data: b\n\n')).toEqual([{ data: 'a' }, { data: 'b' }]);
+      // A CR ends a line whatever follows it: the event is complete without waiting for more bytes.
+      expect(parser.push('\r')).toEqual([{ data: 'a' }]);
+      expect(parser.push('\ndata: b\r')).toEqual([]);
+      expect(parser.push('\n\n')).toEqual([{ data: 'b' }]);
     });
   });
 
@@ -171,6 +172,12 @@ describe('SseParser', () => {
       expect(parseParts([Uint8Array.of(0xef, 0xbb, 0xbf), encoder.encode('data: x\n\n')])).toEqual([{ data: 'x' }]);
     });
 
+    it('counts complete lines, comments and blank lines included', () => {
+      const parser = new SseParser();
+      parser.push(': keep-alive\n\ndata: a\r\n\r\ndata: unfinished');
+      expect(parser.lines).toBe(4);
+    });
+
     it('accepts text chunks as well as bytes', () => {
       expect(parseParts(['data: ', 'é\n', '\n'])).toEqual([{ data: 'é' }]);
     });
@@ -186,7 +193,7 @@ describe('SseParser', () => {
       expect(parse('event: end\ndata: {"x":1}')).toEqual([{ event: 'end', data: '{"x":1}' }]);
     });
 
-    it('dispatches a last line ended by a lone CR held back for a possible LF', () => {
+    it('dispatches a last line ended by a lone CR', () => {
       expect(parse('data: a\r')).toEqual([{ data: 'a' }]);
     });
 
@@ -207,6 +214,139 @@ describe('SseParser', () => {
       expect(parser.end()).toEqual([{ event: 'x', data: 'partial' }]);
       expect(parser.push('data: fresh\n\n')).toEqual([{ data: 'fresh' }]);
     });
+  });
+});
+
+/**
+ * Runs `run` while counting the units (characters or bytes) that the string and buffer primitives
+ * a parser is built from may touch: searches count from their start to the end of what they
+ * search, copies and decodes count what they copy. A parser that rescans or re-copies what it
+ * holds on every chunk shows up here as work growing with the square of the input, without
+ * measuring time.
+ */
+function meterWork(run: () => void): number {
+  let work = 0;
+  const spies: jest.SpyInstance[] = [];
+  function meter<T extends object>(target: T, name: keyof T & string, units: (self: any, args: any[], result: any) => number): void {
+    const original = target[name] as unknown as (...args: unknown[]) => unknown;
+    spies.push(
+      jest.spyOn(target, name as never).mockImplementation(function (this: unknown, ...args: unknown[]) {
+        const result = original.apply(this, args);
+        work += units(this, args, result);
+        return result;
+      } as never),
+    );
+  }
+  // From where a search starts to where it stops: the match, or the end.
+  const searched = (self: { length: number }, args: any[], found: number) => (found === -1 ? self.length : found + 1) - (Number(args[1]) || 0);
+  meter(String.prototype, 'indexOf', searched);
+  meter(String.prototype, 'lastIndexOf', (self) => self.length);
+  meter(String.prototype, 'slice', (self, args) => (args[1] ?? self.length) - (args[0] ?? 0));
+  meter(String.prototype, 'substring', (self, args) => (args[1] ?? self.length) - (args[0] ?? 0));
+  meter(String.prototype, 'split', (self) => self.length);
+  meter(Buffer.prototype, 'indexOf', searched);
+  meter(Uint8Array.prototype, 'indexOf', searched);
+  meter(Buffer.prototype, 'toString', (self, args) => (args[2] ?? self.length) - (args[1] ?? 0));
+  meter(Buffer.prototype, 'copy', (self, args) => (args[3] ?? self.length) - (args[2] ?? 0));
+  meter(Uint8Array.prototype, 'set', (_self, args) => (args[0] as { length: number }).length);
+  meter(Buffer, 'concat', (_self, args) => (args[0] as Uint8Array[]).reduce((sum, part) => sum + part.length, 0));
+  meter(TextDecoder.prototype, 'decode', (_self, args) => (args[0] as Uint8Array | undefined)?.byteLength ?? 0);
+  try {
+    run();
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+  return work;
+}
+
+/** `text` as `size`-byte chunks. */
+function chunked(text: string, size: number): Buffer[] {
+  const bytes = Buffer.from(text);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(Buffer.from(bytes.subarray(i, i + size)));
+  return parts;
+}
+
+describe('SseParser cost', () => {
+  it('does work linear in the input when a long line arrives in many small chunks', () => {
+    const line = `data: ${'x'.repeat(1024 * 1024)}\n\n`;
+    const parts = chunked(line, 512);
+    let events: SseEvent[] = [];
+    const work = meterWork(() => {
+      const parser = new SseParser();
+      for (const part of parts) events = events.concat(parser.push(part));
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toHaveLength(1024 * 1024);
+    // Rescanning what is held on each of the 2,049 chunks would be about a thousand times the input.
+    expect(work).toBeLessThan(10 * line.length);
+  });
+
+  it('does work linear in the input when one chunk holds many lines', () => {
+    const text = 'data: a\n\n'.repeat(20_000);
+    let events: SseEvent[] = [];
+    const work = meterWork(() => {
+      events = new SseParser().push(Buffer.from(text));
+    });
+    expect(events).toHaveLength(20_000);
+    // Searching for the next CR from each line to the end of the chunk would be quadratic here.
+    expect(work).toBeLessThan(10 * text.length);
+  });
+});
+
+describe('SseParser size limit', () => {
+  it('stops a line that never ends once it passes the limit, holding no more than the limit', () => {
+    const parser = new SseParser({ maxEventBytes: 1000 });
+    let fed = 0;
+    let held = 0;
+    let error: unknown;
+    try {
+      parser.push('data: ');
+      for (fed = 6; fed < 100_000; fed += 7) {
+        parser.push('xxxxxxx');
+        held = Math.max(held, parser.bufferedBytes);
+      }
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toBeInstanceOf(SseEventTooLargeError);
+    expect(fed).toBeLessThanOrEqual(1000);
+    expect(held).toBeLessThanOrEqual(1000);
+  });
+
+  it('stops an event whose data lines together pass the limit, each line being under it', () => {
+    const parser = new SseParser({ maxEventBytes: 1000 });
+    const line = `data: ${'y'.repeat(300)}\n`;
+    expect(parser.push(line + line + line)).toEqual([]);
+    expect(() => parser.push(line)).toThrow(new SseEventTooLargeError(1000));
+  });
+
+  it('lets through an event at the limit, and counts each event on its own', () => {
+    const parser = new SseParser({ maxEventBytes: 1000 });
+    const event = `data: ${'z'.repeat(994)}\n\n`; // a 1,000-byte line
+    for (let i = 0; i < 5; i++) expect(parser.push(event)).toEqual([{ data: 'z'.repeat(994) }]);
+  });
+
+  it('returns the events a chunk completed before it passed the limit, then fails', () => {
+    const parser = new SseParser({ maxEventBytes: 100 });
+    expect(parser.push(`data: ok\n\ndata: ${'x'.repeat(200)}`)).toEqual([{ data: 'ok' }]);
+    expect(parser.error).toBeInstanceOf(SseEventTooLargeError);
+    expect(() => parser.push('\n\n')).toThrow(SseEventTooLargeError);
+    expect(() => parser.end()).toThrow(SseEventTooLargeError);
+    expect(parser.bufferedBytes).toBe(0);
+  });
+
+  it('makes parseSse reject with the error', async () => {
+    const tooLong = source([`data: ${'x'.repeat(100)}`, 'x'.repeat(100), '\n\n']);
+    await expect(collect(parseSse(tooLong, { maxEventBytes: 150 }))).rejects.toBeInstanceOf(SseEventTooLargeError);
+    const seen: SseEvent[] = [];
+    const afterAnEvent = parseSse(source([`data: ok\n\ndata: ${'x'.repeat(200)}`]), { maxEventBytes: 150 });
+    await expect(
+      (async () => {
+        for await (const event of afterAnEvent) seen.push(event);
+      })(),
+    ).rejects.toBeInstanceOf(SseEventTooLargeError);
+    expect(seen).toEqual([{ data: 'ok' }]);
   });
 });
 

@@ -1,8 +1,9 @@
-import { HttpChatProvider } from '../shared';
+import type { UpstreamLimits } from '@llm-connector-hub/core';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
 import type { AnthropicStreamState } from './anthropic.stream';
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'anthropic'). */
   name?: string;
   apiKey: string;
@@ -13,7 +14,8 @@ export interface AnthropicProviderOptions {
   models?: readonly string[];
   /** Extra headers, e.g. `anthropic-beta`. */
   headers?: Record<string, string>;
-  connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -37,7 +39,9 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
           'anthropic-version': options.version ?? ANTHROPIC_DEFAULT_VERSION,
         },
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

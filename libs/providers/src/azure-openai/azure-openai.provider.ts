@@ -1,9 +1,9 @@
-import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
-import { HttpChatProvider } from '../shared';
+import type { ChatRequest, EmbeddingRequest, UpstreamLimits } from '@llm-connector-hub/core';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { OpenAITranslator, type OpenAIPaths } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
 
-export interface AzureOpenAIProviderOptions {
+export interface AzureOpenAIProviderOptions extends UpstreamPoolSettings {
   name?: string;
   apiKey: string;
   /** The resource endpoint, e.g. https://my-resource.openai.azure.com (AZURE_OPENAI_ENDPOINT). */
@@ -14,7 +14,8 @@ export interface AzureOpenAIProviderOptions {
   deployments?: Record<string, string>;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
@@ -44,7 +45,9 @@ export class AzureOpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         baseUrl: `${options.endpoint.replace(/\/+$/, '')}/openai`,
         headers: { ...options.headers, 'api-key': options.apiKey },
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

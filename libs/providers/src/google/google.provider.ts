@@ -1,9 +1,10 @@
-import { HttpChatProvider } from '../shared';
+import type { UpstreamLimits } from '@llm-connector-hub/core';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { GoogleEmbeddingTranslator } from './google.embeddings';
 import type { GoogleStreamState } from './google.stream';
 import { GoogleTranslator } from './google.translator';
 
-export interface GoogleProviderOptions {
+export interface GoogleProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'google'). */
   name?: string;
   /** A Gemini API key (GEMINI_API_KEY / GOOGLE_API_KEY). */
@@ -15,7 +16,8 @@ export interface GoogleProviderOptions {
   baseUrl?: string;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const GOOGLE_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -36,7 +38,9 @@ export class GoogleProvider extends HttpChatProvider<GoogleStreamState> {
         // The header, not `?key=`: a key in the URL ends up in access logs and error messages.
         headers: { ...options.headers, 'x-goog-api-key': options.apiKey },
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,8 +1,9 @@
-import { HttpChatProvider } from '../shared';
+import type { UpstreamLimits } from '@llm-connector-hub/core';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { OpenAITranslator } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
 
-export interface OpenAICompatibleProviderOptions {
+export interface OpenAICompatibleProviderOptions extends UpstreamPoolSettings {
   /** Instance name: several instances (vllm, ollama, groq...) live side by side. */
   name: string;
   /** Base URL including the API prefix, e.g. http://127.0.0.1:11434/v1 for Ollama. */
@@ -11,7 +12,8 @@ export interface OpenAICompatibleProviderOptions {
   apiKey?: string;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
   /** Whether the server implements /embeddings (default true). */
   embeddings?: boolean;
 }
@@ -32,7 +34,9 @@ export class OpenAICompatibleProvider extends HttpChatProvider<OpenAIStreamState
         baseUrl: options.baseUrl,
         headers,
         secrets: options.apiKey ? [options.apiKey] : [],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

@@ -1,8 +1,9 @@
-import { HttpChatProvider } from '../shared';
+import type { UpstreamLimits } from '@llm-connector-hub/core';
+import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
 import { OpenAITranslator } from './openai.translator';
 import type { OpenAIStreamState } from './openai.stream';
 
-export interface OpenAIProviderOptions {
+export interface OpenAIProviderOptions extends UpstreamPoolSettings {
   /** Instance name (default 'openai'). */
   name?: string;
   apiKey: string;
@@ -12,7 +13,8 @@ export interface OpenAIProviderOptions {
   project?: string;
   models?: readonly string[];
   headers?: Record<string, string>;
-  connections?: number;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
 }
 
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
@@ -34,7 +36,9 @@ export class OpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         baseUrl: options.baseUrl ?? OPENAI_DEFAULT_BASE_URL,
         headers,
         secrets: [options.apiKey],
-        connections: options.connections,
+        maxConcurrent: options.maxConcurrent,
+        http2: options.http2,
+        upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),
       },
     });

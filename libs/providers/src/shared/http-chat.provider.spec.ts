@@ -528,6 +528,85 @@ describe('HTTP providers against a real server', () => {
     });
   });
 
+  describe('upstream limits', () => {
+    const limited = (upstreamLimits: ConstructorParameters<typeof OpenAIProvider>[0]['upstream']) => openai({ upstream: upstreamLimits });
+
+    it('answers 502 upstream_response_too_large, not retryable, for an answer over maxResponseBytes, and stops reading it', async () => {
+      const closed = deferred();
+      upstream.handler = (_req, res) => {
+        res.on('close', () => closed.resolve());
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write(`{"id":"chatcmpl-1","choices":[{"message":{"content":"${'a'.repeat(64 * 1024)}`); // and hold the rest
+      };
+      const error = await caught(limited({ maxResponseBytes: 16 * 1024 }).complete(chatRequest, context()));
+      expect(error).toMatchObject({ status: 502, type: 'api_error', code: 'upstream_response_too_large', provider: 'openai' });
+      expect((error as HubError).message).toContain('16384 bytes (upstream.maxResponseBytes)');
+      expect((error as HubError).retryable).toBe(false);
+      await within(closed.promise, 3000, 'the server to see the answer abandoned');
+    });
+
+    it('answers the same for an error body over the limit on a stream request', async () => {
+      upstream.handler = (_req, res) => sendJson(res, 500, { error: { message: 'x'.repeat(64 * 1024) } });
+      const error = await caught(limited({ maxResponseBytes: 16 * 1024 }).stream(chatRequest, context())[Symbol.asyncIterator]().next());
+      expect(error).toMatchObject({ status: 502, code: 'upstream_response_too_large' });
+    });
+
+    it('ends a stream with upstream_response_too_large at an event over maxEventBytes, after the chunks before it', async () => {
+      const frames = sseFrames('stream-text.sse');
+      upstream.handler = (_req, res) => {
+        startEventStream(res);
+        res.write(frames[0]);
+        res.write(`data: {"choices":[{"index":0,"delta":{"content":"${'b'.repeat(64 * 1024)}`); // a line that never ends
+      };
+      const chunks: ChatCompletionChunk[] = [];
+      const error = await caught(drain(limited({ maxEventBytes: 16 * 1024 }).stream(chatRequest, context()), chunks));
+      expect(chunks).toHaveLength(1);
+      expect(error).toMatchObject({ status: 502, code: 'upstream_response_too_large' });
+      expect((error as HubError).message).toContain('16384 bytes (upstream.maxEventBytes)');
+    });
+
+    it('answers 504 upstream_timeout when a JSON body stops coming for bodyIdleTimeoutMs', async () => {
+      upstream.handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"id":"chatcmpl-1",'); // and nothing more
+      };
+      const error = await caught(limited({ bodyIdleTimeoutMs: 200 }).complete(chatRequest, context()));
+      expect(error).toMatchObject({ status: 504, type: 'timeout_error', code: 'upstream_timeout' });
+      expect((error as HubError).message).toBe("The provider 'openai' sent nothing more of its answer for 200 ms.");
+    });
+
+    it('answers 504 upstream_timeout when a stream sends no headers within streamHeadersTimeoutMs', async () => {
+      upstream.handler = () => undefined; // never answers
+      const error = await caught(limited({ streamHeadersTimeoutMs: 200 }).stream(chatRequest, context())[Symbol.asyncIterator]().next());
+      expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
+      expect((error as HubError).message).toBe("The provider 'openai' sent no response headers within 200 ms.");
+    });
+
+    it('waits for the headers of a JSON answer as long as the caller does (they come with the finished answer)', async () => {
+      upstream.handler = async (_req, res) => {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        sendJson(res, 200, readJsonFixture('chat-completion.json'));
+      };
+      const completion = await limited({ streamHeadersTimeoutMs: 100, bodyIdleTimeoutMs: 100 }).complete(chatRequest, context());
+      expect(completion.object).toBe('chat.completion');
+    });
+
+    it('answers upstream_timeout when a started stream sends no event for bodyIdleTimeoutMs, but not before its first', async () => {
+      const frames = sseFrames('stream-text.sse');
+      upstream.handler = async (_req, res) => {
+        startEventStream(res);
+        await new Promise((resolve) => setTimeout(resolve, 400)); // silent thinking before the first event
+        res.write(frames[0]);
+        res.write('data: {"choi'); // then a stall mid-event
+      };
+      const chunks: ChatCompletionChunk[] = [];
+      const error = await caught(drain(limited({ bodyIdleTimeoutMs: 150 }).stream(chatRequest, context()), chunks));
+      expect(chunks).toHaveLength(1);
+      expect(error).toMatchObject({ status: 504, code: 'upstream_timeout' });
+      expect((error as HubError).message).toBe("The provider 'openai' sent nothing more of its answer for 150 ms.");
+    });
+  });
+
   describe('aborting', () => {
     it('rejects a pending completion with the signal reason and closes the upstream request', async () => {
       const arrived = deferred();

@@ -7,7 +7,7 @@ import type {
   LlmProvider,
   ProviderCallContext,
 } from '@llm-connector-hub/core';
-import { HubError, HubErrors, parseSse } from '@llm-connector-hub/core';
+import { HubError, HubErrors } from '@llm-connector-hub/core';
 import { HttpTransport, type HttpTransportOptions } from './http-transport';
 import type { ChatTranslator, EmbeddingTranslator } from './translator';
 
@@ -68,7 +68,7 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
     );
     const state = this.chat.createStreamState(request);
     try {
-      for await (const event of parseSse(response.body)) {
+      for await (const event of this.transport.events(response.body)) {
         // Bytes after the upstream's own end marker are read (so the keep-alive socket goes back
         // to the pool) but not translated.
         if (this.chat.isStreamDone(state)) continue;

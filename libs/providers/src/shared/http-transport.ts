@@ -1,11 +1,21 @@
-import { Pool } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import { HubErrors, upstreamHttpError, HubError } from '@llm-connector-hub/core';
+import {
+  HubErrors,
+  upstreamHttpError,
+  HubError,
+  resolveUpstreamLimits,
+  SseEventTooLargeError,
+  type SseEvent,
+  type UpstreamLimits,
+} from '@llm-connector-hub/core';
 import { retryAfterSeconds } from './retry-after';
 import { redactSecrets } from './redact';
-import { requestWholeBody, type WholeResponse } from './whole-body-request';
+import { StreamIdleError, upstreamEvents } from './upstream-events';
+import { poolCapacityOptions, type UpstreamPoolSettings } from './upstream-pool';
+import { requestWholeBody, ResponseTooLargeError, type WholeResponse } from './whole-body-request';
 
-export interface HttpTransportOptions {
+export interface HttpTransportOptions extends UpstreamPoolSettings {
   /** Provider instance name, used in error messages. */
   provider: string;
   /** Base URL, e.g. https://api.openai.com/v1. Paths given to post* are appended to its path. */
@@ -14,9 +24,9 @@ export interface HttpTransportOptions {
   headers: Record<string, string>;
   /** Secrets to scrub from upstream error messages. */
   secrets: readonly string[];
-  /** Max keep-alive connections to the origin. */
-  connections?: number;
   keepAliveTimeoutMs?: number;
+  /** Size and stall bounds; unset fields keep UPSTREAM_DEFAULTS. */
+  upstream?: Partial<UpstreamLimits>;
   /** Reads a human message out of the provider's error body. */
   errorMessage: (body: unknown) => string | undefined;
 }
@@ -24,13 +34,15 @@ export interface HttpTransportOptions {
 export interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** undici's response body, streamed (SSE) with `for await`; an error body is read whole with `text()`. */
-  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown; text(): Promise<string> };
+  /** undici's response body, streamed (SSE) with `for await`. */
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown };
 }
 
 /**
- * One undici connection pool per provider origin, with keep-alive. Maps transport failures to
- * HubErrors: HTTP errors keep their meaning, connection failures become 502, and an aborted
+ * One undici connection pool per provider origin, with keep-alive, sized to carry
+ * `maxConcurrent` calls at once (upstream-pool.ts). Maps transport failures to
+ * HubErrors: HTTP errors keep their meaning, connection failures become 502, answers over the
+ * size limits 502 `upstream_response_too_large`, stalls 504 `upstream_timeout`, and an aborted
  * signal rethrows the signal's reason so the caller can tell a timeout from a client that left.
  */
 export class HttpTransport {
@@ -38,15 +50,18 @@ export class HttpTransport {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
+  private readonly limits: UpstreamLimits;
 
   constructor(private readonly options: HttpTransportOptions) {
+    this.limits = resolveUpstreamLimits(options.upstream);
     const url = new URL(options.baseUrl);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
-      connections: options.connections ?? 128,
+      ...poolCapacityOptions(url, options),
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
-      // LLM answers can take minutes; the hub's own timeout (an AbortSignal) bounds them.
+      // LLM answers can take minutes; the hub's own timeout (an AbortSignal) bounds them, and each
+      // request sets its own stall bounds (upstream limits).
       headersTimeout: 0,
       bodyTimeout: 0,
     });
@@ -60,7 +75,21 @@ export class HttpTransport {
     try {
       // dispatch with a collecting handler rather than request() and body.text(): far less
       // garbage per call, and far less of it surviving a scavenge (see whole-body-request.ts).
-      response = await requestWholeBody(this.pool, { origin: this.origin, path: this.basePath + path, method: 'POST', headers: this.headers, body: JSON.stringify(payload) }, signal);
+      // No headers timeout: a JSON answer's headers come with the finished answer (see UpstreamLimits).
+      response = await requestWholeBody(
+        this.pool,
+        {
+          origin: this.origin,
+          path: this.basePath + path,
+          method: 'POST',
+          headers: this.headers,
+          body: JSON.stringify(payload),
+          headersTimeout: 0,
+          bodyTimeout: this.limits.bodyIdleTimeoutMs,
+        },
+        signal,
+        this.limits.maxResponseBytes,
+      );
     } catch (error) {
       throw this.failure(error, signal);
     }
@@ -77,11 +106,22 @@ export class HttpTransport {
     return this.send(path, payload, signal, { ...this.headers, accept: 'text/event-stream' });
   }
 
+  /** The SSE events of a stream's body, within the size and idle limits (see upstreamEvents). */
+  events(body: UpstreamResponse['body']): AsyncGenerator<SseEvent> {
+    return upstreamEvents(body, this.limits.maxEventBytes, this.limits.bodyIdleTimeoutMs);
+  }
+
   /** Turns a failure while reading a body into the error the caller should see. */
   failure(error: unknown, signal: AbortSignal): unknown {
     if (signal.aborted) return signal.reason;
     if (error instanceof HubError) return error;
-    return HubErrors.upstreamConnection(this.options.provider, error);
+    const provider = this.options.provider;
+    if (error instanceof ResponseTooLargeError) return HubErrors.upstreamResponseTooLarge(provider, error.limitBytes, 'answer');
+    if (error instanceof SseEventTooLargeError) return HubErrors.upstreamResponseTooLarge(provider, error.limitBytes, 'event');
+    if (error instanceof undiciErrors.HeadersTimeoutError) return HubErrors.upstreamStalled(provider, this.limits.streamHeadersTimeoutMs, 'headers');
+    if (error instanceof undiciErrors.BodyTimeoutError) return HubErrors.upstreamStalled(provider, this.limits.bodyIdleTimeoutMs, 'body');
+    if (error instanceof StreamIdleError) return HubErrors.upstreamStalled(provider, error.timeoutMs, 'body');
+    return HubErrors.upstreamConnection(provider, error);
   }
 
   /** Scrubs this provider's secrets (and key-shaped strings) from text that came from upstream. */
@@ -108,6 +148,10 @@ export class HttpTransport {
         headers,
         body: JSON.stringify(payload),
         signal,
+        headersTimeout: this.limits.streamHeadersTimeoutMs,
+        // Byte-level idleness would stop a reasoning model thinking in silence before its first
+        // event; events() applies the idle bound between events instead.
+        bodyTimeout: 0,
       });
     } catch (error) {
       throw this.failure(error, signal);
@@ -115,13 +159,29 @@ export class HttpTransport {
     if (response.statusCode >= 400) {
       let text = '';
       try {
-        text = await response.body.text();
-      } catch {
+        text = await this.errorText(response.body);
+      } catch (error) {
         if (signal.aborted) throw signal.reason;
+        if (error instanceof ResponseTooLargeError) throw this.failure(error, signal);
       }
       throw this.httpError(response.statusCode, response.headers, text);
     }
     return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  /** An error answer's body, read whole but no larger than a whole answer may be. */
+  private async errorText(body: UpstreamResponse['body']): Promise<string> {
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for await (const chunk of body) {
+      bytes += chunk.length;
+      if (bytes > this.limits.maxResponseBytes) {
+        body.destroy();
+        throw new ResponseTooLargeError(this.limits.maxResponseBytes);
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, bytes).toString('utf8');
   }
 
   /** The HubError for an upstream HTTP error: the provider's own message when it has one, else an excerpt of the body. */

@@ -3,3 +3,4 @@ export * from './http-transport';
 export * from './http-chat.provider';
 export * from './retry-after';
 export * from './redact';
+export * from './upstream-pool';

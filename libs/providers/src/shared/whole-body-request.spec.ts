@@ -6,7 +6,7 @@ import { getEventListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import { requestWholeBody } from './whole-body-request';
+import { requestWholeBody, ResponseTooLargeError } from './whole-body-request';
 
 let server: Server;
 let pool: Pool;
@@ -29,7 +29,8 @@ afterAll(async () => {
   await new Promise((done) => server.close(done));
 });
 
-const post = (signal: AbortSignal) => requestWholeBody(pool, { path: '/v1/chat', method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json' } }, signal);
+const post = (signal: AbortSignal, maxBytes?: number) =>
+  requestWholeBody(pool, { path: '/v1/chat', method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json' } }, signal, maxBytes);
 
 describe('requestWholeBody', () => {
   it('returns the status, the headers and a body sent in many chunks, multi-byte characters split across them', async () => {
@@ -57,14 +58,16 @@ describe('requestWholeBody', () => {
   });
 
   it('rejects with the signal reason when aborted while the answer is coming, and closes the upstream socket', async () => {
+    let answering!: () => void;
+    const partialSent = new Promise<void>((done) => (answering = done));
     answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('{"partial":');
+      res.write('{"partial":', () => answering());
     };
     const controller = new AbortController();
     const reason = new Error('deadline passed');
     const pending = post(controller.signal);
-    await new Promise((done) => setTimeout(done, 50));
+    await partialSent;
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
     await socketClosed;
@@ -83,6 +86,44 @@ describe('requestWholeBody', () => {
     expect(received).toBe(0);
   });
 
+  it('stops reading an answer as soon as it passes maxBytes, and closes the upstream socket', async () => {
+    let sent = 0;
+    let finished = false;
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const piece = Buffer.alloc(16 * 1024, 'x');
+      // With backpressure, so the server cannot run ahead far beyond what the client read.
+      const write = () => {
+        while (sent < 64 * 1024 * 1024) {
+          sent += piece.length;
+          if (!res.write(piece)) return void res.once('drain', write);
+        }
+        finished = true;
+        res.end();
+      };
+      write();
+    };
+    await expect(post(new AbortController().signal, 256 * 1024)).rejects.toEqual(new ResponseTooLargeError(256 * 1024));
+    await socketClosed;
+    expect(finished).toBe(false);
+    expect(sent).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses an answer whose Content-Length is over maxBytes before reading its body', async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+      res.write('{"a":'); // and never more: only the announced length can end this
+    };
+    await expect(post(new AbortController().signal, 1024 * 1024)).rejects.toBeInstanceOf(ResponseTooLargeError);
+    await socketClosed;
+  });
+
+  it('returns an answer of exactly maxBytes', async () => {
+    const text = `{"a":"${'y'.repeat(1000 - 8)}"}`;
+    answer = (_req, res) => res.end(text);
+    await expect(post(new AbortController().signal, 1000)).resolves.toMatchObject({ status: 200, text });
+  });
+
   it('leaves no abort listener on the signal once the answer is in or has failed', async () => {
     const signal = new AbortController().signal;
     answer = (_req, res) => res.end('{"ok":true}');
@@ -90,6 +131,8 @@ describe('requestWholeBody', () => {
     await post(signal);
     answer = (req) => req.socket.destroy();
     await expect(post(signal)).rejects.toThrow();
+    answer = (_req, res) => res.end('x'.repeat(100));
+    await expect(post(signal, 10)).rejects.toBeInstanceOf(ResponseTooLargeError);
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });

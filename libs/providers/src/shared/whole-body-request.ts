@@ -21,24 +21,45 @@ export interface WholeResponse {
  *   KB after; scavenge pauses went from 8.5–11.0 to 2.3–2.5 µs per request.
  * No library offers this small collector, hence this file.
  *
- * Rejects with undici's error, or the signal's reason once the signal aborted: the caller maps both.
+ * Memory is bounded by `maxBytes`: an answer announcing more (Content-Length) is refused before its
+ * body is read, and one that grows past it is aborted at once (undici then destroys the socket) and
+ * what was collected is let go. undici's own `maxResponseSize` is a pool-wide setting, and the same
+ * pool carries streams, which may be longer than any whole answer.
+ *
+ * Rejects with ResponseTooLargeError, undici's error, or the signal's reason once the signal
+ * aborted: the caller maps them.
  */
-export function requestWholeBody(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<WholeResponse> {
+export function requestWholeBody(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+  maxBytes: number = Number.POSITIVE_INFINITY,
+): Promise<WholeResponse> {
   return new Promise((resolve, reject) => {
-    dispatcher.dispatch(options, new WholeBodyHandler(signal, resolve, reject));
+    dispatcher.dispatch(options, new WholeBodyHandler(signal, maxBytes, resolve, reject));
   });
+}
+
+/** The answer is larger than the collector's `maxBytes`. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The response is larger than ${limitBytes} bytes.`);
+    this.name = 'ResponseTooLargeError';
+  }
 }
 
 class WholeBodyHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
+  private bytes = 0;
   private controller?: Dispatcher.DispatchController;
   /** Aborts the upstream request (undici then destroys its socket) when the caller's signal fires. */
   private readonly onAbort = () => this.controller?.abort(this.signal.reason);
 
   constructor(
     private readonly signal: AbortSignal,
+    private readonly maxBytes: number,
     private readonly resolve: (response: WholeResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {}
@@ -52,24 +73,33 @@ class WholeBodyHandler implements Dispatcher.DispatchHandler {
     this.signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     this.status = statusCode;
     this.headers = headers;
+    if (Number(headers['content-length']) > this.maxBytes) controller.abort(new ResponseTooLargeError(this.maxBytes));
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      this.chunks = [];
+      controller.abort(new ResponseTooLargeError(this.maxBytes));
+      return;
+    }
     this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
     this.signal.removeEventListener('abort', this.onAbort);
     const chunks = this.chunks;
-    const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.chunks = [];
+    const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, this.bytes).toString('utf8');
     this.resolve({ status: this.status, headers: this.headers, text });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     this.signal.removeEventListener('abort', this.onAbort);
+    this.chunks = [];
     this.reject(error);
   }
 }
