@@ -403,6 +403,8 @@ up() {
   rm -rf "$LOGS"
   mkdir -p "$LOGS" "$PIDS"
   trap '[ $? -eq 0 ] || say "up failed; logs in $LOGS; scripts/cluster.sh down removes what it left"' EXIT
+  head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$CLUSTER_DIR/generation"
+  if [ -n "${CLUSTER_OWNER_PID:-}" ]; then watch_owner "$CLUSTER_OWNER_PID"; fi
   # From here on, a failure leaves the half-built cluster to the next `down` (or `up`).
   make_pki
   write_configs
@@ -419,6 +421,33 @@ import_file() {
   [ -f "$1" ] || die "no image archive $1 (scripts/cluster.sh build)"
   # Through stdin: the file may sit where the mount namespace shows something else (/run, /var/lib).
   ctr_ images import - <"$1" >/dev/null
+}
+
+# --- owner ----------------------------------------------------------------------------------
+
+# CLUSTER_OWNER_PID (the specs pass their jest worker's PID): should that process end while this
+# cluster is up, whatever the reason (a killed worker, a killed jest), a watcher takes the cluster
+# down. The cluster outlives `up` by design, so the test runner's own reaping of process groups
+# cannot reach it; this watcher is the one process of the cluster's that is outside its namespaces.
+watch_owner() {
+  local owner=$1 started
+  started=$(start_time "$owner")
+  [ -n "$started" ] || die "CLUSTER_OWNER_PID $owner is not a running process"
+  setsid "$REPO/scripts/cluster.sh" watch "$owner" "$started" "$(cat "$CLUSTER_DIR/generation")" \
+    </dev/null >"$LOGS/owner-watch.log" 2>&1 9>&- &
+}
+
+# watch OWNER START-TIME GENERATION: ends when this generation of the cluster is gone (taken down,
+# or replaced by a new `up`), or takes it down when the owner has ended first.
+watch() {
+  local owner=$1 started=$2 generation=$3
+  while [ "$(cat "$CLUSTER_DIR/generation" 2>/dev/null)" = "$generation" ]; do
+    if [ "$(start_time "$owner")" != "$started" ]; then
+      say "owner $owner ended with the cluster up: taking it down"
+      exec "$REPO/scripts/cluster.sh" down
+    fi
+    sleep 1
+  done
 }
 
 # --- down -----------------------------------------------------------------------------------
@@ -541,6 +570,7 @@ case "$cmd" in
     "$cmd"
     ;;
   addons) addons ;;
+  watch) watch "$@" ;;
   status) status ;;
   kubeconfig) echo "$KUBECONFIG_FILE" ;;
   paths) paths ;;

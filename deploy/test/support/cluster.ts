@@ -1,15 +1,20 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { runChild } from '../../../apps/gateway/test/support/children';
 import { REPO_ROOT, type RunResult } from './render';
 
 /**
  * The real one-node cluster of scripts/cluster.sh, for the cluster specs. `startCluster()` in a
  * `beforeAll` brings it up (the binaries must already be built: `make test` builds them in its
  * system-deps step, so no hook ever waits for a build of many minutes) and `stopCluster()` in the
- * `afterAll` tears it down, whatever happened in between. Every process the cluster starts is
- * recorded by the script, which kills them by PID (and sweeps its namespaces and cgroups) on `down`.
+ * `afterAll` tears it down, whatever happened in between.
+ *
+ * Commands go through the test-child registry (docs/testing.md). The cluster itself is the one
+ * exception to "no daemons": it outlives `up` by design, in sessions of its own, so the registry's
+ * reaping of process groups cannot reach it. Its teardown is `down` (by PID, then a sweep of its
+ * namespaces and cgroups); and `up` is told this worker's PID (CLUSTER_OWNER_PID), so that should
+ * the worker or jest be killed before the `afterAll`, a watcher takes the cluster down.
  */
 
 export const CLUSTER_SCRIPT = join(REPO_ROOT, 'scripts/cluster.sh');
@@ -41,24 +46,16 @@ export interface ClusterPaths {
   storageDir: string;
 }
 
-/** Runs a command to its end (never throws on a non-zero exit), killed after timeoutMs. */
-export function run(file: string, args: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  return new Promise((resolvePromise) => {
-    const child = execFile(
-      file,
-      args,
-      { cwd: REPO_ROOT, env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolvePromise({ code, stdout: String(stdout), stderr: `${String(stderr)}${error && error.killed ? `\n(killed after ${options.timeoutMs ?? 60_000} ms)` : ''}` });
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
-  });
+/** Runs a registered command to its end (never throws on a non-zero exit), killed after timeoutMs. */
+export async function run(file: string, args: string[], options: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const out = await runChild(file, args, { cwd: REPO_ROOT, env: options.env ?? process.env, timeoutMs, input: options.input });
+  const ending = out.timedOut ? `\n(killed after ${timeoutMs} ms)` : out.code === null ? `\n(ended by ${out.signal})` : '';
+  return { code: out.code ?? 1, stdout: out.stdout, stderr: `${out.stderr}${ending}` };
 }
 
 function cluster(args: string[], timeoutMs: number): Promise<RunResult> {
-  return run(CLUSTER_SCRIPT, args, { timeoutMs, env: { ...process.env, CLUSTER_BUILD: 'check' } });
+  return run(CLUSTER_SCRIPT, args, { timeoutMs, env: { ...process.env, CLUSTER_BUILD: 'check', CLUSTER_OWNER_PID: String(process.pid) } });
 }
 
 export async function clusterPaths(): Promise<ClusterPaths> {
