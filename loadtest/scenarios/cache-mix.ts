@@ -1,3 +1,4 @@
+import { constantArrivals } from './arrivals.ts';
 import { chatRequest } from './chat.ts';
 import { cacheMixPrompt } from './prompts.ts';
 import { ANSWER_CHECKS, type ScenarioFactory } from './scenario.ts';
@@ -12,14 +13,7 @@ import { cacheMixThresholds } from './slo.ts';
 export const cacheMix: ScenarioFactory = (settings) => ({
   name: 'cache-mix',
   description: 'RATE requests/s, REPEAT_RATIO of them repeating PROMPT_POOL prompts: the cache hit rate',
-  executor: {
-    executor: 'constant-arrival-rate',
-    rate: settings.rate ?? 20,
-    timeUnit: '1s',
-    duration: settings.duration ?? '2m',
-    preAllocatedVUs: settings.vus ?? 50,
-    maxVUs: settings.maxVus ?? 500,
-  },
+  executor: constantArrivals(settings, '2m'),
   thresholds: cacheMixThresholds(settings.slo),
   request: (iteration) => chatRequest(settings, cacheMixPrompt(iteration, settings), false),
   checks: ANSWER_CHECKS,

@@ -1,3 +1,4 @@
+import { expectedRate, rampingArrivals } from './arrivals.ts';
 import { chatRequest } from './chat.ts';
 import { uniquePrompt } from './prompts.ts';
 import { ANSWER_CHECKS, type ScenarioFactory } from './scenario.ts';
@@ -8,23 +9,16 @@ import { requestThresholds } from './slo.ts';
  * model, like users of an API), after a ramp, for DURATION, then ramp down.
  */
 export const load: ScenarioFactory = (settings) => {
-  const rate = settings.rate ?? 20;
+  const rate = expectedRate(settings);
   const ramp = settings.ramp ?? '1m';
   return {
     name: 'load',
     description: 'RATE requests/s after a ramp, held for DURATION: the SLOs at the expected load',
-    executor: {
-      executor: 'ramping-arrival-rate',
-      startRate: 0,
-      timeUnit: '1s',
-      preAllocatedVUs: settings.vus ?? 50,
-      maxVUs: settings.maxVus ?? 500,
-      stages: [
-        { duration: ramp, target: rate },
-        { duration: settings.duration ?? '5m', target: rate },
-        { duration: ramp, target: 0 },
-      ],
-    },
+    executor: rampingArrivals(settings, [
+      { duration: ramp, target: rate },
+      { duration: settings.duration ?? '5m', target: rate },
+      { duration: ramp, target: 0 },
+    ]),
     thresholds: requestThresholds(settings.slo),
     request: (iteration) => chatRequest(settings, uniquePrompt(iteration), false),
     checks: ANSWER_CHECKS,

@@ -1,3 +1,4 @@
+import { constantArrivals } from './arrivals.ts';
 import { chatRequest } from './chat.ts';
 import { uniquePrompt } from './prompts.ts';
 import { ANSWER_CHECKS, type ScenarioFactory } from './scenario.ts';
@@ -7,14 +8,7 @@ import { requestThresholds } from './slo.ts';
 export const soak: ScenarioFactory = (settings) => ({
   name: 'soak',
   description: 'RATE requests/s for DURATION (an hour by default): leaks and slow drifts',
-  executor: {
-    executor: 'constant-arrival-rate',
-    rate: settings.rate ?? 20,
-    timeUnit: '1s',
-    duration: settings.duration ?? '1h',
-    preAllocatedVUs: settings.vus ?? 50,
-    maxVUs: settings.maxVus ?? 500,
-  },
+  executor: constantArrivals(settings, '1h'),
   thresholds: requestThresholds(settings.slo),
   request: (iteration) => chatRequest(settings, uniquePrompt(iteration), false),
   checks: ANSWER_CHECKS,

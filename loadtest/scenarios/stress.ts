@@ -1,3 +1,4 @@
+import { expectedRate, rampingArrivals } from './arrivals.ts';
 import { chatRequest } from './chat.ts';
 import { uniquePrompt } from './prompts.ts';
 import { ANSWER_CHECKS, type ScenarioFactory, type Stage } from './scenario.ts';
@@ -8,7 +9,7 @@ export const STRESS_STEPS = [1, 2, 3, 4];
 
 /** Beyond the expected load: RATE, then 2, 3 and 4 times it, each held for DURATION. */
 export const stress: ScenarioFactory = (settings) => {
-  const rate = settings.rate ?? 20;
+  const rate = expectedRate(settings);
   const ramp = settings.ramp ?? '30s';
   const hold = settings.duration ?? '2m';
   const stages: Stage[] = [];
@@ -17,7 +18,8 @@ export const stress: ScenarioFactory = (settings) => {
   return {
     name: 'stress',
     description: 'RATE, 2x, 3x and 4x RATE requests/s, each held for DURATION: where the SLOs break',
-    executor: { executor: 'ramping-arrival-rate', startRate: 0, timeUnit: '1s', preAllocatedVUs: settings.vus ?? 100, maxVUs: settings.maxVus ?? 2000, stages },
+    // Up to 4 times the expected load: more VUs ready, and a higher cap.
+    executor: rampingArrivals(settings, stages, { preAllocated: 100, max: 2000 }),
     thresholds: requestThresholds(settings.slo),
     request: (iteration) => chatRequest(settings, uniquePrompt(iteration), false),
     checks: ANSWER_CHECKS,
