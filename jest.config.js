@@ -11,7 +11,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
   '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability)$': '<rootDir>/libs/$1/src',
 };
-const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper };
+// .tools/ holds installed tools and build outputs (the images' staged /app trees with their package.json): not modules of ours.
+const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper, modulePathIgnorePatterns: ['<rootDir>/.tools/'] };
 /** Projects whose tests run processes: a longer default timeout for tests and hooks. */
 const processes = { ...common, setupFilesAfterEnv: [`${SUPPORT}/jest-setup.ts`] };
 
