@@ -19,6 +19,7 @@ const processes = { ...common, setupFilesAfterEnv: [`${SUPPORT}/jest-setup.ts`] 
 module.exports = {
   globalSetup: `${SUPPORT}/jest-global-setup.ts`,
   globalTeardown: `${SUPPORT}/jest-global-teardown.ts`,
+  testSequencer: `${SUPPORT}/jest-sequencer.js`,
   projects: [
     {
       displayName: 'unit',
