@@ -110,9 +110,9 @@ export function finalStage(dockerfile: Dockerfile): Stage {
   return dockerfile.stages[dockerfile.stages.length - 1];
 }
 
-/** The image configuration the final stage declares, with its build args at their defaults (or as given). */
+/** An image's configuration: what the final stage declares (imageConfig), or what the image builder gives its other images. */
 export interface ImageConfig {
-  /** Exec form only: no shell in the image to run a shell form. */
+  /** Exec form only: an image without a shell cannot run a shell form. */
   cmd: string[];
   env: Record<string, string>;
   user: string;

@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
-import { finalStage, finalStageAccount, imageConfig, only, parseCopy, parseDockerfile, parseDockerignore, type Dockerfile } from './dockerfile';
+import { finalStage, finalStageAccount, imageConfig, only, parseCopy, parseDockerfile, parseDockerignore, type Dockerfile, type ImageConfig } from './dockerfile';
 import { replayDockerfile, treeListing, type StageFs } from './replay';
 import { debianPackages, hostCommand, MERGED_USR_LINKS, withLibraries, type HostFile } from './rootfs';
 
@@ -92,16 +92,6 @@ export interface BuiltImage {
   contents: string[];
 }
 
-interface ImageConfigArgs {
-  cmd: string[];
-  env: Record<string, string>;
-  user: string;
-  workdir: string;
-  labels: Record<string, string>;
-  expose: string[];
-  stopSignal?: string;
-}
-
 /** One image.sh run: an archive (or, for a base, an OCI layout) and everything it is made of. */
 interface Assembly {
   name: string;
@@ -114,7 +104,7 @@ interface Assembly {
   links: Array<[string, string]>;
   /** Directory trees copied to /, each known by a key of its contents. */
   trees: Array<{ dir: string; key: string }>;
-  config: ImageConfigArgs;
+  config: ImageConfig;
   /** A base: kept as an OCI layout for --from, no archive. */
   layoutOnly?: boolean;
   /** What it holds, for people; worked out only when it is built (asking dpkg takes seconds). */
