@@ -30,17 +30,17 @@ import { replayDockerfile, treeListing, type StageFs } from './replay';
 import { debianPackages, hostCommand, MERGED_USR_LINKS, withLibraries, type HostFile } from './rootfs';
 
 /**
- * The load runner. Its image holds /app/package.json, the production node_modules (the
- * Dockerfile's prod-deps stage), `paths` of the repository at the same place under /app, and runs
- * `cmd`. This is the one place that says what it runs: until loadtest/ has its runner (issue 13,
- * item 5), a stand-in that sends a few chat completions to TARGET_URL (load-runner-stand-in.ts).
- * For the real one, list its files (e.g. 'dist/loadtest', or 'loadtest' when Node runs the
- * TypeScript itself) and its entry point here, and delete the stand-in.
+ * The load runner (loadtest/runner, loadtest/README.md). Its image holds /app/package.json, the
+ * production node_modules (the Dockerfile's prod-deps stage), `paths` of the repository at the same
+ * place under /app (what `make build` compiled: the runner imports @llm-connector-hub/core, hence
+ * dist/libs), and runs `cmd`; a Job gives the scenario and settings as args and env. This is the
+ * one place that says what the image runs. A package the runner needs must be a production
+ * dependency.
  */
 export const LOAD_RUNNER: NodeApp = {
   name: 'load-runner',
-  paths: ['dist/scripts/images/load-runner-stand-in.js'],
-  cmd: ['node', 'dist/scripts/images/load-runner-stand-in.js'],
+  paths: ['dist/loadtest', 'dist/libs'],
+  cmd: ['node', 'dist/loadtest/runner/main.js'],
   env: { NODE_ENV: 'production' },
   expose: [],
 };

@@ -20,6 +20,8 @@ import { ACQUIRE_TIMEOUT_MS, acquireCluster, releaseCluster } from '../support/s
 const NAMESPACE = 'images-spec';
 const UPSTREAM_KEY = 'sk-images-spec-upstream';
 const MODEL = 'openai/gpt-4o-mini';
+/** The load runner's smoke scenario, cut short: what matters here is that the image runs it. */
+const LOAD_REQUESTS = 5;
 
 /** The restricted profile the chart's pods run with; the user is the image's own (USER). */
 const RESTRICTED = `
@@ -109,9 +111,11 @@ spec:
         - name: load-runner
           image: ${image}
           imagePullPolicy: Never
+          args: [smoke]
           env:
             - {name: TARGET_URL, value: "http://gateway"}
             - {name: MODEL, value: ${MODEL}}
+            - {name: MAX_ITERATIONS, value: "${LOAD_REQUESTS}"}
           resources: {requests: {cpu: 10m, memory: 64Mi}}${RESTRICTED}
 `;
 }
@@ -202,7 +206,7 @@ describe('the project images, built without Docker, in the cluster', () => {
     expect(after.lastRequest?.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
   }, 240_000);
 
-  it('the load runner image runs its entry point as a Job against the gateway Service', async () => {
+  it('the load runner image runs a scenario as a Job against the gateway Service, and its result is the last log line', async () => {
     const before = await fakeStats();
     await kubectlOk(paths, ['apply', '-f', '-'], { input: loadRunnerJob(images['load-runner']) });
     const done = await kubectl(paths, ['-n', NAMESPACE, 'wait', '--for=condition=complete', 'job/load-runner', '--timeout=150s'], { timeoutMs: 160_000 });
@@ -212,8 +216,10 @@ describe('the project images, built without Docker, in the cluster', () => {
       items: Array<{ status: { containerStatuses: Array<{ state: { terminated?: { exitCode: number } } }> } }>;
     };
     expect(pod.items[0].status.containerStatuses[0].state.terminated?.exitCode).toBe(0);
+    const result = JSON.parse(logs.stdout.trim().split('\n').at(-1)!) as { scenario: string; target: string; requests: number; failed: number; thresholdsPassed: boolean };
+    expect(result).toMatchObject({ scenario: 'smoke', target: 'http://gateway', requests: LOAD_REQUESTS, failed: 0, thresholdsPassed: true });
     // Its requests went through the gateway to the fake provider.
-    expect((await fakeStats()).requests).toBeGreaterThan(before.requests);
+    expect((await fakeStats()).requests).toBe(before.requests + LOAD_REQUESTS);
   }, 240_000);
 
   it("a Redis pod made from the chart's bundled StatefulSet (its start.sh, probes, config, user) answers PING via redis-cli", async () => {

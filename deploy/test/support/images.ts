@@ -19,7 +19,7 @@ export interface ProjectImages {
   redis: string;
 }
 
-/** A cold build, then four imports into containerd (a 175 MB archive takes seconds; its Node layer is stored once). */
+/** A cold build, then four imports into containerd (a 177 MB archive takes seconds; its Node layer is stored once). */
 export const IMAGES_TIMEOUT_MS = IMAGE_BUILD_TIMEOUT_MS + 5 * 60_000;
 
 export async function importImages(): Promise<ProjectImages> {

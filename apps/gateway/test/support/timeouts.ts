@@ -14,7 +14,7 @@ export const STOP_TIMEOUT_MS = 60_000;
 export const TEST_TIMEOUT_MS = 60_000;
 /**
  * Building the project's images (scripts/images.sh) from cold: a replay of the Dockerfile (tsc, an
- * `npm ci` from the registry), then umoci and skopeo over a 175 MB image, three times. Warm, the
+ * `npm ci` from the registry), then umoci and skopeo over a 177 MB image, three times. Warm, the
  * build takes under a second.
  */
 export const IMAGE_BUILD_TIMEOUT_MS = 600_000;
