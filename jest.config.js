@@ -14,18 +14,20 @@ const moduleNameMapper = {
   // to .js as tsc does (rewriteRelativeImportExtensions), and jest finds the .ts source.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
-const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper };
+// .tools/ holds installed tools and build outputs (the images' staged /app trees with their package.json): not modules of ours.
+const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper, modulePathIgnorePatterns: ['<rootDir>/.tools/'] };
 /** Projects whose tests run processes: a longer default timeout for tests and hooks. */
 const processes = { ...common, setupFilesAfterEnv: [`${SUPPORT}/jest-setup.ts`] };
 
 module.exports = {
   globalSetup: `${SUPPORT}/jest-global-setup.ts`,
   globalTeardown: `${SUPPORT}/jest-global-teardown.ts`,
+  testSequencer: `${SUPPORT}/jest-sequencer.js`,
   projects: [
     {
       displayName: 'unit',
       ...common,
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/loadtest/**/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/*/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/loadtest/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',
