@@ -1,54 +1,36 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { hostCommand, MERGED_USR_LINKS, withLibraries } from '../../../scripts/images/rootfs';
 import { CLUSTER_SCRIPT, run, type ClusterPaths } from './cluster';
-import { REPO_ROOT } from './render';
 
 /**
- * A real Prometheus (Debian's package, scripts/install-prometheus.sh) as a pod in the test cluster,
- * set up as a user would: it finds the gateway's pods by Kubernetes service discovery against the
- * API server (the endpointslice role, through the metrics Service the chart renders), with the
- * token of a ServiceAccount that a Role allows to list and watch just that namespace, and it sends
- * the metrics bearer token when there is one. KEDA then queries it through its Service.
+ * A real Prometheus as a pod in the test cluster, set up as a user would: it finds the gateway's
+ * pods by Kubernetes service discovery against the API server (the endpointslice role, through the
+ * metrics Service the chart renders), with the token of a ServiceAccount that a Role allows to
+ * list and watch just that namespace, and it sends the metrics bearer token when there is one.
+ * KEDA then queries it through its Service.
  *
- * Why a pod and not the binary run inside the cluster's network namespace: pod IPs are routable
+ * Why a pod and not a binary run inside the cluster's network namespace: pod IPs are routable
  * only there, and so is the Service KEDA calls; as a pod it gets its ServiceAccount token, the
  * cluster CA and the API server's address the way any in-cluster Prometheus does
  * (kubernetes_sd_configs with no api_server), and its lifetime is the namespace's.
  *
- * The image is the machine's /usr/bin/prometheus with its ldd closure (libc), assembled by
- * scripts/cluster/image.sh like the project's images and imported once per node.
+ * The binary is upstream Prometheus built by scripts/cluster/build.sh (Debian's package has no
+ * Kubernetes service discovery), its image `prometheus.tar` among the cluster's images; the
+ * cluster's `up` does not import it, this module does, once per node.
  */
 
 export const PROMETHEUS_PORT = 9090;
 /** The scrape job; its series carry namespace, service and pod labels as a ServiceMonitor's do. */
 export const SCRAPE_JOB = 'llm-connector-hub';
 
-/** The Debian package's version as an image tag (`2.42.0+ds-5+deb12u1` -> `2.42.0-ds-5-deb12u1`). */
-function prometheusTag(): string {
-  const version = execFileSync('dpkg-query', ['-W', '-f', '${Version}', 'prometheus'], { encoding: 'utf8' }).trim();
-  return version.replace(/[^A-Za-z0-9_.-]/g, '-');
-}
-
-/** Builds the image when its archive is missing and imports it when the node lacks it; returns its ref. */
+/** Imports the image when the node lacks it; returns its ref (read from the archive). */
 export async function importPrometheusImage(paths: ClusterPaths): Promise<string> {
-  const ref = `${paths.imagePrefix}/prometheus:${prometheusTag()}`;
+  const archive = join(paths.images, 'prometheus.tar');
+  const manifest = await run('tar', ['-xOf', archive, 'manifest.json']);
+  if (manifest.code !== 0) throw new Error(`${archive}: ${manifest.stderr} (scripts/cluster.sh build builds it)`);
+  const ref = (JSON.parse(manifest.stdout) as Array<{ RepoTags: string[] }>)[0].RepoTags[0];
   const present = await run(CLUSTER_SCRIPT, ['ctr', 'images', 'ls', '-q'], { timeoutMs: 30_000 });
   if (present.code === 0 && present.stdout.split('\n').includes(ref)) return ref;
-  const dir = join(REPO_ROOT, '.tools/images/extra');
-  const archive = join(dir, `prometheus-${ref.split(':')[1]}.tar`);
-  if (!existsSync(archive)) {
-    mkdirSync(dir, { recursive: true });
-    const files = withLibraries([{ src: hostCommand('prometheus'), dest: '/usr/bin/prometheus', mode: '0755' }]);
-    const args = ['--ref', ref, '--out', `${archive}.tmp`, '--dir', '/tmp:1777', '--dir', '/prometheus:0777', '--entrypoint', '/usr/bin/prometheus', '--user', '65534:65534'];
-    for (const file of files) args.push('--file', `${file.src}:${file.dest}:${file.mode}`);
-    for (const [link, target] of MERGED_USR_LINKS) args.push('--link', `${link}:${target}`);
-    const built = await run(paths.imageScript, args, { timeoutMs: 180_000 });
-    if (built.code !== 0) throw new Error(`image.sh (prometheus) failed:\n${built.stderr}`);
-    renameSync(`${archive}.tmp`, archive);
-  }
   const imported = await run(CLUSTER_SCRIPT, ['import-image', archive], { timeoutMs: 120_000 });
   if (imported.code !== 0) throw new Error(`import-image ${archive} failed:\n${imported.stderr}`);
   return ref;
