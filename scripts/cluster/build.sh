@@ -155,7 +155,7 @@ if [ "$CHECK" = 1 ]; then
   build_pause 2>/dev/null
   build_images 2>/dev/null
   [ ${#STALE[@]} -eq 0 ] && exit 0
-  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 25 min cold)"
+  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 38 min cold)"
 fi
 build_kubernetes
 build_addons
