@@ -70,8 +70,8 @@ function loadJob(name: string, image: string, release: string, rate: number): st
               name: 'load-runner',
               image,
               imagePullPolicy: 'Never',
-              args: ['soak'],
               env: [
+                { name: 'SCENARIO', value: 'soak' },
                 { name: 'TARGET_URL', value: `http://${fullname(release)}` },
                 { name: 'MODEL', value: 'mock/mock-1' },
                 { name: 'RATE', value: String(rate) },
@@ -217,7 +217,9 @@ describe('autoscaling in the cluster: KEDA on the request rate from a real Prome
     });
     expect(made.spec).toMatchObject({ minReplicas: plan.minReplicas, maxReplicas: plan.maxReplicas, behavior: { scaleDown: { stabilizationWindowSeconds: SCALE_DOWN_WINDOW_S } } });
     const external = made.spec.metrics.find((m) => m.type === 'External')!;
-    expect(external.external!.target).toEqual({ type: 'AverageValue', averageValue: plan.podsMetric.averageValue });
+    // The API server writes the quantity in its canonical form ("2000m" reads back as "2").
+    expect(external.external!.target.type).toBe('AverageValue');
+    expect(quantity(external.external!.target.averageValue!)).toBe(plan.podsMetric.averageValueRps);
     expect(made.spec.metrics.find((m) => m.type === 'Resource')!.resource).toMatchObject({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
     const ready = await eventually('the ScaledObject to be Ready', 120_000, async () => {
       const conditions = (await getJson<{ status?: { conditions?: Condition[] } }>(['scaledobject', fullname(RELEASE)])).status?.conditions ?? [];
