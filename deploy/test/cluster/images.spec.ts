@@ -111,8 +111,8 @@ spec:
         - name: load-runner
           image: ${image}
           imagePullPolicy: Never
-          args: [smoke]
           env:
+            - {name: SCENARIO, value: smoke}
             - {name: TARGET_URL, value: "http://gateway"}
             - {name: MODEL, value: ${MODEL}}
             - {name: MAX_ITERATIONS, value: "${LOAD_REQUESTS}"}
