@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
-import type { HubContext, HubEmbeddingContext, HubSyncContext } from './hub-context';
+import type { HubContext, HubEmbeddingContext } from './hub-context';
 
 export type CompleteHandler = (context: HubContext) => Promise<ChatCompletion>;
 export type StreamHandler = (context: HubContext) => AsyncIterable<ChatCompletionChunk>;
@@ -15,11 +15,4 @@ export interface HubMiddleware {
   complete?(context: HubContext, next: CompleteHandler): Promise<ChatCompletion>;
   stream?(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk>;
   embed?(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse>;
-  /**
-   * A non-stream chat answer available right now, with no I/O and no await (an in-process cache
-   * hit), or undefined. Called by ConnectorHub.completeSync, outermost first; a middleware
-   * without this hook ends the search there (it may need to see every call), so only the outer
-   * layers that implement it are asked.
-   */
-  completeSync?(context: HubSyncContext): ChatCompletion | undefined;
 }
