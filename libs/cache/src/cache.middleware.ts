@@ -1,5 +1,5 @@
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
-import type { CompleteHandler, EmbedHandler, HubCallMeta, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
+import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core';
+import { ChatStream, type CompleteHandler, type EmbedHandler, type HubCallMeta, type HubContext, type HubContextBase, type HubEmbeddingContext, type HubMiddleware, type StreamHandler } from '@llm-connector-hub/hub';
 import type { Cluster, Redis } from 'ioredis';
 import { estimateAnswerBytes } from './answer-size';
 import { cacheKeyFor, lockKeyFor } from './cache-key';
@@ -105,46 +105,40 @@ export class CacheMiddleware implements HubMiddleware {
     return this.answer(context, 'embedding', () => next(context)) as Promise<EmbeddingResponse>;
   }
 
-  async *stream(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+  async stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const key = this.keyOf(context, 'chat');
     const found = await this.find(key, context, 'chat');
-    if (!('lead' in found)) {
-      yield* completionToChunks(found.body as ChatCompletion);
-      return;
-    }
+    if (!('lead' in found)) return ChatStream.of(completionToChunks(found.body as ChatCompletion));
     const { lead } = found;
-    if (lead.answer) {
-      yield* completionToChunks(lead.answer.body as ChatCompletion);
-      return;
+    if (lead.answer) return ChatStream.of(completionToChunks(lead.answer.body as ChatCompletion));
+    let stream: ChatStream;
+    try {
+      stream = await next(context);
+    } catch (error) {
+      lead.fail(error);
+      throw error;
     }
     // Dropped (and with it what it held) once the answer can be neither stored nor shared.
     let assembler = context.cache.noStore ? undefined : new StreamAssembler();
     let chunks = 0;
-    let completed = false;
-    try {
-      for await (const chunk of next(context)) {
-        if (assembler) {
-          assembler.add(chunk);
-          if (assembler.bytes > this.options.maxEntryBytes) {
-            assembler = undefined;
-            lead.fail(TOO_LARGE);
-          }
-        }
+    if (assembler) {
+      stream.onChunk((chunk) => {
+        if (!assembler) return;
         chunks += 1;
-        yield chunk;
-      }
-      completed = true;
-    } catch (error) {
-      lead.fail(error);
-      throw error;
-    } finally {
-      // The consumer stopped early (return()): nothing to store, followers go upstream themselves.
-      if (!completed) lead.fail(LEADER_GONE);
+        assembler.add(chunk);
+        if (assembler.bytes > this.options.maxEntryBytes) {
+          assembler = undefined;
+          lead.fail(TOO_LARGE);
+        }
+      });
     }
-    // A stream that ended without a single chunk adds up to no completion: nothing to store or
-    // share (and StreamAssembler.result() would throw at a caller whose stream ended cleanly).
-    if (chunks === 0 || !assembler) lead.fail(LEADER_GONE);
-    else lead.succeed(assembler.result());
+    return stream.onEnd((outcome) => {
+      if (outcome.kind === 'failed') lead.fail(outcome.error);
+      // A stream closed early, or one too large to keep, has nothing to store: followers go upstream themselves.
+      // One that ended without a single chunk adds up to no completion (StreamAssembler.result() would throw).
+      else if (outcome.kind === 'closed' || !assembler || chunks === 0) lead.fail(LEADER_GONE);
+      else lead.succeed(assembler.result());
+    });
   }
 
   /** The non-stream path (chat and embeddings). */

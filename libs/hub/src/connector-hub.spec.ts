@@ -8,6 +8,7 @@ import {
 } from '@llm-connector-hub/core';
 import { MockProvider } from '@llm-connector-hub/providers';
 import { ConnectorHub } from './connector-hub';
+import type { ChatStream } from './chat-stream';
 import type { HubContext } from './hub-context';
 import type { HubMiddleware, StreamHandler } from './hub-middleware';
 import type { HubCallMeta } from './hub-request';
@@ -35,10 +36,12 @@ function tracer(name: string, log: string[]): HubMiddleware {
       log.push(`<${name}`);
       return result;
     },
-    async *stream(ctx, next) {
+    async stream(ctx, next) {
       log.push(`${name}>`);
-      yield* next(ctx);
-      log.push(`<${name}`);
+      const stream = await next(ctx);
+      return stream.onEnd(() => {
+        log.push(`<${name}`);
+      });
     },
     async embed(ctx, next) {
       log.push(`${name}>`);
@@ -295,11 +298,10 @@ describe('ConnectorHub', () => {
       const seen: string[] = [];
       const observer: HubMiddleware = {
         name: 'observer',
-        async *stream(ctx, next) {
-          for await (const chunk of next(ctx)) {
+        async stream(ctx, next) {
+          return (await next(ctx)).onChunk((chunk) => {
             seen.push(chunk.choices[0]?.delta.content ?? '');
-            yield chunk;
-          }
+          });
         },
       };
       const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use(observer);
@@ -324,13 +326,13 @@ describe('ConnectorHub', () => {
             return next(ctx);
           }
         },
-        async *stream(ctx, next) {
+        async stream(ctx, next) {
           try {
-            yield* next(ctx);
+            return await next(ctx);
           } catch {
             ctx.provider = 'backup';
             ctx.request = { ...ctx.request, model: 'b-1' };
-            yield* next(ctx);
+            return next(ctx);
           }
         },
       };
@@ -567,7 +569,7 @@ describe('ConnectorHub', () => {
       let stream: boolean | undefined;
       const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({
         name: 'spy',
-        stream: (ctx: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> => {
+        stream: (ctx: HubContext, next: StreamHandler): Promise<ChatStream> => {
           stream = ctx.stream;
           return next(ctx);
         },

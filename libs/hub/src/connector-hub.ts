@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type {
   ChatCompletion,
-  ChatCompletionChunk,
   ChatRequest,
   EmbeddingRequest,
   EmbeddingResponse,
@@ -16,6 +15,8 @@ import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from '
 import { ModelRouter, type ModelRouterOptions, type RouteTarget } from './model-router';
 import { composePipeline, type Pipeline } from './pipeline';
 import { Deadline } from './deadline';
+import { ChatStream } from './chat-stream';
+import { LazyStream } from './lazy-stream';
 
 const NO_CACHE_DIRECTIVES = Object.freeze({});
 
@@ -129,19 +130,28 @@ export class ConnectorHub {
    * Streams canonical chunks. Nothing is sent upstream until the first `next()`; a failure
    * before the first chunk rejects that `next()`, so callers can still answer with an HTTP error.
    */
-  async *streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncGenerator<HubChunk> {
+  streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncIterableIterator<HubChunk> {
+    return new LazyStream(() => this.openStream(request, options)) as AsyncIterableIterator<HubChunk>;
+  }
+
+  private async openStream(request: HubRequest, options: HubCallOptions): Promise<ChatStream> {
     const context = this.chatContext(request, options, true);
     const deadline = context.deadline;
+    let stream: ChatStream;
     try {
-      for await (const chunk of this.pipeline.stream(context)) {
-        if (chunk.usage) context.meta.usage = chunk.usage;
-        yield asHubChunk(chunk);
-      }
+      stream = await this.pipeline.stream(context);
     } catch (error) {
-      throw deadline.translate(error, context.provider);
-    } finally {
       deadline.dispose();
+      throw deadline.translate(error, context.provider);
     }
+    const meta = context.meta;
+    return stream
+      .onChunk((chunk) => {
+        if (chunk.usage) meta.usage = chunk.usage;
+        asHubChunk(chunk);
+      })
+      .mapError((error) => deadline.translate(error, context.provider))
+      .onEnd(() => deadline.dispose());
   }
 
   async embed(request: HubEmbeddingRequest, options: HubCallOptions = {}): Promise<EmbeddingResponse> {
@@ -250,17 +260,18 @@ export class ConnectorHub {
     });
   }
 
-  private async *providerStream(context: HubContext): AsyncGenerator<ChatCompletionChunk> {
+  private async providerStream(context: HubContext): Promise<ChatStream> {
     const provider = this.providerFor(context.provider);
     this.served(context);
     const started = performance.now();
+    let stream: ChatStream;
     try {
-      yield* provider.stream(context.request, context);
+      stream = await ChatStream.open(provider.stream(context.request, context));
     } catch (error) {
-      throw this.translated(error, context);
-    } finally {
       this.attemptEnded(context, started);
+      throw this.translated(error, context);
     }
+    return stream.mapError((error) => this.translated(error, context)).onEnd(() => this.attemptEnded(context, started));
   }
 
   /** Upstream time is summed per call (retries and fallbacks included) and reported per attempt. */

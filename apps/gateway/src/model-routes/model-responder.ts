@@ -142,7 +142,7 @@ export class ModelResponder {
 const MAX_LOGGED_ANSWER_CHARS = 1024 * 1024;
 
 /** Passes chunks through, collecting the answer's text for the request log (content logging only), up to a bound. */
-async function* withAnswerLogged(chunks: AsyncGenerator<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
+async function* withAnswerLogged(chunks: AsyncIterable<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
   let answer = '';
   let cut = false;
   try {
