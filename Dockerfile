@@ -10,6 +10,9 @@
 # nothing else). apps/gateway/test/production-image.e2e-spec.ts replays these stages in a temp dir
 # and runs the gateway from the result, so a dependency the gateway needs at runtime but that sits
 # in devDependencies, or a file the runtime stage forgets, fails `make test` without a Docker engine.
+# `make images` assembles the same runtime stage into an image without Docker, from the same replay
+# (scripts/images/), and .github/workflows/release.yml builds this file for amd64 and arm64 and
+# pushes ghcr.io/llm-connector-hub/gateway:<version> on every v<version> tag.
 #
 # Node is pinned to one 24.x release (the version scripts/ensure-node.sh bootstraps for the tests)
 # and one Debian release, so a rebuild gets the same runtime; bump NODE_VERSION deliberately.

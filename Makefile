@@ -6,15 +6,16 @@ SHELL := /bin/bash
 NODE_BIN := $(shell ./scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-SOURCES := $(shell find apps libs bench -name '*.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
+SOURCES := $(shell find apps libs bench loadtest scripts -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
 
-.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean cluster-build cluster-up cluster-down cluster-status
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean images cluster-build cluster-up cluster-down cluster-status
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
 	@echo "make test       install what is missing and run every test (unit + end to end)"
 	@echo "make bench      gateway vs a bare forwarder in front of the fake provider (autocannon)"
-	@echo "make typecheck  tsc over everything, specs included"
+	@echo "make typecheck  tsc over everything, specs and the k6 scripts included"
+	@echo "make images     the gateway, fake provider, load runner and Redis images, without Docker (.tools/images/*.tar)"
 	@echo "make cluster-up     a real one-node Kubernetes 1.34 in namespaces of its own (root; docs/kubernetes.md)"
 	@echo "make cluster-down   stop it and remove all its state"
 
@@ -48,14 +49,17 @@ dist/.build-stamp: node_modules/.install-stamp $(SOURCES) tsconfig.json tsconfig
 run: build
 	node dist/apps/gateway/src/main.js
 
+# The k6 scripts (loadtest/scenarios/*.k6.ts) are checked on their own, against @types/k6 and
+# without Node's types: k6 runs them, not Node.
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p loadtest/scenarios/tsconfig.json
 
 # jest under a time limit (JEST_TIME_LIMIT, default 30m), and whatever test processes are left
 # killed after it, whatever happened to it: see scripts/jest.sh and docs/testing.md.
 JEST := ./scripts/jest.sh --ci
 
-test: system-deps build typecheck
+test: system-deps build typecheck images
 	$(JEST)
 
 test-unit: install
@@ -63,6 +67,14 @@ test-unit: install
 
 test-e2e: system-deps build
 	$(JEST) --selectProjects e2e
+
+# The four images as docker-archive tarballs in .tools/images, without Docker or a registry
+# (scripts/images.sh; docs/kubernetes.md). Only what changed is rebuilt: under a second when nothing did.
+# `scripts/images.sh import` loads them into the test cluster.
+images: build
+	@./scripts/install-redis.sh >/dev/null
+	@./scripts/install-cluster-deps.sh >/dev/null
+	@./scripts/images.sh build >/dev/null
 
 bench: system-deps build
 	node dist/bench/run.js

@@ -58,7 +58,7 @@ const SETS = {
   // Values files make every number a float64, which Go templates print as 1.2e+06 unless converted.
   drainLarge: { values: { config: { server: { drainTimeoutMs: 1200000 } } } },
   drainLargeSet: { set: { 'config.server.drainTimeoutMs': 1200000 } },
-  otherConfig: { values: { config: { server: { logLevel: 'debug' }, upstream: { maxResponseBytes: 33554432 } } } },
+  otherConfig: { values: { config: { server: { logLevel: 'debug', headersTimeoutMs: 10000, requestTimeoutMs: 20000, maxConnections: 5000, listenBacklog: 1024 }, upstream: { maxResponseBytes: 33554432 } } } },
   otherService: { values: { service: { port: 8080 } } },
   noProbes: { values: { startupProbe: { enabled: false }, livenessProbe: { enabled: false }, readinessProbe: { enabled: false } } },
   providerKeys: {

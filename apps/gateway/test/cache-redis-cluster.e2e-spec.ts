@@ -30,12 +30,19 @@ beforeAll(async () => {
     startGateway({ providers: { fake: provider(fake) }, cache: clusterCache() }),
     startGateway({ providers: { fake: provider(fake) }, cache: clusterCache() }),
   ]);
+  await Promise.all([cacheReady(gatewayA), cacheReady(gatewayB)]);
 }, START_TIMEOUT_MS);
 
 afterAll(async () => {
   await Promise.all([gatewayA?.stop(), gatewayB?.stop(), fake?.stop()]);
   await cluster?.stop();
 }, STOP_TIMEOUT_MS);
+
+/** The gateway connects to Redis after it listens; its readiness says when the connection is up. */
+async function cacheReady(gateway: RunningProcess): Promise<void> {
+  const cacheState = async () => ((await (await fetch(`${gateway.url}/health/ready`)).json()) as { details: { cache: { state: string } } }).details.cache.state;
+  expect(await eventually(cacheState, (state) => state === 'ok', 30_000)).toBe('ok');
+}
 
 const chat = (content: string) => ({ model: 'fake/m', messages: [{ role: 'user', content }] });
 const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
@@ -136,9 +143,7 @@ describe('single Redis URL', () => {
   }, STOP_TIMEOUT_MS);
 
   it('stores in and hits from a single Redis node', async () => {
-    // The gateway connects to Redis after it listens; its readiness says when the connection is up.
-    const cacheState = async () => ((await (await fetch(`${gateway.url}/health/ready`)).json()) as { details: { cache: { state: string } } }).details.cache.state;
-    expect(await eventually(cacheState, (state) => state === 'ok', 30_000)).toBe('ok');
+    await cacheReady(gateway);
     const first = await ask(gateway, 'single node');
     const second = await ask(gateway, 'single node');
     expect([first.cache, second.cache]).toEqual(['MISS', 'HIT']);

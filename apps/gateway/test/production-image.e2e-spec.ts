@@ -14,222 +14,19 @@
  * devDependency and no file the Dockerfile does not copy (the temp dir is outside the repo, so
  * module resolution cannot reach the repo's node_modules). It must answer readiness and a chat
  * completion through the mock provider, and exit 0 on SIGTERM.
+ *
+ * The parsing and the replay are scripts/images/ (dockerfile.ts, replay.ts), which the image
+ * builder (scripts/images.sh) uses too; the last test unpacks the gateway image it builds and
+ * finds the replay's /app in it, file by file.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, posix, relative } from 'node:path';
+import { join, relative } from 'node:path';
+import { ignored, keyValues, only, parseCopy, parseDockerfile, parseDockerignore, runCommand } from '../../../scripts/images/dockerfile';
+import { replayDockerfile, treeListing, walk, type StageFs } from '../../../scripts/images/replay';
 import { describeRun, runChild } from './support/children';
 import { ROOT, startProcess } from './support/processes';
-import { START_TIMEOUT_MS } from './support/timeouts';
-
-// ---------------------------------------------------------------------------------------------
-// Dockerfile parsing
-// ---------------------------------------------------------------------------------------------
-
-interface Instruction {
-  keyword: string;
-  /** Everything after the keyword, continuation lines joined. */
-  args: string;
-  line: number;
-}
-
-interface Stage {
-  image: string;
-  name: string;
-  instructions: Instruction[];
-}
-
-interface Dockerfile {
-  globalArgs: Record<string, string>;
-  stages: Stage[];
-}
-
-function parseDockerfile(text: string): Dockerfile {
-  const instructions: Instruction[] = [];
-  let pending = '';
-  let start = 0;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trim();
-    if (pending === '' && (line === '' || line.startsWith('#'))) return;
-    if (pending !== '' && line.startsWith('#')) return; // comment lines inside a continuation
-    if (pending === '') start = index + 1;
-    if (line.endsWith('\\')) {
-      pending += `${line.slice(0, -1)} `;
-      return;
-    }
-    const full = (pending + line).trim();
-    pending = '';
-    const match = /^(\S+)\s*(.*)$/.exec(full)!;
-    instructions.push({ keyword: match[1].toUpperCase(), args: match[2], line: start });
-  });
-  const globalArgs: Record<string, string> = {};
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const [image, as, name] = instruction.args.split(/\s+/);
-      stages.push({ image: substitute(image, globalArgs), name: as?.toUpperCase() === 'AS' ? name : String(stages.length), instructions: [] });
-    } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`line ${instruction.line}: only ARG may precede the first FROM`);
-      const [key, value = ''] = instruction.args.split('=');
-      globalArgs[key.trim()] = value.trim();
-    } else {
-      stages[stages.length - 1].instructions.push(instruction);
-    }
-  }
-  return { globalArgs, stages };
-}
-
-function substitute(text: string, args: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string | undefined, b: string | undefined) => {
-    const name = (a ?? b)!;
-    if (!(name in args)) throw new Error(`undefined build arg ${name} in '${text}'`);
-    return args[name];
-  });
-}
-
-function only(stage: Stage, keyword: string): Instruction[] {
-  return stage.instructions.filter((i) => i.keyword === keyword);
-}
-
-/** `KEY=value KEY2="v 2"` (ENV, LABEL) into a map. */
-function keyValues(args: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const match of args.matchAll(/([\w.-]+)=("(?:[^"\\]|\\.)*"|\S+)/g)) {
-    out[match[1]] = match[2].startsWith('"') ? (JSON.parse(match[2]) as string) : match[2];
-  }
-  return out;
-}
-
-interface Copy {
-  from?: string;
-  sources: string[];
-  dest: string;
-}
-
-function parseCopy(instruction: Instruction): Copy {
-  const words = instruction.args.split(/\s+/);
-  let from: string | undefined;
-  while (words[0]?.startsWith('--')) {
-    const flag = words.shift()!;
-    if (flag.startsWith('--from=')) from = flag.slice('--from='.length);
-    else if (!/^--(chown|chmod|link)(=|$)/.test(flag)) throw new Error(`line ${instruction.line}: COPY flag ${flag} is not replayed by this spec`);
-  }
-  if (words[0]?.startsWith('[')) throw new Error(`line ${instruction.line}: use the plain COPY form`);
-  const dest = words.pop()!;
-  return { from, sources: words, dest };
-}
-
-/** RUN's command without BuildKit's --mount/--network/--security flags. */
-function runCommand(instruction: Instruction): string {
-  return instruction.args.replace(/^(--\S+\s+)+/, '').trim();
-}
-
-// ---------------------------------------------------------------------------------------------
-// .dockerignore (moby/patternmatcher semantics: last match wins, a match on a parent directory
-// excludes everything under it, `**` spans directories, `*` and `?` do not)
-// ---------------------------------------------------------------------------------------------
-
-interface IgnoreRule {
-  negate: boolean;
-  regex: RegExp;
-  pattern: string;
-}
-
-function parseDockerignore(text: string): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const raw of text.split('\n')) {
-    let line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const negate = line.startsWith('!');
-    if (negate) line = line.slice(1).trim();
-    const pattern = posix.normalize(line).replace(/^\/+/, '').replace(/\/+$/, '');
-    let source = '';
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern[i];
-      if (c === '*' && pattern[i + 1] === '*') {
-        i++;
-        if (pattern[i + 1] === '/') {
-          i++;
-          source += '(?:.*/)?';
-        } else source += '.*';
-      } else if (c === '*') source += '[^/]*';
-      else if (c === '?') source += '[^/]';
-      else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
-    rules.push({ negate, regex: new RegExp(`^${source}$`), pattern: line });
-  }
-  return rules;
-}
-
-function ignored(rules: IgnoreRule[], path: string): boolean {
-  const parts = path.split('/');
-  let result = false;
-  for (const rule of rules) {
-    let matched = false;
-    for (let n = parts.length; n >= 1 && !matched; n--) matched = rule.regex.test(parts.slice(0, n).join('/'));
-    if (matched) result = !rule.negate;
-  }
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stage replay
-// ---------------------------------------------------------------------------------------------
-
-/** Copies `from` to `to`, skipping what `skip` says (paths relative to the context). */
-function copyTree(from: string, to: string, skip: (contextPath: string) => boolean, contextPath: string): void {
-  if (skip(contextPath)) return;
-  const stat = lstatSync(from);
-  if (stat.isSymbolicLink()) {
-    // Inside a copied directory Docker keeps a link as a link (node_modules/.bin/*).
-    mkdirSync(dirname(to), { recursive: true });
-    symlinkSync(readlinkSync(from), to);
-  } else if (stat.isDirectory()) {
-    mkdirSync(to, { recursive: true });
-    for (const entry of readdirSync(from)) copyTree(join(from, entry), join(to, entry), skip, contextPath === '' ? entry : `${contextPath}/${entry}`);
-  } else {
-    mkdirSync(dirname(to), { recursive: true });
-    cpSync(from, to, { dereference: true });
-  }
-}
-
-interface StageFs {
-  root: string;
-  workdir: string;
-}
-
-function applyCopy(copy: Copy, target: StageFs, stages: Map<string, StageFs>, context: string, rules: IgnoreRule[]): void {
-  const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1;
-  const dest = copy.dest.startsWith('/') ? join(target.root, copy.dest) : join(target.root, target.workdir, copy.dest);
-  for (const source of copy.sources) {
-    let from: string;
-    let contextPath: string;
-    let skip: (path: string) => boolean;
-    if (copy.from) {
-      const stage = stages.get(copy.from);
-      if (!stage) throw new Error(`COPY --from=${copy.from}: no such stage replayed`);
-      from = source.startsWith('/') ? join(stage.root, source) : join(stage.root, stage.workdir, source);
-      contextPath = ''; // a stage's files: no .dockerignore
-      skip = () => false;
-    } else {
-      contextPath = posix.normalize(source).replace(/^\.?\/+/, '').replace(/\/+$/, '');
-      from = join(context, contextPath);
-      if (contextPath.startsWith('..')) throw new Error(`COPY ${source}: outside the context`);
-      if (contextPath !== '' && ignored(rules, contextPath)) throw new Error(`COPY ${source}: excluded by .dockerignore, the build would fail`);
-      skip = (path) => path !== '' && ignored(rules, path);
-    }
-    if (!existsSync(from)) throw new Error(`COPY ${copy.from ? `--from=${copy.from} ` : ''}${source}: not found`);
-    if (statSync(from).isDirectory()) {
-      // A directory's contents are copied, not the directory itself.
-      for (const entry of readdirSync(from)) copyTree(join(from, entry), join(dest, entry), skip, contextPath === '' ? entry : `${contextPath}/${entry}`);
-    } else {
-      // A named source file is followed if it is a link.
-      const to = destIsDir ? join(dest, basename(from)) : dest;
-      mkdirSync(dirname(to), { recursive: true });
-      cpSync(from, to, { dereference: true });
-    }
-  }
-}
+import { IMAGE_BUILD_TIMEOUT_MS, START_TIMEOUT_MS } from './support/timeouts';
 
 /** `npm ci` (from the registry) and `npm run build` (tsc) of a stage, on a loaded machine. */
 const STAGE_COMMAND_TIMEOUT_MS = 240_000;
@@ -238,17 +35,6 @@ async function sh(command: string, cwd: string, timeoutMs: number): Promise<stri
   const result = await runChild('/bin/sh', ['-c', command], { cwd, env: process.env, timeoutMs });
   if (result.code !== 0) throw new Error(describeRun(`'${command}' in ${cwd}`, result));
   return result.stdout + result.stderr;
-}
-
-/** Every file under `dir`, relative to it, slash-separated. */
-function walk(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) out.push(path + '/', ...walk(join(dir, entry.name), path));
-    else out.push(path);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,38 +133,16 @@ describe('Dockerfile', () => {
 
 describe('the production image, replayed stage by stage', () => {
   let work: string;
-  const fs = new Map<string, StageFs>();
+  let stages: Map<string, StageFs>;
   let runtimeFiles: string[];
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'llm-hub-image-'));
     expect(relative(ROOT, work).startsWith('..')).toBe(true);
-    for (const stage of dockerfile.stages) {
-      const target: StageFs = { root: join(work, stage.name), workdir: '/' };
-      mkdirSync(target.root, { recursive: true });
-      fs.set(stage.name, target);
-      for (const instruction of stage.instructions) {
-        if (instruction.keyword === 'WORKDIR') {
-          target.workdir = instruction.args;
-          mkdirSync(join(target.root, target.workdir), { recursive: true });
-        } else if (instruction.keyword === 'COPY') {
-          applyCopy(parseCopy(instruction), target, fs, ROOT, ignoreRules);
-        } else if (instruction.keyword === 'RUN' && stage !== runtime) {
-          const command = runCommand(instruction);
-          const cwd = join(target.root, target.workdir);
-          if (stage.name === 'build' && /^npm ci\b/.test(command) && !command.includes('--omit=dev')) {
-            // The full (dev) install: the repo's own, made by the same `npm ci` on the same lockfile.
-            symlinkSync(join(ROOT, 'node_modules'), join(cwd, 'node_modules'), 'dir');
-          } else if (/^npm (ci|run build)\b/.test(command)) {
-            await sh(command, cwd, STAGE_COMMAND_TIMEOUT_MS);
-          } else {
-            throw new Error(`line ${instruction.line}: RUN ${command} is not replayed by this spec`);
-          }
-        }
-        // The runtime stage's RUN (user creation, removing npm) needs root and is checked above.
-      }
-    }
-    const app = fs.get('runtime')!;
+    // An empty directory: every stage runs (scripts/images/replay.ts), none is reused.
+    stages = await replayDockerfile(dockerfile, ignoreRules, { context: ROOT, dir: work, run: async (command, cwd) => void (await sh(command, cwd, STAGE_COMMAND_TIMEOUT_MS)) });
+    expect([...stages.values()].map((s) => s.replayed)).toEqual([true, true, true]);
+    const app = stages.get('runtime')!;
     runtimeFiles = walk(join(app.root, app.workdir));
   }, 2 * STAGE_COMMAND_TIMEOUT_MS + 60_000);
 
@@ -407,7 +171,7 @@ describe('the production image, replayed stage by stage', () => {
   });
 
   it('serves readiness and a chat completion with production dependencies only, and exits 0 on SIGTERM', async () => {
-    const app = fs.get('runtime')!;
+    const app = stages.get('runtime')!;
     const env = { PATH: process.env.PATH ?? '', ...runtimeEnv, HOST: '127.0.0.1', PORT: '0', LLM_HUB_METRICS_PORT: '0' };
     expect(cmd[0]).toBe('node');
     const gateway = await startProcess(cmd[1], env, undefined, { cwd: join(app.root, app.workdir) });
@@ -448,8 +212,60 @@ describe('the production image, replayed stage by stage', () => {
     expect(gateway.output()).not.toMatch(/"level":(50|60)/);
   }, START_TIMEOUT_MS);
 
+  it("is what the gateway image (scripts/images.sh) holds: the same /app, file by file, owned by root, and the final stage's config", async () => {
+    // The image the cluster specs run, built (or found up to date) the way `make images` builds it.
+    const built = await runChild(join(ROOT, 'scripts/images.sh'), ['build', 'gateway'], { cwd: ROOT, env: process.env, timeoutMs: IMAGE_BUILD_TIMEOUT_MS });
+    if (built.code !== 0) throw new Error(describeRun('scripts/images.sh build gateway', built));
+    const archive = (JSON.parse(built.stdout) as Record<string, { archive: string }>).gateway.archive;
+
+    // A docker-archive: manifest.json, the config, and the layers in order.
+    const unpacked = join(work, 'image');
+    const rootfs = join(unpacked, 'rootfs');
+    mkdirSync(rootfs, { recursive: true });
+    await sh(`tar -xf '${archive}'`, unpacked, 60_000);
+    const [manifest] = JSON.parse(readFileSync(join(unpacked, 'manifest.json'), 'utf8')) as Array<{ Config: string; Layers: string[] }>;
+    for (const layer of manifest.Layers) await sh(`tar -xf '${join(unpacked, layer)}'`, rootfs, 60_000);
+
+    const app = stages.get('runtime')!;
+    const replayed = treeListing(join(app.root, app.workdir));
+    const inImage = treeListing(join(rootfs, 'app'));
+    expect(inImage.length).toBeGreaterThan(1000);
+    const replayedSet = new Set(replayed);
+    const inImageSet = new Set(inImage);
+    expect({ notInImage: replayed.filter((l) => !inImageSet.has(l)), notReplayed: inImage.filter((l) => !replayedSet.has(l)) }).toEqual({ notInImage: [], notReplayed: [] });
+    // COPY without --chown: root's, so the gateway (uid 10001) cannot rewrite its own code.
+    const writable = walk(join(rootfs, 'app')).filter((path) => {
+      const stat = lstatSync(join(rootfs, 'app', path));
+      return stat.uid !== 0 || stat.gid !== 0 || (!stat.isSymbolicLink() && (stat.mode & 0o022) !== 0);
+    });
+    expect(writable).toEqual([]);
+    // Besides /app, only the base: node, its libraries, /etc, /tmp.
+    expect(walk(rootfs).filter((p) => !p.includes('/') || /^[^/]+\/$/.test(p)).sort()).toEqual(['app/', 'bin', 'etc/', 'lib', 'lib64', 'sbin', 'tmp/', 'usr/']);
+    expect(readFileSync(join(rootfs, 'etc/passwd'), 'utf8')).toMatch(/^llmhub:x:10001:10001:/m);
+
+    const config = (JSON.parse(readFileSync(join(unpacked, manifest.Config), 'utf8')) as { config: Record<string, unknown> }).config as {
+      User: string;
+      Cmd: string[];
+      Entrypoint?: string[];
+      Env: string[];
+      WorkingDir: string;
+      ExposedPorts: Record<string, unknown>;
+      StopSignal: string;
+      Labels: Record<string, string>;
+    };
+    expect(config.User).toBe(only(runtime, 'USER')[0].args);
+    expect(config.Cmd).toEqual(cmd);
+    expect(config.Entrypoint ?? null).toBeNull();
+    expect(config.Env).toEqual(expect.arrayContaining(Object.entries(runtimeEnv).map(([k, v]) => `${k}=${v}`)));
+    expect(config.WorkingDir).toBe('/app');
+    expect(Object.keys(config.ExposedPorts).sort()).toEqual(['3000/tcp', '9464/tcp']);
+    expect(config.StopSignal).toBe('SIGTERM');
+    expect(config.Labels['org.opencontainers.image.licenses']).toBe('Apache-2.0');
+    expect(config.Labels['org.opencontainers.image.version']).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  }, IMAGE_BUILD_TIMEOUT_MS + 120_000);
+
   it('runs the capacity planner from the same image', async () => {
-    const app = fs.get('runtime')!;
+    const app = stages.get('runtime')!;
     const output = await sh(`"${process.execPath}" dist/apps/capacity/src/main.js --peak-rps 5000 --target-rps 500 --safety 1.5`, join(app.root, app.workdir), 30_000);
     expect(output).toContain('= 5000 / 500 × 1.5 = 15');
     expect(output).toContain('averageValue: 333334m');

@@ -1,25 +1,16 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import {
-  apiCredentials,
-  CLUSTER_SCRIPT,
-  DOWN_TIMEOUT_MS,
-  eventually,
-  kubectl,
-  kubectlOk,
-  run,
-  startCluster,
-  stopCluster,
-  UP_TIMEOUT_MS,
-  type ClusterPaths,
-} from '../support/cluster';
+import { apiCredentials, CLUSTER_SCRIPT, eventually, kubectl, kubectlOk, run, type ClusterPaths } from '../support/cluster';
+import { ACQUIRE_TIMEOUT_MS, acquireCluster, releaseCluster, TAKE_DOWN_TIMEOUT_MS, takeDownCluster } from '../support/shared-cluster';
 
 /**
  * The cluster harness (scripts/cluster.sh) for real: a one-node Kubernetes 1.34 with kubelet,
  * containerd, runc, the bridge CNI, kube-proxy and the add-ons, inside namespaces of its own.
  * The steps build on each other (a Deployment, then a Service in front of it, ...), so they run
- * in order; the last one tears the cluster down and checks that nothing is left.
+ * in order; the last one tears the cluster down and checks that nothing is left. The cluster is
+ * the run's shared one (support/shared-cluster.ts): this spec runs after the other cluster specs
+ * (support/jest-sequencer.js), and its last test waits until none of them uses the cluster.
  */
 
 const NAMESPACE = 'harness-spec';
@@ -98,13 +89,11 @@ describe('cluster harness: a real one-node Kubernetes', () => {
   let paths: ClusterPaths;
 
   beforeAll(async () => {
-    paths = await startCluster();
-  }, UP_TIMEOUT_MS);
+    paths = await acquireCluster();
+  }, ACQUIRE_TIMEOUT_MS);
 
-  // Always, even when the last step already tore it down: `down` after `down` finds nothing to do.
-  afterAll(async () => {
-    await stopCluster();
-  }, DOWN_TIMEOUT_MS);
+  // The last test takes the cluster down; when it did not get there, jest's global teardown does.
+  afterAll(() => releaseCluster());
 
   const exec = (args: string[]) => kubectlOk(paths, ['-n', NAMESPACE, 'exec', 'client', '--', '/probe', ...args], { timeoutMs: 30_000 });
 
@@ -256,7 +245,7 @@ spec:
     // Control plane, kubelet, containerd, shims and the pods' processes.
     expect(inCluster.length).toBeGreaterThan(pids.length);
 
-    await stopCluster();
+    await takeDownCluster();
 
     expect(processesIn(paths.netnsFile, netnsInode)).toEqual([]);
     expect(inCluster.filter((pid) => existsSync(`/proc/${pid}`) && !isZombie(pid))).toEqual([]);
@@ -267,7 +256,7 @@ spec:
     const cgroups = readdirSync('/sys/fs/cgroup').filter((hierarchy) => existsSync(join('/sys/fs/cgroup', hierarchy, paths.cgroupRoot)));
     expect(cgroups).toEqual([]);
     expect(readdirSync(paths.clusterDir).sort()).toEqual(expect.not.arrayContaining(['pids', 'ns', 'var-lib', 'storage', 'containerd']));
-  }, DOWN_TIMEOUT_MS);
+  }, TAKE_DOWN_TIMEOUT_MS);
 });
 
 /** PIDs whose network namespace is the one bound at nsFile (or, once it is gone, has the given dev:inode). */

@@ -5,16 +5,17 @@ import { runChild } from '../../../apps/gateway/test/support/children';
 import { REPO_ROOT, type RunResult } from './render';
 
 /**
- * The real one-node cluster of scripts/cluster.sh, for the cluster specs. `startCluster()` in a
- * `beforeAll` brings it up (the binaries must already be built: `make test` builds them in its
- * system-deps step, so no hook ever waits for a build of many minutes) and `stopCluster()` in the
- * `afterAll` tears it down, whatever happened in between.
+ * The real one-node cluster of scripts/cluster.sh, for the cluster specs. Specs do not start it
+ * themselves: shared-cluster.ts gives every spec of a run the same cluster, brought up once
+ * (`startCluster`: the binaries must already be built, `make test` builds them in its system-deps
+ * step, so no hook ever waits for a build of many minutes) and taken down at the end of the run
+ * (`stopCluster`), whatever happened in between.
  *
  * Commands go through the test-child registry (docs/testing.md). The cluster itself is the one
  * exception to "no daemons": it outlives `up` by design, in sessions of its own, so the registry's
  * reaping of process groups cannot reach it. Its teardown is `down` (by PID, then a sweep of its
- * namespaces and cgroups); and `up` is told this worker's PID (CLUSTER_OWNER_PID), so that should
- * the worker or jest be killed before the `afterAll`, a watcher takes the cluster down.
+ * namespaces and cgroups); and `up` is told jest's PID (CLUSTER_OWNER_PID), so that should jest be
+ * killed before its global teardown, a watcher takes the cluster down.
  */
 
 export const CLUSTER_SCRIPT = join(REPO_ROOT, 'scripts/cluster.sh');
@@ -54,8 +55,9 @@ export async function run(file: string, args: string[], options: { timeoutMs?: n
   return { code: out.code ?? 1, stdout: out.stdout, stderr: `${out.stderr}${ending}` };
 }
 
-function cluster(args: string[], timeoutMs: number): Promise<RunResult> {
-  return run(CLUSTER_SCRIPT, args, { timeoutMs, env: { ...process.env, CLUSTER_BUILD: 'check', CLUSTER_OWNER_PID: String(process.pid) } });
+function cluster(args: string[], timeoutMs: number, ownerPid?: number): Promise<RunResult> {
+  const owner = ownerPid === undefined ? {} : { CLUSTER_OWNER_PID: String(ownerPid) };
+  return run(CLUSTER_SCRIPT, args, { timeoutMs, env: { ...process.env, CLUSTER_BUILD: 'check', ...owner } });
 }
 
 export async function clusterPaths(): Promise<ClusterPaths> {
@@ -64,9 +66,12 @@ export async function clusterPaths(): Promise<ClusterPaths> {
   return JSON.parse(out.stdout) as ClusterPaths;
 }
 
-/** `scripts/cluster.sh up`; its output (timings, or the logs of what failed) goes to the test log. */
-export async function startCluster(): Promise<ClusterPaths> {
-  const out = await cluster(['up'], UP_TIMEOUT_MS - 30_000);
+/**
+ * `scripts/cluster.sh up`; its output (timings, or the logs of what failed) goes to the test log.
+ * The cluster goes down by itself when ownerPid ends.
+ */
+export async function startCluster(ownerPid: number): Promise<ClusterPaths> {
+  const out = await cluster(['up'], UP_TIMEOUT_MS - 30_000, ownerPid);
   if (out.code !== 0) throw new Error(`scripts/cluster.sh up failed (exit ${out.code}):\n${out.stdout}${out.stderr}`);
   return clusterPaths();
 }

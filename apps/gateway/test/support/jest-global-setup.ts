@@ -3,6 +3,9 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RUN_DIR_ENV, killRecords, readRecords } from './reap';
 
+/** jest's own PID, for what must live as long as the run (deploy/test/support/shared-cluster.ts: the test cluster). */
+export const JEST_PID_ENV = 'LLM_HUB_JEST_PID';
+
 /** Set when this run made its own run directory (jest-global-teardown.ts then deletes it). */
 export const OWN_RUN_DIR = '__llmHubOwnRunDir';
 
@@ -21,6 +24,7 @@ export default function globalSetup(): void {
     (globalThis as Record<string, unknown>)[OWN_RUN_DIR] = dir;
   }
   const runDir = dir;
+  process.env[JEST_PID_ENV] = String(process.pid);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       killRecords(readRecords(runDir));
