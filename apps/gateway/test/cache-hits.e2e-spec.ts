@@ -1,5 +1,5 @@
 import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { postJson, readSse } from './support/sse';
+import { postJson, readSse, streamedText } from './support/sse';
 import { requestLines, sample, scrape, type LogLine } from './support/observed';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
@@ -73,13 +73,6 @@ async function linesFor(process: RunningProcess, ids: string[]): Promise<LogLine
     expect(lines).toHaveLength(1);
     return lines[0];
   });
-}
-
-function streamedText(events: unknown[]): string {
-  return events
-    .filter((e): e is { choices: Array<{ delta: { content?: string } }> } => typeof e === 'object' && e !== null && 'choices' in e)
-    .map((e) => e.choices[0]?.delta.content ?? '')
-    .join('');
 }
 
 describe('in-process cache hits', () => {

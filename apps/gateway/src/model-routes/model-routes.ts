@@ -21,6 +21,20 @@ function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelR
   return definition;
 }
 
+/** The hub's own REST shape: /api/complete never streams, /api/stream always does (OpenAI chunks). */
+function hubShapeRoute(url: string, stream: boolean): ModelRoute<typeof chatRequestSchema> {
+  return route({
+    url,
+    body: chatRequestSchema,
+    answer(responder, request, reply, body: ChatRequestBody) {
+      const hubRequest = toHubRequest(body);
+      hubRequest.stream = stream;
+      if (!stream) delete hubRequest.stream_options;
+      return responder.chat(request, reply, hubRequest, HUB_SHAPE);
+    },
+  });
+}
+
 /**
  * The routes that call models. A new API dialect (Anthropic's /v1/messages, the Responses API)
  * is one more entry: its schema, its translation to the hub's request, its response shape.
@@ -31,26 +45,8 @@ const MODEL_ROUTES = [
     body: chatRequestSchema,
     answer: (responder, request, reply, body: ChatRequestBody) => responder.chat(request, reply, toHubRequest(body), OPENAI_SHAPE),
   }),
-  // The hub's own REST shape: /api/complete never streams, /api/stream always does (OpenAI chunks).
-  route({
-    url: '/api/complete',
-    body: chatRequestSchema,
-    answer(responder, request, reply, body: ChatRequestBody) {
-      const hubRequest = toHubRequest(body);
-      hubRequest.stream = false;
-      delete hubRequest.stream_options;
-      return responder.chat(request, reply, hubRequest, HUB_SHAPE);
-    },
-  }),
-  route({
-    url: '/api/stream',
-    body: chatRequestSchema,
-    answer(responder, request, reply, body: ChatRequestBody) {
-      const hubRequest = toHubRequest(body);
-      hubRequest.stream = true;
-      return responder.chat(request, reply, hubRequest, HUB_SHAPE);
-    },
-  }),
+  hubShapeRoute('/api/complete', false),
+  hubShapeRoute('/api/stream', true),
   route({
     url: '/v1/embeddings',
     body: embeddingsRequestSchema,
