@@ -51,6 +51,7 @@ const CI_FILES = ciValuesFiles();
 const SETS = {
   defaults: {},
   noAutoscaling: { values: { autoscaling: { enabled: false }, replicaCount: 3 } },
+  minReplicas4: { values: { capacity: { minReplicas: 4 } } },
   cpuLimit: { values: { resources: { limits: { cpu: '1500m', memory: '1Gi' } } } },
   noLimits: { values: { resources: { limits: { memory: null } } } },
   drain: { values: { config: { server: { drainTimeoutMs: 45500 } }, lifecycle: { preStopSeconds: 7 } } },
@@ -368,8 +369,11 @@ describe('Deployment', () => {
     expect(none.has('LLM_HUB_CPU_LIMIT_MILLICORES')).toBe(false);
   });
 
-  it('replicas only without an HPA', () => {
-    expect(get(gateway(render('defaults')), 'spec.replicas')).toBeUndefined();
+  it('replicas: replicaCount without an HPA; with one, minReplicas when the release is new (`helm install --wait` then waits for all of them)', () => {
+    // Outside a cluster `lookup` finds no Deployment: what an install renders. On upgrade the chart
+    // renders the live count (chart-install.spec.ts, in the cluster).
+    expect(get(gateway(render('defaults')), 'spec.replicas')).toBe(2);
+    expect(get(gateway(render('minReplicas4')), 'spec.replicas')).toBe(4);
     expect(get(gateway(render('noAutoscaling')), 'spec.replicas')).toBe(3);
   });
 
@@ -751,6 +755,8 @@ describe('helm test', () => {
     expect(pods.length).toBeGreaterThanOrEqual(1);
     for (const pod of pods) {
       expect(pod.metadata?.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
+      // Kept after it succeeds, so that `helm test --logs` can read its log (cluster/chart-install.spec.ts).
+      expect(pod.metadata?.annotations?.['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
       expect(get(pod, 'spec.restartPolicy')).toBe('Never');
     }
     expect(JSON.stringify(pods.map((p) => p.spec))).toContain(FULLNAME);
