@@ -174,6 +174,13 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
   const gatewayPods = (namespace: string) => pods(namespace, 'app.kubernetes.io/component=gateway');
   const ready = (pod: PodList['items'][number]) => !pod.metadata.deletionTimestamp && pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
+  /** Waits until the release has exactly n gateway pods, all Ready (none terminating), and returns them. */
+  const settled = (namespace: string, n: number) =>
+    eventually(`${n} gateway pods, all Ready, none terminating`, 180_000, async () => {
+      const now = await gatewayPods(namespace);
+      return now.length === n && now.every(ready) ? now : undefined;
+    });
+
   const redisCli = (pod: string, args: string[]) => kubectlOk(paths, ['-n', HUB_NS, 'exec', pod, '-c', 'redis', '--', 'redis-cli', ...args], { timeoutMs: 30_000 });
   const redisPods = Array.from({ length: 6 }, (_, i) => `${FULLNAME}-redis-${i}`);
   /** Answers cached in the Redis Cluster: keys under the gateway's prefix on the masters. */
@@ -297,19 +304,16 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
       await deploy('upgrade', HUB_NS, 'bundled-redis-values.yaml', ['--set', 'service.type=NodePort', upstreamEnv, '--set', `providers.apiKeys.OPENAI_API_KEY=${UPSTREAM_KEY}`, '--set', 'config.cache.ttlSeconds=1800']);
       // Until the old pods have finished draining.
       await eventually('the old gateway pods to be gone', 120_000, async () => ((await gatewayPods(HUB_NS)).some((p) => original.includes(p.metadata.name)) ? undefined : true));
-      const rolled = await gatewayPods(HUB_NS);
-      expect(rolled.map(ready)).toEqual([true, true]);
+      const rolled = await settled(HUB_NS, 2);
 
       // The Eviction API, as `kubectl drain` uses it: the PDB (minAvailable 1) allows one.
       const victim = rolled[0].metadata.name;
       const eviction = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim, namespace: HUB_NS } });
       await kubectlOk(paths, ['create', '--raw', `/api/v1/namespaces/${HUB_NS}/pods/${victim}/eviction`, '-f', '-'], { input: eviction });
-      await eventually('the evicted pod to be gone and two pods Ready', 120_000, async () => {
-        const now = await gatewayPods(HUB_NS);
-        return !now.some((p) => p.metadata.name === victim) && now.filter(ready).length === 2 ? true : undefined;
-      });
+      expect((await settled(HUB_NS, 2)).map((p) => p.metadata.name)).not.toContain(victim);
     } finally {
       report = await traffic.stop();
+      console.log(`traffic during the disruptions: ${JSON.stringify({ ...report, failures: report.failures.slice(0, 20) })}`);
     }
     expect(report.failures).toEqual([]);
     expect(report.streamsDone).toBe(report.streams);
@@ -328,8 +332,8 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
     await kubectlOk(paths, ['apply', '-f', '-'], { input: FULL_PREREQUISITES });
     await deploy('upgrade', HUB_NS, 'full-values.yaml', ['--set', 'service.type=NodePort', upstreamEnv]);
 
-    // capacity.minReplicas 3: --wait waited for three.
-    const running = await gatewayPods(HUB_NS);
+    // capacity.minReplicas 3: --wait waited for three (the old pods may still be draining).
+    const running = await settled(HUB_NS, 3);
     expect(running.map((p) => [ready(p), p.spec.priorityClassName, p.spec.priority])).toEqual(Array.from({ length: 3 }, () => [true, 'high-priority', 1000000]));
     for (const [kind, name] of [['servicemonitor', `${FULLNAME}`], ['prometheusrule', FULLNAME], ['httproute', FULLNAME]]) {
       await kubectlOk(paths, ['-n', HUB_NS, 'get', kind, name]);
