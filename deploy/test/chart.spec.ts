@@ -756,7 +756,7 @@ describe('helm test', () => {
     for (const pod of pods) {
       expect(pod.metadata?.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
       // Kept after it succeeds, so that `helm test --logs` can read its log (cluster/chart-install.spec.ts).
-      expect(pod.metadata?.annotations?.['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
+      expect((pod.metadata?.annotations as Record<string, string>)['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
       expect(get(pod, 'spec.restartPolicy')).toBe('Never');
     }
     expect(JSON.stringify(pods.map((p) => p.spec))).toContain(FULLNAME);

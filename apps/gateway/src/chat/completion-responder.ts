@@ -3,7 +3,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
 import { RequestTracker } from '../lifecycle/request-tracker';
-import { GatewayErrors } from '../common/gateway-errors';
 import { failureHeaders, servedHeaders } from '../common/headers';
 import { sendCompletion, type ResponseShape } from './completion-reply';
 import { cacheDirectives } from '../common/cache-directives';
@@ -33,7 +32,6 @@ export class CompletionResponder {
 
   /** `state`: the hub's scratch from an earlier completeSync of this same body (see HubCallOptions.state). */
   async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape, state?: Map<string, unknown>): Promise<void> {
-    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
     const controller = new AbortController();

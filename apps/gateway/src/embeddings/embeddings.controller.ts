@@ -7,7 +7,6 @@ import { COST_HEADER, costHeaderValue, failureHeaders, servedHeaders } from '../
 import { RequestObserver } from '../observability/request-observer';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
-import { GatewayErrors } from '../common/gateway-errors';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { embeddingsRequestSchema } from './embeddings.schema';
 
@@ -24,7 +23,6 @@ export class EmbeddingsController {
   @HttpCode(200)
   async create(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = validateBody(embeddingsRequestSchema, request.body);
-    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
     const controller = new AbortController();
