@@ -316,10 +316,11 @@ describe('Deployment', () => {
 
   it('preStop sleeps, and terminationGracePeriodSeconds = preStopSeconds + ceil(drainTimeoutMs / 1000) + 10', () => {
     const grace = (name: SetName) => get(podSpec(gateway(render(name))), 'terminationGracePeriodSeconds');
-    const preStop = (name: SetName) => get(container(render(name)), 'lifecycle.preStop.exec.command');
-    expect(preStop('defaults')).toEqual(['sleep', '5']);
+    // The kubelet's sleep action, not an exec: the image has no `sleep` binary.
+    const preStop = (name: SetName) => get(container(render(name)), 'lifecycle.preStop');
+    expect(preStop('defaults')).toEqual({ sleep: { seconds: 5 } });
     expect(grace('defaults')).toBe(5 + 30 + 10);
-    expect(preStop('drain')).toEqual(['sleep', '7']);
+    expect(preStop('drain')).toEqual({ sleep: { seconds: 7 } });
     expect(grace('drain')).toBe(7 + 46 + 10);
     expect(grace('drainZero')).toBe(5 + 0 + 10);
     expect(grace('drainLarge')).toBe(5 + 1200 + 10);

@@ -90,7 +90,9 @@ export function startTraffic(options: TrafficOptions): Traffic {
       try {
         await step();
       } catch (error) {
-        report.failures.push(`${new Date().toISOString()} ${error instanceof Error ? `${error.message}${error.cause ? ` (${String(error.cause)})` : ''}` : String(error)}`);
+        // fetch's errors come from another realm than the test's: no instanceof.
+        const { message, cause } = error as { message?: string; cause?: unknown };
+        report.failures.push(`${new Date().toISOString()} ${message ?? String(error)}${cause ? ` (${String(cause)})` : ''}`);
       }
       if (first && ++startedCount === total) markStarted();
       first = false;
