@@ -181,6 +181,19 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
       return now.length === n && now.every(ready) ? now : undefined;
     });
 
+  /**
+   * The gateway connects to Redis after it listens (readiness stays 200 with the cache degraded),
+   * so a request before that is cached in the pod's memory only: wait until every pod's cache is ok.
+   */
+  const cacheReady = (namespace: string) =>
+    eventually(`the gateways' Redis cache in ${namespace} to be ok`, 120_000, async () => {
+      for (const pod of await gatewayPods(namespace)) {
+        const script = "fetch('http://127.0.0.1:3000/health/ready').then((r) => r.json()).then((b) => process.stdout.write(b.details.cache.state))";
+        if ((await kubectlOk(paths, ['-n', namespace, 'exec', pod.metadata.name, '--', 'node', '-e', script], { timeoutMs: 30_000 })).trim() !== 'ok') return undefined;
+      }
+      return true;
+    });
+
   const redisCli = (pod: string, args: string[]) => kubectlOk(paths, ['-n', HUB_NS, 'exec', pod, '-c', 'redis', '--', 'redis-cli', ...args], { timeoutMs: 30_000 });
   const redisPods = Array.from({ length: 6 }, (_, i) => `${FULLNAME}-redis-${i}`);
   /** Answers cached in the Redis Cluster: keys under the gateway's prefix on the masters. */
@@ -258,6 +271,7 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
 
     const nodePort = (await kubectlOk(paths, ['-n', HUB_NS, 'get', 'service', FULLNAME, '-o', 'jsonpath={.spec.ports[0].nodePort}'])).trim();
     hubUrl = `http://${paths.linkNamespaceIp}:${nodePort}`;
+    await cacheReady(HUB_NS);
     const before = await cachedInRedis();
     const first = await chat(hubUrl, 'chart spec: cached once');
     expect(first).toMatchObject({ status: 200, cache: 'MISS' });
@@ -278,6 +292,7 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
     const url = `http://${paths.linkNamespaceIp}:${nodePort}`;
     const key = { authorization: 'Bearer chart-spec-key-2' };
     expect((await chat(url, 'chart spec: external')).status).toBe(401);
+    await cacheReady(EXTERNAL_NS);
     const before = await cachedInRedis();
     expect(await chat(url, 'chart spec: external', key)).toMatchObject({ status: 200, cache: 'MISS' });
     expect(await chat(url, 'chart spec: external', key)).toMatchObject({ status: 200, cache: 'HIT' });
