@@ -51,6 +51,7 @@ const CI_FILES = ciValuesFiles();
 const SETS = {
   defaults: {},
   noAutoscaling: { values: { autoscaling: { enabled: false }, replicaCount: 3 } },
+  minReplicas4: { values: { capacity: { minReplicas: 4 } } },
   cpuLimit: { values: { resources: { limits: { cpu: '1500m', memory: '1Gi' } } } },
   noLimits: { values: { resources: { limits: { memory: null } } } },
   drain: { values: { config: { server: { drainTimeoutMs: 45500 } }, lifecycle: { preStopSeconds: 7 } } },
@@ -332,10 +333,11 @@ describe('Deployment', () => {
 
   it('preStop sleeps, and terminationGracePeriodSeconds = preStopSeconds + ceil(drainTimeoutMs / 1000) + 10', () => {
     const grace = (name: SetName) => get(podSpec(gateway(render(name))), 'terminationGracePeriodSeconds');
-    const preStop = (name: SetName) => get(container(render(name)), 'lifecycle.preStop.exec.command');
-    expect(preStop('defaults')).toEqual(['sleep', '5']);
+    // The kubelet's sleep action, not an exec: the image has no `sleep` binary.
+    const preStop = (name: SetName) => get(container(render(name)), 'lifecycle.preStop');
+    expect(preStop('defaults')).toEqual({ sleep: { seconds: 5 } });
     expect(grace('defaults')).toBe(5 + 30 + 10);
-    expect(preStop('drain')).toEqual(['sleep', '7']);
+    expect(preStop('drain')).toEqual({ sleep: { seconds: 7 } });
     expect(grace('drain')).toBe(7 + 46 + 10);
     expect(grace('drainZero')).toBe(5 + 0 + 10);
     expect(grace('drainLarge')).toBe(5 + 1200 + 10);
@@ -385,8 +387,11 @@ describe('Deployment', () => {
     expect(none.has('LLM_HUB_CPU_LIMIT_MILLICORES')).toBe(false);
   });
 
-  it('replicas only without an HPA', () => {
-    expect(get(gateway(render('defaults')), 'spec.replicas')).toBeUndefined();
+  it('replicas: replicaCount without an HPA; with one, minReplicas when the release is new (`helm install --wait` then waits for all of them)', () => {
+    // Outside a cluster `lookup` finds no Deployment: what an install renders. On upgrade the chart
+    // renders the live count (chart-install.spec.ts, in the cluster).
+    expect(get(gateway(render('defaults')), 'spec.replicas')).toBe(2);
+    expect(get(gateway(render('minReplicas4')), 'spec.replicas')).toBe(4);
     expect(get(gateway(render('noAutoscaling')), 'spec.replicas')).toBe(3);
   });
 
@@ -554,8 +559,8 @@ describe('KEDA ScaledObject (autoscaling.engine=keda)', () => {
       advanced: { horizontalPodAutoscalerConfig: { name: FULLNAME, behavior: get(plain, 'spec.behavior') } },
     });
     expect(triggers(objects).find((t) => t.type === 'cpu')).toEqual({ type: 'cpu', name: 'cpu', metricType: 'Utilization', metadata: { value: '70' } });
-    // The Deployment leaves replicas to the HPA KEDA makes.
-    expect(get(gateway(objects), 'spec.replicas')).toBeUndefined();
+    // As with the plain HPA: minReplicas on install (the live count on upgrade), then the HPA KEDA makes owns it.
+    expect(get(gateway(objects), 'spec.replicas')).toBe(get(plain, 'spec.minReplicas'));
   });
 
   it("the request rate: a Prometheus trigger over the release's metrics Service, per pod (AverageValue), at the plan's target", () => {
@@ -823,6 +828,8 @@ describe('helm test', () => {
     expect(pods.length).toBeGreaterThanOrEqual(1);
     for (const pod of pods) {
       expect(pod.metadata?.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
+      // Kept after it succeeds, so that `helm test --logs` can read its log (cluster/chart-install.spec.ts).
+      expect((pod.metadata?.annotations as Record<string, string>)['helm.sh/hook-delete-policy']).toBe('before-hook-creation');
       expect(get(pod, 'spec.restartPolicy')).toBe('Never');
     }
     expect(JSON.stringify(pods.map((p) => p.spec))).toContain(FULLNAME);

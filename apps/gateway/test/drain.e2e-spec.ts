@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { eventually, fakeStats, providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
@@ -91,6 +91,47 @@ describe('when the drain time runs out', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toContain('"code":"shutting_down"');
     expect(answer.body).not.toContain('[DONE]');
+    expect(await gateway.exited).toBe(0);
+  }, START_TIMEOUT_MS);
+});
+
+describe('during the drain', () => {
+  it('answers a request that arrives on a connection opened before SIGTERM, with Connection: close', async () => {
+    // In a cluster, kube-proxy keeps an established connection on its pod after the pod has left
+    // the Service: a keep-alive client's next request still reaches the draining pod.
+    const gateway = await drainingGateway(10_000);
+    const chat = (content: string, stream: boolean) => ({ model: 'openai/gpt-4o-mini', stream, messages: [{ role: 'user', content }] });
+    // A longer stream on another connection keeps the drain going.
+    const before = (await fakeStats(fake.url)).requests;
+    const other = send(gateway.url, chat('keep the drain going [[fake chunks=30 chunk-delay=100]]', true));
+    await eventually(() => fakeStats(fake.url), (stats) => stats.requests > before);
+
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = (body: object, onResponse?: () => void) =>
+      new Promise<{ status: number; connection?: string; reused: boolean; text: string }>((resolvePost, reject) => {
+        const req = httpRequest(`${gateway.url}/v1/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          onResponse?.();
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolvePost({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket, text }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    try {
+      // A stream is in flight on the agent's one connection when SIGTERM comes (so it is not idle)...
+      const first = await post(chat('short [[fake chunks=5 chunk-delay=100]]', true), () => gateway.child.kill('SIGTERM'));
+      expect(first.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      // ...and the next request comes on that connection, the listener closed by then.
+      const second = await post(chat('one more', false));
+      expect(second).toMatchObject({ status: 200, connection: 'close', reused: true });
+      expect((JSON.parse(second.text) as { object: string }).object).toBe('chat.completion');
+    } finally {
+      agent.destroy();
+    }
+    const rest = await other;
+    expect(rest.status).toBe(200);
+    expect(rest.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(await gateway.exited).toBe(0);
   }, START_TIMEOUT_MS);
 });

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import { HubError } from '@llm-connector-hub/core';
+import { GatewayErrors } from '../common/gateway-errors';
 import { RequestTracker } from './request-tracker';
 
 /**
@@ -12,8 +13,9 @@ import { RequestTracker } from './request-tracker';
 const ANSWER_GRACE_MS = 2_000;
 
 /**
- * SIGTERM/SIGINT: readiness turns 503 and new model requests get 503 at once; the listener
- * closes; in-flight requests and SSE streams get `drainTimeoutMs` to finish, after which they are
+ * SIGTERM/SIGINT: readiness turns 503; the listener closes; requests still arriving on open
+ * connections are answered with `Connection: close`; in-flight requests and SSE streams (those
+ * late ones included) get `drainTimeoutMs` to finish, after which they are
  * aborted: each gets an answer (a 503 `shutting_down`, or an error event ending its stream),
  * and the process waits for those answers to be out. Then the remaining connections are closed
  * and the process exits 0, so Kubernetes sees a clean stop.
@@ -26,13 +28,16 @@ export function installGracefulShutdown(app: INestApplication, drainTimeoutMs: n
     if (stopping) return;
     stopping = true;
     tracker.draining = true;
+    // A request can still arrive on a connection opened before the listener closed: kube-proxy keeps
+    // an established connection on its pod after the pod has left the Service. It is answered as
+    // usual (a 503 would fail a caller who did nothing wrong), with `Connection: close`, so that the
+    // client's next request opens a connection to another pod and the drain stays bounded.
+    fastify.server.on('request', closeAfterAnswer);
     log('draining', { signal, inFlight: tracker.inFlight, drainTimeoutMs });
     const closing = app.close();
     if (!(await settlesWithin(tracker.whenIdle(), drainTimeoutMs))) {
       log('drain timeout: aborting in-flight requests', { inFlight: tracker.inFlight });
-      tracker.abortAll(
-        new HubError({ status: 503, type: 'api_error', code: 'shutting_down', message: 'The gateway shut down before the request finished.' }),
-      );
+      tracker.abortAll(GatewayErrors.shuttingDown());
       if (!(await settlesWithin(tracker.whenIdle(), ANSWER_GRACE_MS))) log('closing connections whose answer is not out', { inFlight: tracker.inFlight });
     }
     fastify.server.closeAllConnections();
@@ -42,6 +47,10 @@ export function installGracefulShutdown(app: INestApplication, drainTimeoutMs: n
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+function closeAfterAnswer(_request: IncomingMessage, response: ServerResponse): void {
+  if (!response.headersSent) response.setHeader('connection', 'close');
 }
 
 /** Whether the promise settled within the time (the timer is cancelled when it does). */

@@ -5,7 +5,6 @@ import { ConnectorHub, type HubCallMeta, type HubEmbeddingRequest, type HubReque
 import type { ChatCompletionChunk } from '@llm-connector-hub/core';
 import { GatewayMetrics } from '@llm-connector-hub/observability';
 import { RequestTracker } from '../lifecycle/request-tracker';
-import { GatewayErrors } from '../common/gateway-errors';
 import { COST_HEADER, costHeaderValue, failureHeaders, servedHeaders } from '../common/headers';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
@@ -25,8 +24,8 @@ interface CallOptions {
 
 /**
  * Runs one model call through the hub and answers it: chat as JSON or SSE, embeddings as JSON.
- * Every model route answers through here, so each call has the same lifecycle: refused while
- * draining, the call's signal aborted when the client leaves or a drain runs out (RequestTracker),
+ * Every model route answers through here, so each call has the same lifecycle: tracked (a call
+ * arriving during a drain is answered too, see graceful-shutdown.ts), its signal aborted when the client leaves or a drain runs out (RequestTracker),
  * the served-by and cache headers, what a failure still says (attempts, cache), and the cost.
  */
 @Injectable()
@@ -69,9 +68,8 @@ export class ModelResponder {
     }
   }
 
-  /** What every call needs before the hub sees it; throws the 503 or 400 a request gets instead. */
+  /** What every call needs before the hub sees it; throws the 400 a request gets instead. */
   private begin(request: FastifyRequest, reply: FastifyReply, body: { timeout?: number }): CallOptions {
-    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
     applyTimeoutHeader(request, body);
     const cache = cacheDirectives(request);
     const meta: HubCallMeta = {};

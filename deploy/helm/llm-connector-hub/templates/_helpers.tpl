@@ -189,6 +189,23 @@ ceil(5000 / 333.334) = 15.
 {{- int .Values.capacity.minReplicas }}
 {{- end }}
 
+{{/*
+The Deployment's replicas. Without an HPA: replicaCount. With one, the HPA owns the count, but
+leaving the field out made `helm install --wait` return with a single pod Ready (the API server's
+default of 1) and the PDB refuse every eviction until the HPA caught up. So: minReplicas on
+install, and on upgrade the count the Deployment has now (lookup; at least minReplicas), so that
+an upgrade never resets what the HPA chose. `helm template` (no cluster) renders minReplicas.
+*/}}
+{{- define "llm-connector-hub.replicas" -}}
+{{- if not .Values.autoscaling.enabled }}
+{{- .Values.replicaCount }}
+{{- else }}
+{{- $live := lookup "apps/v1" "Deployment" .Release.Namespace (include "llm-connector-hub.fullname" .) | default dict }}
+{{- $min := include "llm-connector-hub.capacity.minReplicas" . | int64 }}
+{{- max $min (dig "spec" "replicas" $min $live | int64) }}
+{{- end }}
+{{- end }}
+
 {{/* Replicas needed at peak: ceil(peakRps * safetyFactor / targetRpsPerInstance - 1e-9), before the minReplicas floor. */}}
 {{- define "llm-connector-hub.capacity.peakReplicas" -}}
 {{- include "llm-connector-hub.capacity.validate" . }}
