@@ -48,8 +48,9 @@ describe('the load Job of a step', () => {
     const job = loadJob('scaling-x-4', 4, '45s', options);
     const container = job.spec!.template.spec!.containers[0];
     const env = Object.fromEntries(container.env!.map((e) => [e.name, e.value]));
-    expect(container.args).toEqual(['cache-mix']);
-    expect(env).toMatchObject({ TARGET_URL: 'http://hub-llm-connector-hub.default', RATE: '800', VUS: '120', MAX_VUS: '120', DURATION: '45s', PROMPT_SUFFIX: '[[fake latency=500]]' });
+    expect(container.args).toBeUndefined();
+    expect(container.command).toBeUndefined();
+    expect(env).toMatchObject({ SCENARIO: 'cache-mix', TARGET_URL: 'http://hub-llm-connector-hub.default', RATE: '800', VUS: '120', MAX_VUS: '120', DURATION: '45s', PROMPT_SUFFIX: '[[fake latency=500]]' });
     expect(container.resources?.limits).toBeUndefined();
     expect(job.spec!.backoffLimit).toBe(0);
     expect(job.metadata!.labels).toEqual({ [JOB_LABEL]: 'load' });

@@ -53,7 +53,7 @@ const SPEC = {
   replicas: { default: '1,2,4,8', doc: 'replica counts, ascending; efficiency is relative to the first' },
   duration: { default: '60s', doc: 'measured load per step' },
   warmup: { default: '20s', doc: 'load before each measured part, not counted ("0s": none)' },
-  'vus-per-replica': { default: '64', doc: 'requests in flight per replica' },
+  'vus-per-replica': { default: '40', doc: 'requests in flight per replica' },
   'rate-per-replica': { default: '400', doc: "arrivals/s per replica, above a pod's capacity (saturation)" },
   'repeat-ratio': { default: '0.5', doc: 'share of requests repeating a pooled prompt (cache hits, in-process or Redis)' },
   'prompt-pool': { default: '2000', doc: 'distinct pooled prompts (large, so that replicas share answers through Redis)' },

@@ -19,6 +19,8 @@ export const JOB_LABEL = 'llm-connector-hub.io/scaling-runner';
 export function loadJob(name: string, replicas: number, duration: string, options: JobOptions): V1Job {
   const inFlight = String(options.vusPerReplica * replicas);
   const env: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }> = [
+    // The image's own command runs the runner (loadtest/README.md); the scenario is a setting.
+    { name: 'SCENARIO', value: 'cache-mix' },
     { name: 'TARGET_URL', value: options.targetUrl },
     { name: 'MODEL', value: options.model },
     { name: 'RATE', value: String(options.ratePerReplica * replicas) },
@@ -52,7 +54,6 @@ export function loadJob(name: string, replicas: number, duration: string, option
               name: 'load',
               image: options.image,
               imagePullPolicy: 'IfNotPresent',
-              args: ['cache-mix'],
               env,
               // No CPU limit: the load generator must never be what caps the measured rate.
               resources: { requests: { cpu: '50m', memory: '128Mi' } },

@@ -61,7 +61,7 @@ async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: Loa
     const [current] = efficiencies(steps).slice(-1);
     progress(
       `${label}: Ready in ${seconds(readyMs)}; ${step.rps.toFixed(1)} req/s (linear ${current.idealRps.toFixed(1)}, efficiency ${(current.efficiency * 100).toFixed(1)} %), ` +
-        `p95 ${step.p95Ms ?? 'n/a'} ms, errors ${(step.errorRate * 100).toFixed(2)} %, cache hits ${step.cacheHitRate === null ? 'n/a' : `${(step.cacheHitRate * 100).toFixed(0)} %`}, ` +
+        `p95 ${step.p95Ms === null ? 'n/a' : step.p95Ms.toFixed(0)} ms, errors ${(step.errorRate * 100).toFixed(2)} %, cache hits ${step.cacheHitRate === null ? 'n/a' : `${(step.cacheHitRate * 100).toFixed(0)} %`}, ` +
         `CPU ${cpu === undefined ? 'n/a' : `${cpu.toFixed(0)}m`} per pod, ${result.droppedIterations} arrivals dropped at the in-flight cap`,
     );
     if (step.errorRate > options.maxErrorRate) {
