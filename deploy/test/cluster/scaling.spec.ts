@@ -57,6 +57,8 @@ describe('the scaling runner in the cluster', () => {
       join(REPO_ROOT, 'dist/loadtest/scaling/main.js'),
       ...['--kubeconfig', paths.kubeconfig, '--namespace', NAMESPACE, '--deployment', DEPLOYMENT, '--image', loadRunner],
       ...['--model', 'openai/gpt-4o-mini', '--prompt-suffix', '[[fake latency=500]]', '--warmup', '0s', '--duration', '8s', '--out', out],
+      // A light load: the other cluster specs of the run share the node and its 2 cores.
+      ...['--rate-per-replica', '60', '--vus-per-replica', '20'],
       ...flags,
     ];
     return run(process.execPath, args, { timeoutMs: RUNNER_TIMEOUT_MS }).then((result) => ({ ...result, out }));
