@@ -51,7 +51,7 @@ describe('the load Job of a step', () => {
     expect(container.args).toBeUndefined();
     expect(container.command).toBeUndefined();
     expect(env).toMatchObject({ SCENARIO: 'cache-mix', TARGET_URL: 'http://hub-llm-connector-hub.default', RATE: '800', VUS: '120', MAX_VUS: '120', DURATION: '45s', PROMPT_SUFFIX: '[[fake latency=500]]' });
-    expect(container.resources?.limits).toBeUndefined();
+    expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '128Mi' } });
     expect(job.spec!.backoffLimit).toBe(0);
     expect(job.metadata!.labels).toEqual({ [JOB_LABEL]: 'load' });
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });

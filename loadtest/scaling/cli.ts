@@ -35,6 +35,8 @@ export interface ScalingOptions {
   outDir: string;
   /** How long pods get to become Ready after a replica change (ms). */
   readyTimeoutMs: number;
+  /** CPU request of the load Job (it has no limit). */
+  loadCpu: string;
   /** An existing Secret holding the gateway key under API_KEY (auth.apiKeys); empty: no key. */
   apiKeySecret: string;
 }
@@ -56,11 +58,12 @@ const SPEC = {
   'vus-per-replica': { default: '40', doc: 'requests in flight per replica' },
   'rate-per-replica': { default: '400', doc: "arrivals/s per replica, above a pod's capacity (saturation)" },
   'repeat-ratio': { default: '0.5', doc: 'share of requests repeating a pooled prompt (cache hits, in-process or Redis)' },
-  'prompt-pool': { default: '2000', doc: 'distinct pooled prompts (large, so that replicas share answers through Redis)' },
+  'prompt-pool': { default: '200', doc: 'distinct pooled prompts: each pod meets each one first in Redis (another pod answered it), then in its own cache' },
   gate: { default: '0.95', doc: 'exit 2 when the efficiency at the largest replica count is below this' },
   'max-error-rate': { default: '0.01', doc: 'a step with more failed requests fails the run (exit 1)' },
   out: { default: 'scaling-results', doc: 'directory for scaling.md, scaling.svg and scaling.json' },
   'ready-timeout': { default: '5m', doc: 'how long pods get to become Ready after each replica change' },
+  'load-cpu': { default: '250m', doc: 'CPU request of the load Job (no limit): its share of a busy node, so that the load is not what is measured' },
   'api-key-secret': { default: '', doc: 'a Secret with the gateway key under API_KEY, when the gateway has keys' },
 } as const;
 
@@ -135,6 +138,7 @@ export function parseScalingCli(argv: readonly string[]): ScalingOptions {
     maxErrorRate: number('max-error-rate', get('max-error-rate'), (n) => n >= 0 && n <= 1, 'a share between 0 and 1'),
     outDir: get('out'),
     readyTimeoutMs: durationMs(duration('ready-timeout', get('ready-timeout')))!,
+    loadCpu: get('load-cpu'),
     apiKeySecret: get('api-key-secret'),
   };
 }

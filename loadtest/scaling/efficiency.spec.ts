@@ -1,4 +1,4 @@
-import { efficiencies, gateStep, meetsGate, type StepMeasurement } from './efficiency';
+import { atCpuLimit, efficiencies, gateStep, meetsGate, millicores, type StepMeasurement } from './efficiency';
 
 const step = (replicas: number, rps: number): StepMeasurement => ({ replicas, rps, p95Ms: 500, errorRate: 0, cacheHitRate: 0.5, cpuMillicoresPerPod: 100 });
 
@@ -26,5 +26,14 @@ describe('scaling efficiency', () => {
     expect(meetsGate(results, 0.95)).toBe(true);
     expect(meetsGate(results, 0.96)).toBe(false);
     expect(meetsGate([], 0.5)).toBe(false);
+  });
+
+  it('reads CPU quantities as millicores, and tells a step whose pods stayed below their limit', () => {
+    expect(['100m', '0.5', '2', '250m', '1.5Gi', ''].map(millicores)).toEqual([100, 500, 2000, 250, undefined, undefined]);
+    expect(atCpuLimit(95, 100)).toBe(true);
+    expect(atCpuLimit(80, 100)).toBe(true);
+    expect(atCpuLimit(50, 100)).toBe(false);
+    expect(atCpuLimit(null, 100)).toBeUndefined();
+    expect(atCpuLimit(90, undefined)).toBeUndefined();
   });
 });

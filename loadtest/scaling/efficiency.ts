@@ -41,3 +41,20 @@ export function meetsGate(results: readonly StepResult[], gate: number): boolean
   const step = gateStep(results);
   return step !== undefined && step.efficiency >= gate;
 }
+
+/** Millicores of a Kubernetes CPU quantity ("100m", "0.5", "2"); undefined for any other form. */
+export function millicores(quantity: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(m?)$/.exec(quantity);
+  if (!match) return undefined;
+  return match[2] === 'm' ? Number(match[1]) : Number(match[1]) * 1000;
+}
+
+/**
+ * Whether the pods were CPU-bound at their limit: their average CPU within 80 % of it. Below that,
+ * something else capped the step (the node's free CPU, the upstream, Redis, too little load), and
+ * the step's throughput is not n times a pod's capacity.
+ */
+export function atCpuLimit(cpuMillicoresPerPod: number | null, limitMillicores: number | undefined): boolean | undefined {
+  if (cpuMillicoresPerPod === null || limitMillicores === undefined) return undefined;
+  return cpuMillicoresPerPod >= 0.8 * limitMillicores;
+}

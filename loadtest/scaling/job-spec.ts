@@ -5,7 +5,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import type { ScalingOptions } from './cli';
 
-export type JobOptions = Pick<ScalingOptions, 'image' | 'targetUrl' | 'model' | 'promptSuffix' | 'vusPerReplica' | 'ratePerReplica' | 'repeatRatio' | 'promptPool' | 'apiKeySecret'>;
+export type JobOptions = Pick<ScalingOptions, 'image' | 'targetUrl' | 'model' | 'promptSuffix' | 'vusPerReplica' | 'ratePerReplica' | 'repeatRatio' | 'promptPool' | 'loadCpu' | 'apiKeySecret'>;
 
 /** The label every Job of the runner carries, so a person (or a spec) can find and clean them. */
 export const JOB_LABEL = 'llm-connector-hub.io/scaling-runner';
@@ -56,7 +56,7 @@ export function loadJob(name: string, replicas: number, duration: string, option
               imagePullPolicy: 'IfNotPresent',
               env,
               // No CPU limit: the load generator must never be what caps the measured rate.
-              resources: { requests: { cpu: '50m', memory: '128Mi' } },
+              resources: { requests: { cpu: options.loadCpu, memory: '128Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             },
           ],

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { durationMs } from '../scenarios/duration';
 import { parseScalingCli, usage, UsageError, type ScalingOptions } from './cli';
-import { efficiencies, gateStep, meetsGate, type StepMeasurement } from './efficiency';
+import { atCpuLimit, efficiencies, gateStep, meetsGate, millicores, type StepMeasurement } from './efficiency';
 import { loadJob } from './job-spec';
 import { LoadJobs } from './job';
 import { GatewayScaler, type Original } from './kube';
@@ -33,7 +33,7 @@ function writeOutputs(options: ScalingOptions, steps: StepMeasurement[]): { tabl
   return { table, files };
 }
 
-async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: LoadJobs, original: Original): Promise<StepMeasurement[]> {
+async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: LoadJobs, original: Original, limit: number | undefined): Promise<StepMeasurement[]> {
   const runId = Date.now().toString(36);
   const steps: StepMeasurement[] = [];
   for (const [index, replicas] of options.replicas.entries()) {
@@ -64,6 +64,9 @@ async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: Loa
         `p95 ${step.p95Ms === null ? 'n/a' : step.p95Ms.toFixed(0)} ms, errors ${(step.errorRate * 100).toFixed(2)} %, cache hits ${step.cacheHitRate === null ? 'n/a' : `${(step.cacheHitRate * 100).toFixed(0)} %`}, ` +
         `CPU ${cpu === undefined ? 'n/a' : `${cpu.toFixed(0)}m`} per pod, ${result.droppedIterations} arrivals dropped at the in-flight cap`,
     );
+    if (atCpuLimit(step.cpuMillicoresPerPod, limit) === false) {
+      progress(`${label}: the pods stayed below 80 % of their ${limit}m CPU limit: something else capped this step (the node's free CPU, the upstream, Redis, or too little load)`);
+    }
     if (step.errorRate > options.maxErrorRate) {
       throw new Error(`${label}: ${(step.errorRate * 100).toFixed(2)} % of the requests failed (above --max-error-rate ${options.maxErrorRate}): ${JSON.stringify(result.statusCodes)} ${JSON.stringify(result.transportErrors)}`);
     }
@@ -117,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
   let steps: StepMeasurement[] = [];
   let failure: unknown;
   try {
-    steps = await measure(options, scaler, jobs, original);
+    steps = await measure(options, scaler, jobs, original, limit === undefined ? undefined : millicores(limit));
   } catch (error) {
     failure = error;
   } finally {
