@@ -49,6 +49,13 @@ export class GatewayScaler {
     let bounds: Original['hpa'];
     try {
       const found = await this.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: hpa, namespace });
+      // KEDA puts its own bounds back on an HPA it owns: a pin would not hold.
+      const keda = found.metadata?.ownerReferences?.find((owner) => owner.kind === 'ScaledObject');
+      if (keda) {
+        throw new Error(
+          `HPA ${hpa} belongs to KEDA's ScaledObject ${keda.name}, which would undo the pinned replica count: measure with the chart's plain HPA (autoscaling.engine=hpa)`,
+        );
+      }
       bounds = { minReplicas: found.spec!.minReplicas ?? 1, maxReplicas: found.spec!.maxReplicas };
     } catch (error) {
       if (!isNotFound(error)) throw error;
