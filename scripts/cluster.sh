@@ -490,7 +490,11 @@ down() {
   if grep -q " $MNTNS_FILE " /proc/self/mountinfo; then umount "$MNTNS_FILE"; fi
   if grep -q " $MNTNS_DIR " /proc/self/mountinfo; then umount "$MNTNS_DIR"; fi
   if [ -e "$NETNS_FILE" ]; then ip netns delete "$NETNS"; fi
-  if ip link show "$LINK_HOST_IF" >/dev/null 2>&1; then ip link delete "$LINK_HOST_IF"; fi
+  # Deleting the namespace destroys the veth's inner end, and the kernel then removes the host end
+  # on its own, perhaps between our show and delete: only a link still there afterwards is an error.
+  if ip link show "$LINK_HOST_IF" >/dev/null 2>&1; then
+    ip link delete "$LINK_HOST_IF" 2>/dev/null || ! ip link show "$LINK_HOST_IF" >/dev/null 2>&1
+  fi
   # State goes; logs stay for a post-mortem until the next up.
   if [ -d "$CLUSTER_DIR" ]; then
     find "$CLUSTER_DIR" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf --one-file-system {} +

@@ -7,6 +7,7 @@
 #     api/openapi-spec/v3/*.json (core v1, apps/v1, autoscaling/v2, policy/v1, networking.k8s.io/v1, ...)
 #   - prometheus-operator v0.85.0: the ServiceMonitor and PrometheusRule CRDs (monitoring.coreos.com/v1)
 #   - Gateway API v1.4.1 (standard channel): the HTTPRoute CRD (gateway.networking.k8s.io/v1)
+#   - KEDA v2.20.2 (the version the test cluster runs): the ScaledObject CRD (keda.sh/v1alpha1)
 #
 # `go mod download` keeps the modules in GOMODCACHE, so a second run only checks that the files are
 # there (well under a second). Prints the paths file's location.
@@ -19,31 +20,35 @@ PROM_OPERATOR_MODULE=github.com/prometheus-operator/prometheus-operator
 PROM_OPERATOR_VERSION=v0.85.0
 GATEWAY_API_MODULE=sigs.k8s.io/gateway-api
 GATEWAY_API_VERSION=v1.4.1
+KEDA_MODULE=github.com/kedacore/keda/v2
+KEDA_VERSION=v2.20.2
 
 OUT_DIR="$PWD/.tools/k8s-schemas"
 PATHS="$OUT_DIR/paths.json"
 # Bump when the layout of paths.json changes, so that an old file is rewritten.
-FORMAT=1
-STAMP="format=$FORMAT k8s=$K8S_VERSION prometheus-operator=$PROM_OPERATOR_VERSION gateway-api=$GATEWAY_API_VERSION"
+FORMAT=2
+STAMP="format=$FORMAT k8s=$K8S_VERSION prometheus-operator=$PROM_OPERATOR_VERSION gateway-api=$GATEWAY_API_VERSION keda=$KEDA_VERSION"
 
 say() { echo "k8s-schemas: $*" >&2; }
 
 OPENAPI_REL=api/openapi-spec/v3
 PROM_CRDS_REL=(example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml)
 GATEWAY_CRDS_REL=(config/crd/standard/gateway.networking.k8s.io_httproutes.yaml)
+KEDA_CRDS_REL=(config/crd/bases/keda.sh_scaledobjects.yaml)
 
 # Every file the tests read, under a module directory.
 complete() {
-  local k8s="$1" prom="$2" gw="$3" f
+  local k8s="$1" prom="$2" gw="$3" keda="$4" f
   [ -f "$k8s/$OPENAPI_REL/api__v1_openapi.json" ] && [ -f "$k8s/$OPENAPI_REL/apis__apps__v1_openapi.json" ] || return 1
   for f in "${PROM_CRDS_REL[@]}"; do [ -f "$prom/$f" ] || return 1; done
   for f in "${GATEWAY_CRDS_REL[@]}"; do [ -f "$gw/$f" ] || return 1; done
+  for f in "${KEDA_CRDS_REL[@]}"; do [ -f "$keda/$f" ] || return 1; done
 }
 
 # Fast path: the paths file is for these versions and everything it names is still on disk.
 if [ -f "$PATHS" ] && [ "$(sed -n 's/^  "stamp": "\(.*\)",$/\1/p' "$PATHS")" = "$STAMP" ]; then
   dir_of() { sed -n "s/^  \"$1\": \"\(.*\)\",\{0,1\}$/\1/p" "$PATHS"; }
-  if complete "$(dir_of kubernetesDir)" "$(dir_of prometheusOperatorDir)" "$(dir_of gatewayApiDir)"; then
+  if complete "$(dir_of kubernetesDir)" "$(dir_of prometheusOperatorDir)" "$(dir_of gatewayApiDir)" "$(dir_of kedaDir)"; then
     echo "$PATHS"
     exit 0
   fi
@@ -76,11 +81,13 @@ module_dir() {
 k8s_dir="$(module_dir "$K8S_MODULE" "$K8S_VERSION")"
 prom_dir="$(module_dir "$PROM_OPERATOR_MODULE" "$PROM_OPERATOR_VERSION")"
 gw_dir="$(module_dir "$GATEWAY_API_MODULE" "$GATEWAY_API_VERSION")"
-complete "$k8s_dir" "$prom_dir" "$gw_dir" || { say "error: a schema file is missing from the downloaded modules"; exit 1; }
+keda_dir="$(module_dir "$KEDA_MODULE" "$KEDA_VERSION")"
+complete "$k8s_dir" "$prom_dir" "$gw_dir" "$keda_dir" || { say "error: a schema file is missing from the downloaded modules"; exit 1; }
 
 crds=()
 for f in "${PROM_CRDS_REL[@]}"; do crds+=("$prom_dir/$f"); done
 for f in "${GATEWAY_CRDS_REL[@]}"; do crds+=("$gw_dir/$f"); done
+for f in "${KEDA_CRDS_REL[@]}"; do crds+=("$keda_dir/$f"); done
 crds_json="$(sep=''; printf '['; for f in "${crds[@]}"; do printf '%s"%s"' "$sep" "$f"; sep=', '; done; printf ']')"
 
 mkdir -p "$OUT_DIR"
@@ -92,10 +99,11 @@ cat >"$tmp" <<EOF
   "kubernetesDir": "$k8s_dir",
   "prometheusOperatorDir": "$prom_dir",
   "gatewayApiDir": "$gw_dir",
+  "kedaDir": "$keda_dir",
   "openapiV3Dir": "$k8s_dir/$OPENAPI_REL",
   "crds": $crds_json
 }
 EOF
 mv "$tmp" "$PATHS"
-say "schemas of Kubernetes ${K8S_VERSION#v}, prometheus-operator ${PROM_OPERATOR_VERSION}, Gateway API ${GATEWAY_API_VERSION} recorded"
+say "schemas of Kubernetes ${K8S_VERSION#v}, prometheus-operator ${PROM_OPERATOR_VERSION}, Gateway API ${GATEWAY_API_VERSION}, KEDA ${KEDA_VERSION} recorded"
 echo "$PATHS"

@@ -11,7 +11,9 @@ import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
  * maxReplicas, minReplicas and the per-pod target of llm_hub_requests_per_second, over a table of
  * inputs given as `--set` (how people pass them; Helm reads 1.5 as the string "1.5") and in a values
  * file (where Helm reads every number as a float64). At peakRps the HPA asks for
- * ceil(peakRps / averageValue) replicas: exactly maxReplicas for these inputs.
+ * ceil(peakRps / averageValue) replicas: exactly maxReplicas for these inputs. With
+ * autoscaling.engine=keda the ScaledObject carries the same plan: minReplicaCount, maxReplicaCount
+ * and the Prometheus trigger's threshold (requests/s, which KEDA turns into the HPA's milli target).
  */
 
 type Case = Required<CapacityInput> & { note: string };
@@ -42,6 +44,21 @@ function hpaOf(objects: K8sObject[]): Hpa {
   const spec = hpas[0].spec as { minReplicas: number; maxReplicas: number; metrics?: Array<Record<string, unknown>> };
   const pods = (spec.metrics ?? []).find((m) => m.type === 'Pods' && get(m, 'pods.metric.name') === 'llm_hub_requests_per_second');
   return { minReplicas: spec.minReplicas, maxReplicas: spec.maxReplicas, averageValue: get<string | undefined>(pods, 'pods.target.averageValue') };
+}
+
+/** The same plan as the KEDA ScaledObject carries it; the threshold "333.334" is the HPA's "333334m". */
+function scaledObjectOf(objects: K8sObject[]): Hpa {
+  const found = kindOf(objects, 'ScaledObject');
+  if (found.length !== 1 || kindOf(objects, 'HorizontalPodAutoscaler').length !== 0) throw new Error(`expected one ScaledObject and no HPA, got: ${list(objects).join(', ')}`);
+  const spec = found[0].spec as { minReplicaCount: number; maxReplicaCount: number; triggers: Array<{ type: string; metadata: { threshold?: string } }> };
+  const threshold = spec.triggers.find((t) => t.type === 'prometheus')?.metadata.threshold;
+  const milli = threshold === undefined ? undefined : /^(\d+)\.(\d{3})$/.exec(threshold);
+  if (threshold !== undefined && !milli) throw new Error(`threshold '${threshold}' is not requests/s with three decimals`);
+  return { minReplicas: spec.minReplicaCount, maxReplicas: spec.maxReplicaCount, averageValue: milli ? `${BigInt(milli[1] + milli[2])}m` : undefined };
+}
+
+function kedaArgs(c: Case): HelmArgs {
+  return { set: { ...setArgs(c).set, 'autoscaling.engine': 'keda', 'autoscaling.keda.prometheus.serverAddress': 'http://prometheus.monitoring.svc:9090' } };
 }
 
 /** A Kubernetes quantity ("333334m", "15", "1.5k") as an exact fraction [numerator, denominator]. */
@@ -104,14 +121,19 @@ describe('capacity: the chart and the capacity CLI agree', () => {
   const key = (form: string, c: Case) => `${form}:${label(c)}`;
 
   beforeAll(async () => {
-    const jobs: Array<[string, HelmArgs]> = [];
+    const jobs: Array<[string, HelmArgs, (objects: K8sObject[]) => Hpa]> = [];
     for (const c of CASES) {
-      jobs.push([key('set', c), setArgs(c)], [key('values', c), valuesArgs(c)], [key('cli', c), cliSetArgs(capacityPlan(c))]);
+      jobs.push(
+        [key('set', c), setArgs(c), hpaOf],
+        [key('values', c), valuesArgs(c), hpaOf],
+        [key('cli', c), cliSetArgs(capacityPlan(c)), hpaOf],
+        [key('keda', c), kedaArgs(c), scaledObjectOf],
+      );
     }
     await Promise.all(
-      jobs.map(async ([name, args]) => {
+      jobs.map(async ([name, args, extract]) => {
         try {
-          renders.set(name, hpaOf(await helmTemplateAsync(args)));
+          renders.set(name, extract(await helmTemplateAsync(args)));
         } catch (error) {
           renders.set(name, error as Error);
         }
@@ -136,6 +158,10 @@ describe('capacity: the chart and the capacity CLI agree', () => {
 
     it.each(['set', 'values'])('HPA from %s = capacityPlan()', (form) => {
       expect(rendered(key(form, c))).toEqual({ minReplicas: plan.minReplicas, maxReplicas: plan.maxReplicas, averageValue: plan.podsMetric.averageValue });
+    });
+
+    it('the KEDA ScaledObject (autoscaling.engine=keda) = capacityPlan()', () => {
+      expect(rendered(key('keda', c))).toEqual({ minReplicas: plan.minReplicas, maxReplicas: plan.maxReplicas, averageValue: plan.podsMetric.averageValue });
     });
 
     it("the CLI's printed --set flags make the chart compute the same plan", () => {

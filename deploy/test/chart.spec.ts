@@ -91,6 +91,19 @@ const SETS = {
   },
   metricsOff: { values: { config: { observability: { metrics: { enabled: false } } }, metrics: { serviceMonitor: { enabled: true } }, networkPolicy: { enabled: true } } },
   noRequestRate: { values: { autoscaling: { requestRateMetric: { enabled: false } } } },
+  keda: { values: { autoscaling: { engine: 'keda', keda: { prometheus: { serverAddress: 'http://prometheus.monitoring.svc:9090' } } } } },
+  kedaTuned: {
+    values: {
+      capacity: { peakRps: 1000, targetRpsPerInstance: 300, safetyFactor: 1.2, minReplicas: 3 },
+      autoscaling: {
+        engine: 'keda',
+        targetCPUUtilizationPercentage: 80,
+        keda: { pollingInterval: 10, prometheus: { serverAddress: 'https://prometheus.example:9091', rateWindow: '1m' } },
+        behavior: { scaleDown: { stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 1, periodSeconds: 30 }] } },
+      },
+    },
+  },
+  kedaCpuOnly: { values: { autoscaling: { engine: 'keda', requestRateMetric: { enabled: false } } } },
   networkPolicy: {
     values: {
       networkPolicy: {
@@ -127,6 +140,10 @@ const FAILS: Array<[string, HelmArgs, RegExp]> = [
   ['an unknown redis mode', { values: { redis: { mode: 'sentinel' } } }, /mode/],
   ['a misspelled top-level value', { values: { replicaCont: 3 } }, /replicaCont/],
   ['the API port as metrics port', { values: { metrics: { port: 3000 } } }, /metrics\.port must not be 3000/],
+  ['the keda engine without a Prometheus address', { values: { autoscaling: { engine: 'keda' } } }, /autoscaling\.keda\.prometheus\.serverAddress is required/],
+  ['the keda engine without metrics', { values: { autoscaling: { engine: 'keda', keda: { prometheus: { serverAddress: 'http://p:9090' } } }, config: { observability: { metrics: { enabled: false } } } } }, /config\.observability\.metrics\.enabled/],
+  ['an unknown autoscaling engine', { values: { autoscaling: { engine: 'prometheus-adapter' } } }, /engine/],
+  ['a rate window that is not a Prometheus duration', { values: { autoscaling: { engine: 'keda', keda: { prometheus: { serverAddress: 'http://p:9090', rateWindow: '2 minutes' } } } } }, /rateWindow/],
   ['a literal metrics token in config', { values: { config: { observability: { metrics: { token: 'scrape-me' } } } } }, /metrics\.token\.existingSecret/],
 ];
 
@@ -513,6 +530,61 @@ describe('HorizontalPodAutoscaler', () => {
   it('off: no HPA, and the Deployment has replicas', () => {
     expect(hpa(render('noAutoscaling'))).toBeUndefined();
     expect(get(gateway(render('noAutoscaling')), 'spec.replicas')).toBe(3);
+  });
+});
+
+describe('KEDA ScaledObject (autoscaling.engine=keda)', () => {
+  const scaledObject = (objects: K8sObject[]) => one(objects, 'ScaledObject', FULLNAME);
+  type Trigger = { type: string; name: string; metricType: string; metadata: Record<string, string> };
+  const triggers = (objects: K8sObject[]) => get<Trigger[]>(scaledObject(objects), 'spec.triggers');
+
+  it('replaces the HPA: the same Deployment, bounds, behavior and CPU target, in an HPA KEDA names like the plain one', () => {
+    const objects = render('keda');
+    expect(hpa(objects)).toBeUndefined();
+    expect(kindOf(render('defaults'), 'ScaledObject')).toEqual([]);
+    const plain = hpa(render('defaults'))!;
+    const so = scaledObject(objects);
+    expect(so.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(so.metadata?.annotations).toEqual(plain.metadata?.annotations);
+    expect(so.spec).toMatchObject({
+      scaleTargetRef: get(plain, 'spec.scaleTargetRef'),
+      minReplicaCount: get(plain, 'spec.minReplicas'),
+      maxReplicaCount: get(plain, 'spec.maxReplicas'),
+      pollingInterval: 30,
+      advanced: { horizontalPodAutoscalerConfig: { name: FULLNAME, behavior: get(plain, 'spec.behavior') } },
+    });
+    expect(triggers(objects).find((t) => t.type === 'cpu')).toEqual({ type: 'cpu', name: 'cpu', metricType: 'Utilization', metadata: { value: '70' } });
+    // The Deployment leaves replicas to the HPA KEDA makes.
+    expect(get(gateway(objects), 'spec.replicas')).toBeUndefined();
+  });
+
+  it("the request rate: a Prometheus trigger over the release's metrics Service, per pod (AverageValue), at the plan's target", () => {
+    const objects = render('keda');
+    const prometheus = triggers(objects).find((t) => t.type === 'prometheus')!;
+    expect(prometheus).toMatchObject({ metricType: 'AverageValue', metadata: { serverAddress: 'http://prometheus.monitoring.svc:9090', threshold: '333.334' } });
+    // The HPA engine's target (333334m), in requests/s.
+    const averageValue = get<Array<Record<string, unknown>>>(hpa(render('defaults')), 'spec.metrics').map((m) => get<string | undefined>(m, 'pods.target.averageValue')).find(Boolean)!;
+    expect(`${Number(prometheus.metadata.threshold) * 1000}m`).toBe(averageValue);
+    const metricsService = one(objects, 'Service', `${FULLNAME}-metrics`);
+    expect(prometheus.metadata.query).toBe(`sum(rate(llm_hub_requests_total{namespace="${NAMESPACE}",service="${String(metricsService.metadata?.name)}"}[2m]))`);
+  });
+
+  it('takes the capacity plan, polling interval, rate window, CPU target and behavior from values', () => {
+    const objects = render('kedaTuned');
+    expect(scaledObject(objects).spec).toMatchObject({
+      pollingInterval: 10,
+      minReplicaCount: 3,
+      maxReplicaCount: 4,
+      advanced: { horizontalPodAutoscalerConfig: { behavior: { scaleDown: { stabilizationWindowSeconds: 60, policies: [{ type: 'Pods', value: 1, periodSeconds: 30 }] } } } },
+    });
+    const byType = Object.fromEntries(triggers(objects).map((t) => [t.type, t.metadata]));
+    expect(byType.prometheus).toMatchObject({ serverAddress: 'https://prometheus.example:9091', threshold: '250.000' });
+    expect(byType.prometheus.query).toMatch(/\[1m\]\)\)$/);
+    expect(byType.cpu).toEqual({ value: '80' });
+  });
+
+  it('without the request-rate metric: the CPU trigger only, and no Prometheus address needed', () => {
+    expect(triggers(render('kedaCpuOnly')).map((t) => t.type)).toEqual(['cpu']);
   });
 });
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds what the test cluster runs, from the Go module proxy and Debian's gcc, into CLUSTER_CACHE
 # (scripts/cluster/config.sh): the six Kubernetes binaries, the add-ons (CoreDNS, metrics-server,
-# local-path-provisioner and its volume helper, KEDA's operator and metrics API server), the
-# specs' probe, the pause binary, and a docker-archive image of each in-cluster component.
+# local-path-provisioner and its volume helper, KEDA's operator and metrics API server), Prometheus
+# with Kubernetes service discovery (the autoscaling spec's; imported by that spec only), the specs' probe, the pause binary, and a docker-archive image of each in-cluster component.
 #
 # Each part is skipped when its stamp (a hash of its go.mod, go.sum, sources and flags) matches, so
 # a warm run takes about a second; a changed pin rebuilds only what it touches, and Go's build
@@ -84,6 +84,20 @@ build_keda() {
   stamp "$KEDA_BIN" "$key"
 }
 
+# Debian's prometheus has no Kubernetes service discovery (patched out), so the autoscaling spec's
+# in-cluster Prometheus is built here, with that discovery plugin only (upstream's build tags).
+build_prometheus() {
+  local mod="$CLUSTER_SCRIPTS/go/prometheus" key
+  local ldflags="-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}
+    -X github.com/prometheus/common/version.Branch=HEAD"
+  key="$(hash_of "$mod/go.mod" "$mod/go.sum" <(echo "$ldflags $go_version"))"
+  if fresh "$PROMETHEUS_BIN" "$key"; then say "Prometheus $PROMETHEUS_VERSION: up to date"; return; fi
+  say "Prometheus $PROMETHEUS_VERSION: building, with Kubernetes service discovery only"
+  mkdir -p "$PROMETHEUS_BIN"
+  (cd "$mod" && go_build "Prometheus $PROMETHEUS_VERSION" -tags=remove_all_sd,enable_kubernetes_sd -ldflags "$ldflags" -o "$PROMETHEUS_BIN/" tool)
+  stamp "$PROMETHEUS_BIN" "$key"
+}
+
 PAUSE_BIN="$CLUSTER_CACHE/bin/pause"
 build_pause() {
   local key
@@ -125,6 +139,9 @@ build_images() {
     --entrypoint /volume-helper
   image probe "$IMAGE_PREFIX/probe:1" --file "$ADDONS_BIN/probe:/probe" --entrypoint /probe
   image keda "$IMAGE_PREFIX/keda:$KEDA_VERSION" --file "$KEDA_BIN/operator:/keda" --entrypoint /keda --user 65532:65532
+  # 65534 (nobody), the uid of upstream's image; /prometheus is its TSDB (an emptyDir in the spec).
+  image prometheus "$IMAGE_PREFIX/prometheus:$PROMETHEUS_VERSION" --file "$PROMETHEUS_BIN/prometheus:/bin/prometheus" \
+    --dir /tmp:1777 --dir /prometheus:0777 --entrypoint /bin/prometheus --user 65534:65534
   image keda-metrics-apiserver "$IMAGE_PREFIX/keda-metrics-apiserver:$KEDA_VERSION" \
     --file "$KEDA_BIN/adapter:/keda-adapter" --dir /tmp:1777 --entrypoint /keda-adapter --user 65532:65532
 }
@@ -134,14 +151,16 @@ if [ "$CHECK" = 1 ]; then
   build_kubernetes 2>/dev/null
   build_addons 2>/dev/null
   build_keda 2>/dev/null
+  build_prometheus 2>/dev/null
   build_pause 2>/dev/null
   build_images 2>/dev/null
   [ ${#STALE[@]} -eq 0 ] && exit 0
-  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 25 min cold)"
+  die "not built: ${STALE[*]}; run scripts/cluster.sh build (make system-deps does; about 38 min cold)"
 fi
 build_kubernetes
 build_addons
 build_keda
+build_prometheus
 build_pause
 build_images
 say "build complete in $(elapsed $start) (cache: $CLUSTER_CACHE)"

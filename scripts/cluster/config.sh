@@ -10,6 +10,8 @@ COREDNS_VERSION=v1.12.4
 METRICS_SERVER_VERSION=v0.8.0
 LOCAL_PATH_VERSION=v0.0.30
 KEDA_VERSION=v2.20.2
+# Prometheus 3.16.0 (its Go module's version is v0.316.0): the autoscaling spec's in-cluster scraper.
+PROMETHEUS_VERSION=v3.16.0
 
 # Build outputs and Go's caches, shared by every clone and worktree on the machine (a fresh CI
 # clone reuses what an earlier run built), keyed by version below.
@@ -19,6 +21,7 @@ GO_ENV=(GOMODCACHE="$CLUSTER_CACHE/go/mod" GOCACHE="$CLUSTER_CACHE/go/build" GOF
 K8S_BIN="$CLUSTER_CACHE/bin/kubernetes-$K8S_VERSION"
 ADDONS_BIN="$CLUSTER_CACHE/bin/addons-coredns-$COREDNS_VERSION-metrics-server-$METRICS_SERVER_VERSION-local-path-$LOCAL_PATH_VERSION"
 KEDA_BIN="$CLUSTER_CACHE/bin/keda-$KEDA_VERSION"
+PROMETHEUS_BIN="$CLUSTER_CACHE/bin/prometheus-$PROMETHEUS_VERSION"
 IMAGES="$CLUSTER_CACHE/images"
 
 # One running cluster: its state (certificates, configs, logs, PIDs, volumes) lives in

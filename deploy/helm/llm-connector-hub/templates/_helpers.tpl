@@ -201,11 +201,46 @@ ceil(5000 / 333.334) = 15.
 {{- max (int64 .Values.capacity.minReplicas) (include "llm-connector-hub.capacity.peakReplicas" . | int64) }}
 {{- end }}
 
-{{/* Per-pod AverageValue of llm_hub_requests_per_second: ceil(target / safety * 1000) milli. */}}
-{{- define "llm-connector-hub.capacity.targetAverageValue" -}}
+{{/* The per-pod request-rate target in milli-requests/s: ceil(target / safety * 1000). */}}
+{{- define "llm-connector-hub.capacity.targetMilli" -}}
 {{- include "llm-connector-hub.capacity.validate" . }}
 {{- $c := .Values.capacity }}
-{{- printf "%dm" (int64 (ceil (mulf (divf $c.targetRpsPerInstance $c.safetyFactor) 1000))) }}
+{{- int64 (ceil (mulf (divf $c.targetRpsPerInstance $c.safetyFactor) 1000)) }}
+{{- end }}
+
+{{/* Per-pod AverageValue of llm_hub_requests_per_second (HPA engine), as a milli quantity: "333334m". */}}
+{{- define "llm-connector-hub.capacity.targetAverageValue" -}}
+{{- printf "%dm" (include "llm-connector-hub.capacity.targetMilli" . | int64) }}
+{{- end }}
+
+{{/*
+The same target in requests/s with three decimals ("333.334"): the threshold of the KEDA
+Prometheus trigger, which KEDA turns back into the HPA's milli quantity (333334m).
+*/}}
+{{- define "llm-connector-hub.capacity.targetRps" -}}
+{{- $milli := include "llm-connector-hub.capacity.targetMilli" . | int64 }}
+{{- printf "%d.%03d" (div $milli 1000) (mod $milli 1000) }}
+{{- end }}
+
+{{/* The HPA's (or ScaledObject's) annotation recording the plan it was computed from. */}}
+{{- define "llm-connector-hub.capacity.annotation" -}}
+llm-connector-hub.io/capacity: {{ printf "peakRps=%v targetRpsPerInstance=%v safetyFactor=%v instances=%s" .Values.capacity.peakRps .Values.capacity.targetRpsPerInstance .Values.capacity.safetyFactor (include "llm-connector-hub.capacity.instances" .) | quote }}
+{{- end }}
+
+{{/* Which object autoscales the Deployment: "hpa", "keda", or "" when autoscaling is off. */}}
+{{- define "llm-connector-hub.autoscaling.engine" -}}
+{{- if .Values.autoscaling.enabled }}{{ .Values.autoscaling.engine }}{{ end }}
+{{- end }}
+
+{{/*
+The PromQL behind the KEDA engine's request-rate trigger: the release's total request rate, over
+the series scraped from its metrics Service. namespace and service are the labels a
+ServiceMonitor (prometheus-operator) gives every series, and so does the scrape config of
+docs/kubernetes.md. KEDA's HPA divides the total by the replica count (AverageValue), so it is the
+same per-pod metric the HPA engine gets from prometheus-adapter.
+*/}}
+{{- define "llm-connector-hub.autoscaling.keda.query" -}}
+{{- printf "sum(rate(llm_hub_requests_total{namespace=%q,service=%q}[%s]))" .Release.Namespace (include "llm-connector-hub.metrics.serviceName" .) .Values.autoscaling.keda.prometheus.rateWindow }}
 {{- end }}
 
 {{/* --------------------------------------------------------------- lifecycle */}}
