@@ -33,9 +33,9 @@ function writeOutputs(options: ScalingOptions, steps: StepMeasurement[]): { tabl
   return { table, files };
 }
 
-async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: LoadJobs, original: Original, limit: number | undefined): Promise<StepMeasurement[]> {
+/** Measures each step into `steps` (so that a failure keeps what was measured before it). */
+async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: LoadJobs, original: Original, limit: number | undefined, steps: StepMeasurement[]): Promise<void> {
   const runId = Date.now().toString(36);
-  const steps: StepMeasurement[] = [];
   for (const [index, replicas] of options.replicas.entries()) {
     const label = `[${index + 1}/${options.replicas.length}] ${replicas} replica${replicas === 1 ? '' : 's'}`;
     const started = Date.now();
@@ -71,7 +71,6 @@ async function measure(options: ScalingOptions, scaler: GatewayScaler, jobs: Loa
       throw new Error(`${label}: ${(step.errorRate * 100).toFixed(2)} % of the requests failed (above --max-error-rate ${options.maxErrorRate}): ${JSON.stringify(result.statusCodes)} ${JSON.stringify(result.transportErrors)}`);
     }
   }
-  return steps;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -117,10 +116,10 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  let steps: StepMeasurement[] = [];
+  const steps: StepMeasurement[] = [];
   let failure: unknown;
   try {
-    steps = await measure(options, scaler, jobs, original, limit === undefined ? undefined : millicores(limit));
+    await measure(options, scaler, jobs, original, limit === undefined ? undefined : millicores(limit), steps);
   } catch (error) {
     failure = error;
   } finally {
@@ -128,6 +127,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (failure !== undefined) {
     progress(`failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    // What was measured, the failing step included, still makes a report (no gate is applied).
+    if (steps.length > 0 && steps[0].rps > 0) progress(`wrote ${writeOutputs(options, steps).files.join(', ')} (the steps measured)`);
     return EXIT.failed;
   }
 
