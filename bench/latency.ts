@@ -5,8 +5,9 @@
  * protocol: HTTP/1.1 where the gateway can hold a client socket and an upstream socket for every
  * call within this process's open-file limit, else HTTP/2 (h2c to the fake's second listener);
  * HTTP/2 also runs at the lower count and the shorter latency, for comparison. The gateway runs
- * with its defaults (cache off, as every bench gateway), `http2: on` for the HTTP/2 runs, and a
- * per-provider limit raised to the count in flight where that is above the default.
+ * with its defaults (cache off, as every bench gateway), `http2: on` for the HTTP/2 runs, a
+ * per-provider limit raised to the count in flight where that is above the default, and the heap
+ * bound it has in production (PRODUCTION_HEAP_ARGS), so its peak RSS is the one a pod would see.
  */
 import { readFileSync } from 'node:fs';
 import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
@@ -54,6 +55,15 @@ export interface LatencyOptions extends LatencySettings {
 const STREAM_CHUNKS = 20;
 /** Events of a fake OpenAI stream besides its content chunks: the role chunk, the finish chunk and [DONE]. */
 const STREAM_OTHER_EVENTS = 3;
+/**
+ * The V8 heap bound Node 24 gives itself inside the chart's default memory limit
+ * (`resources.limits.memory`, 512Mi, in deploy/helm/llm-connector-hub/values.yaml): under a 512 MiB
+ * cgroup, `v8.getHeapStatistics().heap_size_limit` is 259 MiB. On the bench machine, without a
+ * cgroup, V8 would size the heap from all the machine's memory (gigabytes) and let garbage pile up,
+ * so the peak RSS would say nothing about a pod. `--max-heap-size` sets that same total
+ * (`--max-old-space-size` would not: it leaves the young generation sized for the whole machine).
+ */
+export const PRODUCTION_HEAP_ARGS = ['--max-heap-size=259'];
 /** Open files a process needs besides its sockets (modules, logs, pipes, epoll). */
 const FD_HEADROOM = 1_000;
 
@@ -141,7 +151,7 @@ export async function measureLatency(options: LatencyOptions, problems: string[]
       options.log(`realistic latency: starting a floor and a gateway speaking ${protocol} to the fake${raised ? `, ${most} calls per provider at most` : ''}`);
       const children: Child[] = await Promise.all([
         startFloor(upstream, { UPSTREAM_HTTP2: http2, ...(raised ? { UPSTREAM_MAX_CONCURRENT: String(most) } : {}) }, `floor (${protocol})`),
-        startGateway(upstream, options.nodeArgs, {
+        startGateway(upstream, [...PRODUCTION_HEAP_ARGS, ...options.nodeArgs], {
           name: `gateway (${protocol})`,
           provider: { http2 },
           config: raised ? { resilience: { defaults: { bulkhead: { maxConcurrent: most } } } } : undefined,

@@ -4,19 +4,19 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import { GATEWAY_CONFIG } from './config/config.tokens';
 import { HubModule } from './hub/hub.module';
-import { ChatCompletionsController } from './chat/chat-completions.controller';
-import { CompletionResponder } from './chat/completion-responder';
-import { HubApiController } from './hub-api/hub-api.controller';
-import { EmbeddingsController } from './embeddings/embeddings.controller';
 import { ModelsController } from './models/models.controller';
 import { HealthController } from './health/health.controller';
 import { RequestTracker } from './lifecycle/request-tracker';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ObservabilityModule } from './observability/observability.module';
 import { ReadinessIndicators } from './health/readiness.indicators';
-import { CacheHitFastPath } from './cache/cache-hit-fast-path';
+import { ModelResponder } from './model-routes/model-responder';
+import { ModelRoutes } from './model-routes/model-routes';
 
-/** The gateway: thin controllers over the hub; the config is loaded before Nest starts. */
+/**
+ * The gateway: DI, lifecycle, health, /v1/models; the model routes are plain Fastify routes
+ * (ModelRoutes, installed by main.ts). The config is loaded before Nest starts.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
@@ -24,8 +24,8 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [HubModule, ObservabilityModule.forRoot(config, logger), TerminusModule.forRoot({ logger: false })],
-      controllers: [ChatCompletionsController, HubApiController, EmbeddingsController, ModelsController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, CompletionResponder, RequestTracker, ApiKeyGuard, ReadinessIndicators, CacheHitFastPath],
+      controllers: [ModelsController, HealthController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ModelResponder, ModelRoutes, RequestTracker, ApiKeyGuard, ReadinessIndicators],
       exports: [GATEWAY_CONFIG, RequestTracker],
     };
   }

@@ -14,7 +14,7 @@ import { REQUEST_ID_HEADER } from './common/headers';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { createRootLogger } from './observability/root-logger';
 import { RequestObserver } from './observability/request-observer';
-import { CacheHitFastPath } from './cache/cache-hit-fast-path';
+import { ModelRoutes } from './model-routes/model-routes';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -76,8 +76,7 @@ async function bootstrap(): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   installRequestHooks(fastify);
   app.get(RequestObserver).install(fastify);
-  // Its preHandler hook runs after the observer's onRequest hook: a hit answered early is measured and logged as any other.
-  if (config.cache.type !== 'none' && config.cache.memory.maxEntries > 0) app.get(CacheHitFastPath).install(fastify);
+  app.get(ModelRoutes).install(fastify);
   installGracefulShutdown(app, config.server.drainTimeoutMs, (msg, extra) => logger.info(extra, msg));
   // Beyond this, Node closes new connections at once: the open-file budget stays for upstream sockets.
   app.getHttpServer().maxConnections = config.server.maxConnections;

@@ -1,5 +1,5 @@
 import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { postJson, readSse } from './support/sse';
+import { postJson, readSse, streamedText } from './support/sse';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
@@ -35,13 +35,6 @@ const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
 async function answer(body: object, headers: Record<string, string> = {}, target = gateway) {
   const response = await ask(body, headers, target);
   return { status: response.status, cache: response.headers.get('x-llm-hub-cache'), headers: response.headers, json: (await response.json()) as any };
-}
-
-function streamedText(events: unknown[]): string {
-  return events
-    .filter((e): e is { choices: Array<{ delta: { content?: string } }> } => typeof e === 'object' && e !== null && 'choices' in e)
-    .map((e) => e.choices[0]?.delta.content ?? '')
-    .join('');
 }
 
 describe('memory cache', () => {

@@ -1,5 +1,5 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse } from '@llm-connector-hub/core';
-import type { CompleteHandler, EmbedHandler, HubCallMeta, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, HubSyncContext, StreamHandler } from '@llm-connector-hub/hub';
+import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core';
+import { ChatStream, type CompleteHandler, type EmbedHandler, type HubCallMeta, type HubContext, type HubContextBase, type HubEmbeddingContext, type HubMiddleware, type StreamHandler } from '@llm-connector-hub/hub';
 import type { Cluster, Redis } from 'ioredis';
 import { estimateAnswerBytes } from './answer-size';
 import { cacheKeyFor, lockKeyFor } from './cache-key';
@@ -16,17 +16,6 @@ import { StreamAssembler } from './stream-assembly';
 
 type Body = ChatCompletion | EmbeddingResponse;
 type Kind = 'chat' | 'embedding';
-
-/** Where completeSync leaves the key it computed, for the complete() of the same call (context.state). */
-const KEY_STATE = 'cache:key';
-
-/** A chat key completeSync computed, with what it was computed from. */
-interface KnownKey {
-  key: string;
-  tenant: string;
-  targets: HubSyncContext['targets'];
-  request: ChatRequest;
-}
 
 /** A leader that went away without an answer (its caller left): followers go upstream themselves. */
 const LEADER_GONE = Symbol('leader gone');
@@ -112,66 +101,44 @@ export class CacheMiddleware implements HubMiddleware {
     return this.answer(context, 'chat', () => next(context)) as Promise<ChatCompletion>;
   }
 
-  /**
-   * A hit in the in-process tier, answered without an await (see ConnectorHub.completeSync); a
-   * miss says nothing and counts nothing: the caller's complete() then looks up both tiers and
-   * counts the lookup once. `no-cache` never answers from here.
-   */
-  completeSync(context: HubSyncContext): ChatCompletion | undefined {
-    if (context.cache.noCache || !this.cache.hasMemoryTier) return undefined;
-    const key = this.keyOf(context, 'chat');
-    const answer = this.cache.peekMemory(key);
-    if (answer) return this.served(context, answer, 'chat', 'memory') as ChatCompletion;
-    // For the complete() that follows with the same state and request (see HubCallOptions.state).
-    const known: KnownKey = { key, tenant: context.tenant, targets: context.targets, request: context.request };
-    context.state.set(KEY_STATE, known);
-    return undefined;
-  }
-
   embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
     return this.answer(context, 'embedding', () => next(context)) as Promise<EmbeddingResponse>;
   }
 
-  async *stream(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+  async stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const key = this.keyOf(context, 'chat');
     const found = await this.find(key, context, 'chat');
-    if (!('lead' in found)) {
-      yield* completionToChunks(found.body as ChatCompletion);
-      return;
-    }
+    if (!('lead' in found)) return ChatStream.of(completionToChunks(found.body as ChatCompletion));
     const { lead } = found;
-    if (lead.answer) {
-      yield* completionToChunks(lead.answer.body as ChatCompletion);
-      return;
+    if (lead.answer) return ChatStream.of(completionToChunks(lead.answer.body as ChatCompletion));
+    let stream: ChatStream;
+    try {
+      stream = await next(context);
+    } catch (error) {
+      lead.fail(error);
+      throw error;
     }
     // Dropped (and with it what it held) once the answer can be neither stored nor shared.
     let assembler = context.cache.noStore ? undefined : new StreamAssembler();
     let chunks = 0;
-    let completed = false;
-    try {
-      for await (const chunk of next(context)) {
-        if (assembler) {
-          assembler.add(chunk);
-          if (assembler.bytes > this.options.maxEntryBytes) {
-            assembler = undefined;
-            lead.fail(TOO_LARGE);
-          }
-        }
+    if (assembler) {
+      stream.onChunk((chunk) => {
+        if (!assembler) return;
         chunks += 1;
-        yield chunk;
-      }
-      completed = true;
-    } catch (error) {
-      lead.fail(error);
-      throw error;
-    } finally {
-      // The consumer stopped early (return()): nothing to store, followers go upstream themselves.
-      if (!completed) lead.fail(LEADER_GONE);
+        assembler.add(chunk);
+        if (assembler.bytes > this.options.maxEntryBytes) {
+          assembler = undefined;
+          lead.fail(TOO_LARGE);
+        }
+      });
     }
-    // A stream that ended without a single chunk adds up to no completion: nothing to store or
-    // share (and StreamAssembler.result() would throw at a caller whose stream ended cleanly).
-    if (chunks === 0 || !assembler) lead.fail(LEADER_GONE);
-    else lead.succeed(assembler.result());
+    return stream.onEnd((outcome) => {
+      if (outcome.kind === 'failed') lead.fail(outcome.error);
+      // A stream closed early, or one too large to keep, has nothing to store: followers go upstream themselves.
+      // One that ended without a single chunk adds up to no completion (StreamAssembler.result() would throw).
+      else if (outcome.kind === 'closed' || !assembler || chunks === 0) lead.fail(LEADER_GONE);
+      else lead.succeed(assembler.result());
+    });
   }
 
   /** The non-stream path (chat and embeddings). */
@@ -192,9 +159,7 @@ export class CacheMiddleware implements HubMiddleware {
     return body;
   }
 
-  private keyOf(context: Pick<HubContext | HubEmbeddingContext, 'tenant' | 'targets' | 'request' | 'state'>, kind: Kind): string {
-    const known = context.state.get(KEY_STATE) as KnownKey | undefined;
-    if (known !== undefined && kind === 'chat' && sameCall(known, context)) return known.key;
+  private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
     return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
   }
 
@@ -351,30 +316,6 @@ interface Leader {
  */
 function leaderGaveUp(context: HubContextBase): boolean {
   return context.deadline.signal.aborted;
-}
-
-/**
- * Whether a call is the one a KnownKey was computed for: same tenant, same targets, and the
- * canonical request's fields are the very same values (the hub copies the request shallowly, so
- * the same request object gives identical field values; nested objects are compared by identity,
- * which holds because callers must not change the request in between). A few comparisons, a
- * fraction of a key's hashing, and a state map reused for another request or tenant by mistake
- * costs a fresh key instead of a wrong answer.
- */
-function sameCall(known: KnownKey, context: { tenant: string; targets: HubSyncContext['targets']; request: ChatRequest | EmbeddingRequest }): boolean {
-  if (known.tenant !== context.tenant || known.targets.length !== context.targets.length) return false;
-  for (let i = 0; i < known.targets.length; i += 1) {
-    if (known.targets[i].provider !== context.targets[i].provider || known.targets[i].model !== context.targets[i].model) return false;
-  }
-  const a = known.request as unknown as Record<string, unknown>;
-  const b = context.request as unknown as Record<string, unknown>;
-  let fields = 0;
-  for (const field in a) {
-    if (a[field] !== b[field]) return false;
-    fields += 1;
-  }
-  for (const _ in b) fields -= 1;
-  return fields === 0;
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -26,8 +26,6 @@ export interface CacheHit {
  */
 export class ResponseCache {
   private readonly memory?: Cache;
-  /** The LRU behind `memory`, for peekMemory's synchronous reads. */
-  private readonly lru?: LRUCache<string, KeyvEntry>;
   private readonly shared?: Cache;
 
   constructor(
@@ -46,7 +44,6 @@ export class ResponseCache {
       keyv.serialize = undefined;
       keyv.deserialize = undefined;
       this.memory = createCache({ stores: [keyv] });
-      this.lru = lru;
     }
     if (options.redis) {
       const keyv = new Keyv({ store: new IoredisKeyvStore(options.redis.client, options.redis.timeoutMs), useKeyPrefix: false, throwOnErrors: true });
@@ -60,10 +57,6 @@ export class ResponseCache {
 
   get enabled(): boolean {
     return this.memory !== undefined || this.shared !== undefined;
-  }
-
-  get hasMemoryTier(): boolean {
-    return this.lru !== undefined;
   }
 
   get hasSharedTier(): boolean {
@@ -85,18 +78,6 @@ export class ResponseCache {
       }
     }
     return undefined;
-  }
-
-  /**
-   * The in-process tier only, synchronously: for answering a hit before any async machinery
-   * starts (CacheMiddleware.completeSync). cache-manager and Keyv only have async reads, so this
-   * reads the LRU under them directly, in the entry shape Keyv writes there ({ value, expires }:
-   * its serializer is off for this tier). An expired entry is a miss; it is left for the async
-   * path, which removes it. Refreshes the entry's recency as a get does.
-   */
-  peekMemory(key: string): CachedAnswer | undefined {
-    const answer = this.lru?.get(key)?.value;
-    return answer !== undefined && answer.expiresAt > Date.now() ? answer : undefined;
   }
 
   /** Only the shared tier: what another replica may have stored meanwhile. */

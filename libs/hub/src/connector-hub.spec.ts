@@ -8,7 +8,8 @@ import {
 } from '@llm-connector-hub/core';
 import { MockProvider } from '@llm-connector-hub/providers';
 import { ConnectorHub } from './connector-hub';
-import type { HubContext, HubSyncContext } from './hub-context';
+import type { ChatStream } from './chat-stream';
+import type { HubContext } from './hub-context';
 import type { HubMiddleware, StreamHandler } from './hub-middleware';
 import type { HubCallMeta } from './hub-request';
 import { EmbeddingFakeProvider, FakeProvider, collect, completionOf, rejectionOf, user } from './hub.spec-helpers';
@@ -35,10 +36,12 @@ function tracer(name: string, log: string[]): HubMiddleware {
       log.push(`<${name}`);
       return result;
     },
-    async *stream(ctx, next) {
+    async stream(ctx, next) {
       log.push(`${name}>`);
-      yield* next(ctx);
-      log.push(`<${name}`);
+      const stream = await next(ctx);
+      return stream.onEnd(() => {
+        log.push(`<${name}`);
+      });
     },
     async embed(ctx, next) {
       log.push(`${name}>`);
@@ -295,11 +298,10 @@ describe('ConnectorHub', () => {
       const seen: string[] = [];
       const observer: HubMiddleware = {
         name: 'observer',
-        async *stream(ctx, next) {
-          for await (const chunk of next(ctx)) {
+        async stream(ctx, next) {
+          return (await next(ctx)).onChunk((chunk) => {
             seen.push(chunk.choices[0]?.delta.content ?? '');
-            yield chunk;
-          }
+          });
         },
       };
       const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use(observer);
@@ -324,13 +326,13 @@ describe('ConnectorHub', () => {
             return next(ctx);
           }
         },
-        async *stream(ctx, next) {
+        async stream(ctx, next) {
           try {
-            yield* next(ctx);
+            return await next(ctx);
           } catch {
             ctx.provider = 'backup';
             ctx.request = { ...ctx.request, model: 'b-1' };
-            yield* next(ctx);
+            return next(ctx);
           }
         },
       };
@@ -567,7 +569,7 @@ describe('ConnectorHub', () => {
       let stream: boolean | undefined;
       const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({
         name: 'spy',
-        stream: (ctx: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> => {
+        stream: (ctx: HubContext, next: StreamHandler): Promise<ChatStream> => {
           stream = ctx.stream;
           return next(ctx);
         },
@@ -644,243 +646,6 @@ describe('ConnectorHub', () => {
       const shared = new FakeProvider('shared');
       await hubWith({ openai: shared, gpt: shared }).close();
       expect(shared.closed).toBe(1);
-    });
-  });
-
-  describe('completeSync', () => {
-    /** A layer that answers `answer` synchronously (undefined: no answer) and logs when it is asked. */
-    function syncLayer(name: string, log: string[], answer?: () => ChatCompletion | undefined): HubMiddleware {
-      return {
-        name,
-        completeSync() {
-          log.push(`${name}:sync`);
-          return answer?.();
-        },
-        complete(ctx, next) {
-          log.push(`${name}:complete`);
-          return next(ctx);
-        },
-      };
-    }
-
-    it('without a completeSync layer answers undefined and calls no one, even for an unknown model', () => {
-      const provider = new FakeProvider('p', ['m']);
-      const log: string[] = [];
-      const bare = hubWith({ p: provider });
-      const meta: HubCallMeta = {};
-      expect(bare.completeSync({ model: 'm', messages: user('hi') }, { meta })).toBeUndefined();
-      expect(bare.completeSync({ model: 'gpt-9', messages: user('hi') })).toBeUndefined();
-      // The outermost layer has no completeSync: the hub does not even route.
-      const traced = hubWith({ p: provider }).use(tracer('t', log));
-      expect(traced.completeSync({ model: 'gpt-9', messages: user('hi') }, { meta })).toBeUndefined();
-      expect(traced.completeSync({ provider: 'groq', model: 'm', messages: user('hi') })).toBeUndefined();
-      expect(meta).toEqual({});
-      expect(log).toEqual([]);
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('returns the answer of a layer with the content getter, OpenAI-shaped, and fills meta', () => {
-      const provider = new FakeProvider('p', ['m-1']);
-      const log: string[] = [];
-      const cached = completionOf('from memory', 'm-1');
-      const hub = hubWith({ p: provider }, { aliases: { fast: 'p/m-1' } }).use(
-        syncLayer('cache', log, () => cached),
-      );
-      const meta: HubCallMeta = {};
-      const result = hub.completeSync({ model: 'fast', messages: user('hi') }, { meta });
-      expect(result).toBe(cached);
-      expect(result?.content).toBe('from memory');
-      expect(Object.keys(JSON.parse(JSON.stringify(result))).sort()).toEqual(['choices', 'created', 'id', 'model', 'object', 'usage']);
-      expect(meta).toEqual({
-        provider: 'p',
-        model: 'm-1',
-        attempts: 0,
-        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
-      });
-      expect(log).toEqual(['cache:sync']);
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('keeps what the answering layer wrote into meta', () => {
-      const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({
-        name: 'cache',
-        completeSync(ctx) {
-          Object.assign(ctx.meta, { cache: 'HIT', provider: 'other', model: 'o-1', target: 'other/o-1', attempts: 0 });
-          return { ...completionOf('stored', 'o-1'), usage: { prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 } };
-        },
-      });
-      const meta: HubCallMeta = {};
-      expect(hub.completeSync({ model: 'm', messages: user('hi') }, { meta })?.content).toBe('stored');
-      expect(meta).toEqual({
-        cache: 'HIT',
-        provider: 'other',
-        model: 'o-1',
-        target: 'other/o-1',
-        attempts: 0,
-        usage: { prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 },
-      });
-    });
-
-    it('asks the next layer when an outer one has no answer, and stops at the first answer', () => {
-      const provider = new FakeProvider('p', ['m']);
-      const log: string[] = [];
-      const hub = hubWith({ p: provider })
-        .use(syncLayer('outer', log))
-        .use(syncLayer('inner', log, () => completionOf('inner answer')))
-        .use(syncLayer('innermost', log, () => completionOf('innermost answer')));
-      expect(hub.completeSync({ model: 'm', messages: user('hi') })?.content).toBe('inner answer');
-      expect(log).toEqual(['outer:sync', 'inner:sync']);
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('answers undefined when no layer has an answer', () => {
-      const provider = new FakeProvider('p', ['m']);
-      const log: string[] = [];
-      const hub = hubWith({ p: provider }).use(syncLayer('a', log)).use(syncLayer('b', log));
-      const meta: HubCallMeta = {};
-      expect(hub.completeSync({ model: 'm', messages: user('hi') }, { meta })).toBeUndefined();
-      expect(log).toEqual(['a:sync', 'b:sync']);
-      expect(meta.usage).toBeUndefined();
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('stops at the first layer without completeSync: layers inside it are never asked', () => {
-      const provider = new FakeProvider('p', ['m']);
-      const log: string[] = [];
-      const inner = jest.fn(() => completionOf('must not be served'));
-      const hub = hubWith({ p: provider })
-        .use(syncLayer('outer', log))
-        .use(tracer('plain', log))
-        .use({ name: 'inner', completeSync: inner });
-      expect(hub.completeSync({ model: 'm', messages: user('hi') })).toBeUndefined();
-      expect(log).toEqual(['outer:sync']);
-      expect(inner).not.toHaveBeenCalled();
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('throws the HubError complete() rejects with for an unknown model or provider, asking no layer', async () => {
-      const provider = new FakeProvider('p', ['m']);
-      const log: string[] = [];
-      const hub = hubWith({ p: provider }, { aliases: { broken: 'gone/x-1' } }).use(syncLayer('cache', log, () => completionOf('never')));
-      const requests = [
-        { model: 'gpt-9', messages: user('hi') },
-        { provider: 'groq', model: 'm', messages: user('hi') },
-        { model: 'broken', messages: user('hi') },
-      ];
-      const codes: string[] = [];
-      for (const request of requests) {
-        let thrown: unknown;
-        try {
-          hub.completeSync(request);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(HubError);
-        const rejected = await hubErrorOf(hub.complete(request));
-        const sync = thrown as HubError;
-        expect({ status: sync.status, code: sync.code, param: sync.param, message: sync.message }).toEqual({
-          status: rejected.status,
-          code: rejected.code,
-          param: rejected.param,
-          message: rejected.message,
-        });
-        codes.push(`${sync.status} ${sync.code}`);
-      }
-      expect(codes).toEqual(['404 model_not_found', '404 provider_not_found', '404 provider_not_found']);
-      expect(log.filter((entry) => entry.endsWith(':sync'))).toEqual([]);
-      expect(provider.calls).toHaveLength(0);
-    });
-
-    it('hands middleware options.state as context.state in completeSync and in the complete() that follows', async () => {
-      const provider = new FakeProvider('p', ['m']);
-      const seen: Array<[string, Map<string, unknown>]> = [];
-      const hub = hubWith({ p: provider }).use({
-        name: 'memo',
-        completeSync(ctx) {
-          seen.push(['sync', ctx.state]);
-          ctx.state.set('memo:key', 'worked out once');
-          return undefined;
-        },
-        complete(ctx, next) {
-          seen.push([`complete saw ${String(ctx.state.get('memo:key'))}`, ctx.state]);
-          return next(ctx);
-        },
-      });
-      const state = new Map<string, unknown>();
-      const request = { model: 'm', messages: user('hi') };
-      expect(hub.completeSync(request, { state })).toBeUndefined();
-      expect(state.get('memo:key')).toBe('worked out once');
-      const result = await hub.complete(request, { state });
-      expect(result.content).toBe('p: m');
-      expect(seen.map(([label]) => label)).toEqual(['sync', 'complete saw worked out once']);
-      expect(seen[0][1]).toBe(state);
-      expect(seen[1][1]).toBe(state);
-      expect(provider.calls).toHaveLength(1);
-    });
-
-    it('gives each call a fresh, empty state when options.state is absent', async () => {
-      const states: Array<Map<string, unknown>> = [];
-      const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({
-        name: 'memo',
-        completeSync(ctx) {
-          states.push(new Map(ctx.state));
-          ctx.state.set('memo:key', states.length);
-          states.push(ctx.state);
-          return undefined;
-        },
-        complete(ctx, next) {
-          states.push(new Map(ctx.state));
-          ctx.state.set('memo:key', 'complete');
-          states.push(ctx.state);
-          return next(ctx);
-        },
-      });
-      hub.completeSync({ model: 'm', messages: user('hi') });
-      await hub.complete({ model: 'm', messages: user('hi') });
-      hub.completeSync({ model: 'm', messages: user('hi') });
-      const [firstBefore, first, completeBefore, completeState, secondBefore, second] = states;
-      expect([firstBefore.size, completeBefore.size, secondBefore.size]).toEqual([0, 0, 0]);
-      expect(new Set([first, completeState, second]).size).toBe(3);
-      expect(first).toBeInstanceOf(Map);
-    });
-
-    it('gives middleware the routed canonical request and the tenant, cache directives and request id', () => {
-      const seen: HubSyncContext[] = [];
-      const hub = hubWith({ p: new FakeProvider('p', ['m-1']) }, { aliases: { fast: 'p/m-1' } }).use({
-        name: 'spy',
-        completeSync: (ctx) => (seen.push(ctx), undefined),
-      });
-      const request = { model: 'fast', messages: user('hi'), temperature: 0.2, timeout: 5_000 };
-      const cache = { noStore: true, ttlSeconds: 30 };
-      hub.completeSync(request, { requestId: 'req-1', tenant: 'tenant-a', cache });
-      expect(seen[0]).toMatchObject({
-        kind: 'chat',
-        requestId: 'req-1',
-        requestedModel: 'fast',
-        provider: 'p',
-        targets: [{ provider: 'p', model: 'm-1' }],
-        tenant: 'tenant-a',
-      });
-      expect(seen[0].request).toEqual({ model: 'm-1', messages: user('hi'), temperature: 0.2 });
-      expect(seen[0].cache).toBe(cache);
-      // The caller's object is untouched.
-      expect(request).toEqual({ model: 'fast', messages: user('hi'), temperature: 0.2, timeout: 5_000 });
-
-      hub.completeSync({ provider: 'p', model: 'p/m-1', messages: user('hi'), timeout: 10 });
-      expect(seen[1].request).toEqual({ model: 'm-1', messages: user('hi') });
-      expect(seen[1]).toMatchObject({ requestedModel: 'p/m-1', provider: 'p', tenant: '', cache: {} });
-      expect(seen[1].requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    });
-
-    it('starts no timer', () => {
-      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
-      try {
-        const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({ name: 'cache', completeSync: () => completionOf('hit') });
-        expect(hub.completeSync({ model: 'm', messages: user('hi'), timeout: 1_000 })?.content).toBe('hit');
-        expect(jest.getTimerCount()).toBe(0);
-      } finally {
-        jest.useRealTimers();
-      }
     });
   });
 });

@@ -2,20 +2,21 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import type {
   ChatCompletion,
-  ChatCompletionChunk,
   ChatRequest,
   EmbeddingRequest,
   EmbeddingResponse,
   LlmProvider,
 } from '@llm-connector-hub/core';
 import { HubErrors } from '@llm-connector-hub/core';
-import type { HubContext, HubContextBase, HubEmbeddingContext, HubSyncContext } from './hub-context';
+import type { HubContext, HubContextBase, HubEmbeddingContext } from './hub-context';
 import type { HubMiddleware } from './hub-middleware';
 import type { HubCallOptions, HubEmbeddingRequest, HubRequest, Route } from './hub-request';
 import { asHubChunk, asHubCompletion, type HubChunk, type HubCompletion } from './hub-results';
 import { ModelRouter, type ModelRouterOptions, type RouteTarget } from './model-router';
 import { composePipeline, type Pipeline } from './pipeline';
 import { Deadline } from './deadline';
+import { ChatStream } from './chat-stream';
+import { LazyStream } from './lazy-stream';
 
 const NO_CACHE_DIRECTIVES = Object.freeze({});
 
@@ -126,45 +127,31 @@ export class ConnectorHub {
   }
 
   /**
-   * The answer a middleware has at hand right now (an in-process cache hit), without starting a
-   * deadline, a timer or any I/O; undefined when no layer has one, and the caller then calls
-   * complete() as usual. Lets a server answer such hits before its own request machinery. Only
-   * middleware implementing `completeSync` is asked, outermost first, up to the first layer that
-   * does not (see HubMiddleware). Routing errors throw here as complete() would reject with them.
-   */
-  completeSync(request: HubRequest, options: HubCallOptions = {}): HubCompletion | undefined {
-    // The common case without such a layer costs one property read: no routing, no context.
-    if (!this.middleware[0]?.completeSync) return undefined;
-    const { canonical, targets } = this.chatRoute(request);
-    const context: HubSyncContext = { kind: 'chat', ...this.callParts(request.model, targets, options), request: canonical };
-    for (const layer of this.middleware) {
-      if (!layer.completeSync) return undefined;
-      const answer = layer.completeSync(context);
-      if (answer) {
-        context.meta.usage = answer.usage;
-        return asHubCompletion(answer);
-      }
-    }
-    return undefined;
-  }
-
-  /**
    * Streams canonical chunks. Nothing is sent upstream until the first `next()`; a failure
    * before the first chunk rejects that `next()`, so callers can still answer with an HTTP error.
    */
-  async *streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncGenerator<HubChunk> {
+  streamComplete(request: HubRequest, options: HubCallOptions = {}): AsyncIterableIterator<HubChunk> {
+    return new LazyStream(() => this.openStream(request, options)) as AsyncIterableIterator<HubChunk>;
+  }
+
+  private async openStream(request: HubRequest, options: HubCallOptions): Promise<ChatStream> {
     const context = this.chatContext(request, options, true);
     const deadline = context.deadline;
+    let stream: ChatStream;
     try {
-      for await (const chunk of this.pipeline.stream(context)) {
-        if (chunk.usage) context.meta.usage = chunk.usage;
-        yield asHubChunk(chunk);
-      }
+      stream = await this.pipeline.stream(context);
     } catch (error) {
-      throw deadline.translate(error, context.provider);
-    } finally {
       deadline.dispose();
+      throw deadline.translate(error, context.provider);
     }
+    const meta = context.meta;
+    return stream
+      .onChunk((chunk) => {
+        if (chunk.usage) meta.usage = chunk.usage;
+        asHubChunk(chunk);
+      })
+      .mapError((error) => deadline.translate(error, context.provider))
+      .onEnd(() => deadline.dispose());
   }
 
   async embed(request: HubEmbeddingRequest, options: HubCallOptions = {}): Promise<EmbeddingResponse> {
@@ -193,40 +180,19 @@ export class ConnectorHub {
     await Promise.all([...new Set(this.providers.values())].map((provider) => provider.close?.()));
   }
 
+  /** The chat call's context, with the canonical request for the first target (a copy of the caller's). */
   private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
-    const { canonical, targets, timeout } = this.chatRoute(request);
-    return {
-      kind: 'chat',
-      ...this.baseContext(request.model, targets, timeout, options),
-      request: canonical,
-      stream,
-    };
-  }
-
-  /** The targets a chat request resolves to, and the canonical request for the first one (a copy). */
-  private chatRoute(request: HubRequest): { canonical: ChatRequest; targets: RouteTarget[]; timeout: number | undefined } {
     const { provider: requestedProvider, timeout, ...rest } = request;
     const targets = this.router.resolveTargets(request.model, requestedProvider);
     const canonical: ChatRequest = rest;
     canonical.model = targets[0].model;
-    return { canonical, targets, timeout };
+    return { kind: 'chat', ...this.baseContext(request.model, targets, timeout, options), request: canonical, stream };
   }
 
-  /** The parts of a context every call has; starts the call's deadline (callers dispose it). */
+  /** The parts of a context every call has; starts the call's deadline (callers dispose it). `meta` starts at the first target. */
   private baseContext(requestedModel: string, targets: RouteTarget[], timeout: number | undefined, options: HubCallOptions) {
     const timeoutMs = Math.min(timeout ?? this.defaultTimeoutMs, this.maxTimeoutMs);
     const deadline = new Deadline(timeoutMs, options.signal);
-    return {
-      ...this.callParts(requestedModel, targets, options),
-      signal: deadline.signal,
-      deadline,
-      timeoutMs,
-      startedAt: performance.now(),
-    };
-  }
-
-  /** What a call's context holds before any timer starts (all of a completeSync context but the request); `meta` starts at the first target. */
-  private callParts(requestedModel: string, targets: RouteTarget[], options: HubCallOptions) {
     const route = targets[0];
     const meta = options.meta ?? {};
     meta.provider = route.provider;
@@ -240,7 +206,10 @@ export class ConnectorHub {
       meta,
       tenant: options.tenant ?? '',
       cache: options.cache ?? NO_CACHE_DIRECTIVES,
-      state: options.state ?? new Map<string, unknown>(),
+      signal: deadline.signal,
+      deadline,
+      timeoutMs,
+      startedAt: performance.now(),
     };
   }
 
@@ -291,17 +260,18 @@ export class ConnectorHub {
     });
   }
 
-  private async *providerStream(context: HubContext): AsyncGenerator<ChatCompletionChunk> {
+  private async providerStream(context: HubContext): Promise<ChatStream> {
     const provider = this.providerFor(context.provider);
     this.served(context);
     const started = performance.now();
+    let stream: ChatStream;
     try {
-      yield* provider.stream(context.request, context);
+      stream = await ChatStream.open(provider.stream(context.request, context));
     } catch (error) {
-      throw this.translated(error, context);
-    } finally {
       this.attemptEnded(context, started);
+      throw this.translated(error, context);
     }
+    return stream.mapError((error) => this.translated(error, context)).onEnd(() => this.attemptEnded(context, started));
   }
 
   /** Upstream time is summed per call (retries and fallbacks included) and reported per attempt. */

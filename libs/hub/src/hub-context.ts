@@ -28,8 +28,6 @@ export interface HubContextBase {
   readonly tenant: string;
   /** The caller's cache directives ({} when none). */
   readonly cache: CacheDirectives;
-  /** Scratch space for middleware, keyed by middleware name. */
-  readonly state: Map<string, unknown>;
 }
 
 export interface HubContext extends HubContextBase {
@@ -43,9 +41,3 @@ export interface HubEmbeddingContext extends HubContextBase {
   kind: 'embedding';
   request: EmbeddingRequest;
 }
-
-/**
- * What a synchronous answer (HubMiddleware.completeSync) sees: the call as routed, before any
- * timer, signal or I/O exists. Hooks fill `meta` when they answer.
- */
-export type HubSyncContext = Pick<HubContext, 'kind' | 'requestId' | 'requestedModel' | 'provider' | 'targets' | 'request' | 'meta' | 'tenant' | 'cache' | 'state'>;

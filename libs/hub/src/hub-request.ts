@@ -30,13 +30,6 @@ export interface HubCallOptions {
   tenant?: string;
   /** The caller's cache directives (HTTP `Cache-Control` and `x-llm-hub-cache-ttl`). */
   cache?: CacheDirectives;
-  /**
-   * The call's middleware scratch space (`context.state`); a fresh map when absent. To follow a
-   * completeSync that found no answer with complete(), pass both the same map and the same,
-   * unchanged request: middleware then reuses what it worked out the first time (the response
-   * cache its key) instead of working it out again.
-   */
-  state?: Map<string, unknown>;
 }
 
 /** Per-call cache directives; all optional, the cache's configuration applies otherwise. */

@@ -1,4 +1,5 @@
-import type { ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
+import type { EmbeddingResponse } from '@llm-connector-hub/core';
+import { ChatStream } from './chat-stream';
 import type { HubContext, HubEmbeddingContext } from './hub-context';
 import type { CompleteHandler, HubMiddleware, StreamHandler } from './hub-middleware';
 import { composePipeline, type Pipeline } from './pipeline';
@@ -13,9 +14,9 @@ function terminal(log: string[]): Pipeline {
       log.push('terminal');
       return completionOf('done');
     },
-    stream: async function* () {
+    stream: async () => {
       log.push('terminal');
-      yield chunkOf({ content: 'x' });
+      return ChatStream.of([chunkOf({ content: 'x' })]);
     },
     embed: async (): Promise<EmbeddingResponse> => {
       log.push('terminal');
@@ -38,10 +39,12 @@ class Tracer implements HubMiddleware {
     return result;
   }
 
-  async *stream(ctx: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+  async stream(ctx: HubContext, next: StreamHandler): Promise<ChatStream> {
     this.log.push(`${this.name}>`);
-    yield* next(ctx);
-    this.log.push(`<${this.name}`);
+    const stream = await next(ctx);
+    return stream.onEnd(() => {
+      this.log.push(`<${this.name}`);
+    });
   }
 
   async embed(ctx: HubEmbeddingContext, next: (c: HubEmbeddingContext) => Promise<EmbeddingResponse>) {
@@ -68,7 +71,7 @@ describe('composePipeline', () => {
 
     await pipeline.complete(context);
     expect(log.splice(0)).toEqual(expected);
-    await collect(pipeline.stream(context));
+    await collect(await pipeline.stream(context));
     expect(log.splice(0)).toEqual(expected);
     await pipeline.embed(embeddingContext);
     expect(log.splice(0)).toEqual(expected);
@@ -84,7 +87,7 @@ describe('composePipeline', () => {
       },
     };
     const pipeline = composePipeline([completeOnly, new Tracer('t', log)], terminal(log));
-    await collect(pipeline.stream(context));
+    await collect(await pipeline.stream(context));
     expect(log.splice(0)).toEqual(['t>', 'terminal', '<t']);
     await pipeline.complete(context);
     expect(log.splice(0)).toEqual(['complete-only', 't>', 'terminal', '<t']);

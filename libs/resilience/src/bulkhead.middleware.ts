@@ -1,5 +1,6 @@
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
+import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core';
 import type {
+  ChatStream,
   CompleteHandler,
   EmbedHandler,
   HubContext,
@@ -66,20 +67,23 @@ export class BulkheadMiddleware implements HubMiddleware {
     });
   }
 
-  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+  /** A stream keeps its slot until it ends: completed, failed, or closed by its consumer. */
+  stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const bulkhead = this.forProvider(context.provider);
     if (!bulkhead) return next(context);
-    return this.guardedStream(bulkhead, context, next);
+    return this.holdingStream(bulkhead, context, next);
   }
 
-  /** Takes the slot on the first `next()` (nothing goes upstream before) and keeps it to the end. */
-  private async *guardedStream(bulkhead: Bulkhead, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+  private async holdingStream(bulkhead: Bulkhead, context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const release = await this.acquire(bulkhead, context, bulkhead.acquire(context.signal));
+    let stream: ChatStream;
     try {
-      yield* next(context);
-    } finally {
+      stream = await next(context);
+    } catch (error) {
       release();
+      throw error;
     }
+    return stream.onEnd(release);
   }
 
   private forProvider(name: string): Bulkhead | null {

@@ -326,7 +326,7 @@ describe('CircuitBreakerMiddleware', () => {
       expect((await probe.next()).value?.content).toBe('a:x:');
       expect(breaker.stateOf('a', 'x')).toBe('half_open');
       expect((await rejectionOf(collect(askStream(hub)))).code).toBe('circuit_open');
-      await probe.return(undefined);
+      await probe.return!(undefined);
       expect(breaker.stateOf('a', 'x')).toBe('half_open');
 
       expect((await collect(askStream(hub))).length).toBe(3);

@@ -8,8 +8,8 @@ import {
   type IBackoff,
   type IHalfOpenAfterBackoffContext,
 } from 'cockatiel';
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse } from '@llm-connector-hub/core';
-import type { CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
+import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core';
+import type { ChatStream, CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
 import { CompositeBreaker } from './composite-breaker';
 import { ResilienceErrors, countsAgainstBreaker } from './resilience-errors';
 import type { ResilienceEvents } from './resilience-events';
@@ -101,55 +101,9 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     return this.guard(context, () => next(context));
   }
 
-  async *stream(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
+  stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const entry = this.entryFor(context.provider, context.request.model);
-    const probe = this.admit(entry);
-    let settle!: { resolve: () => void; reject: (error: unknown) => void };
-    const outcome = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-    let invoked = false;
-    let onInvoke: (() => void) | undefined;
-    const execution = entry.policy.execute(() => {
-      invoked = true;
-      onInvoke?.();
-      return outcome;
-    });
-    // Settled and awaited below; this only keeps an early rejection from being reported as unhandled.
-    execution.catch(() => undefined);
-    if (!invoked) {
-      // cockatiel 3.2.1 calls fn synchronously when it admits the call; if it did not, it either
-      // rejected (circuit open) or will call fn later.
-      try {
-        await new Promise<void>((resolve, reject) => {
-          onInvoke = resolve;
-          execution.then(() => resolve(), reject);
-        });
-      } catch (error) {
-        throw this.unwrap(error, entry);
-      }
-    }
-
-    let settled = false;
-    try {
-      for await (const chunk of next(context)) yield chunk;
-      settled = true;
-      settle.resolve();
-      await execution;
-    } catch (error) {
-      if (settled) throw error;
-      settled = true;
-      settle.reject(this.classify(error, context, probe));
-      try {
-        await execution;
-      } catch (unwrapped) {
-        throw this.unwrap(unwrapped, entry);
-      }
-    } finally {
-      if (!settled) {
-        // The consumer stopped early (return()): says nothing about the upstream's health.
-        settle.reject(new NeutralOutcome(undefined, probe));
-        await execution.catch(() => undefined);
-      }
-    }
+    return this.admit(entry) ? this.probeStream(entry, context, next) : this.closedStream(entry, context, next);
   }
 
   private async guard<T>(context: HubContext | HubEmbeddingContext, call: () => Promise<T>): Promise<T> {
@@ -181,13 +135,72 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     try {
       result = await call();
     } catch (error) {
-      if (countsAgainstBreaker(error) && !callerLeft(context) && entry.policy.state === CircuitState.Closed) {
-        await entry.policy.execute(() => Promise.reject(error)).catch(() => undefined);
-      }
+      await this.closedFailure(entry, context, error);
       throw error;
     }
-    if (entry.policy.state === CircuitState.Closed) entry.breaker.success(CircuitState.Closed);
+    closedSuccess(entry);
     return result;
+  }
+
+  /** The healthy path for a stream, as closedCall: its outcome is reported when it ends; a consumer that stopped early says nothing. */
+  private async closedStream(entry: BreakerEntry, context: HubContext, next: StreamHandler): Promise<ChatStream> {
+    let stream: ChatStream;
+    try {
+      stream = await next(context);
+    } catch (error) {
+      await this.closedFailure(entry, context, error);
+      throw error;
+    }
+    return stream.onEnd((outcome) => {
+      if (outcome.kind === 'completed') closedSuccess(entry);
+      else if (outcome.kind === 'failed') return this.closedFailure(entry, context, outcome.error);
+      return undefined;
+    });
+  }
+
+  /** Replays a failure that counts through the policy, so cockatiel records it (and opens the circuit) itself. */
+  private async closedFailure(entry: BreakerEntry, context: HubContextBase, error: unknown): Promise<void> {
+    if (countsAgainstBreaker(error) && !callerLeft(context) && entry.policy.state === CircuitState.Closed) {
+      await entry.policy.execute(() => Promise.reject(error)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The half-open probe for a stream runs through cockatiel, with the stream's whole life as the
+   * execution: it settles when the stream ends (a consumer that stopped early is neutral).
+   */
+  private async probeStream(entry: BreakerEntry, context: HubContext, next: StreamHandler): Promise<ChatStream> {
+    let settle!: { resolve: () => void; reject: (error: unknown) => void };
+    const outcome = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    let admitted!: () => void;
+    const invoked = new Promise<void>((resolve) => (admitted = resolve));
+    const execution = entry.policy.execute(() => {
+      admitted();
+      return outcome;
+    });
+    // Settled and awaited below; this only keeps an early rejection from being reported as unhandled.
+    execution.catch(() => undefined);
+    try {
+      // Admitted (cockatiel called the function), or refused (a broken-circuit error).
+      await Promise.race([invoked, execution]);
+    } catch (error) {
+      throw this.unwrap(error, entry);
+    }
+    let stream: ChatStream;
+    try {
+      stream = await next(context);
+    } catch (error) {
+      settle.reject(this.classify(error, context, true));
+      throw await execution.then(
+        () => error,
+        (failure: unknown) => this.unwrap(failure, entry),
+      );
+    }
+    return stream.onEnd((ended) => {
+      if (ended.kind === 'completed') settle.resolve();
+      else settle.reject(ended.kind === 'failed' ? this.classify(ended.error, context, true) : new NeutralOutcome(undefined, true));
+      return execution.catch(() => undefined);
+    });
   }
 
   /**
@@ -282,6 +295,11 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     this.breakers.delete(key);
     this.byProvider.get(entry.provider)?.delete(entry.model);
   }
+}
+
+/** A success reported straight to the breaker while closed, exactly as CircuitBreakerPolicy.execute would. */
+function closedSuccess(entry: BreakerEntry): void {
+  if (entry.policy.state === CircuitState.Closed) entry.breaker.success(CircuitState.Closed);
 }
 
 function keyOf(provider: string, model: string): string {

@@ -227,7 +227,7 @@ describe('FallbackMiddleware', () => {
       const request = { model: 'x', messages: user };
       const context = { provider: 'a', targets: [{ provider: 'a', model: 'x', priority: 0, weight: 1 }], request } as unknown as HubContext;
       const answer = Promise.resolve({} as never);
-      const stream = (async function* () {})();
+      const stream = Promise.resolve({} as never);
       expect(middleware.complete(context, () => answer)).toBe(answer);
       expect(middleware.stream(context, () => stream)).toBe(stream);
       expect(context.request).toBe(request);

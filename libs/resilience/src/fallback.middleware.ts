@@ -1,9 +1,8 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, HubError } from '@llm-connector-hub/core';
-import type { CompleteHandler, HubContext, HubMiddleware, RouteTarget, StreamHandler } from '@llm-connector-hub/hub';
+import type { ChatCompletion, ChatRequest, HubError } from '@llm-connector-hub/core';
+import type { ChatStream, CompleteHandler, HubContext, HubMiddleware, RouteTarget, StreamHandler } from '@llm-connector-hub/hub';
 import { isRetryableFailure } from './resilience-errors';
 import type { ResilienceEvents } from './resilience-events';
 import type { ResilienceSettings } from './resilience-options';
-import { resumeStream } from './resume-stream';
 import { weightedOrder } from './weighted-order';
 
 export interface FallbackMiddlewareOptions {
@@ -36,15 +35,16 @@ export class FallbackMiddleware implements HubMiddleware {
 
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
     if (context.targets.length < 2) return next(context);
-    return this.completeWithFallback(context, next);
+    return this.withFallback(context, next);
   }
 
-  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+  /** A stream is committed to a target once it has opened (its first chunk is in): later errors are the caller's. */
+  stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     if (context.targets.length < 2) return next(context);
-    return this.streamWithFallback(context, next);
+    return this.withFallback(context, next);
   }
 
-  private async completeWithFallback(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+  private async withFallback<T>(context: HubContext, next: (context: HubContext) => Promise<T>): Promise<T> {
     const plan = weightedOrder(context.targets, this.random);
     const request = context.request;
     const signal = context.signal;
@@ -55,27 +55,6 @@ export class FallbackMiddleware implements HubMiddleware {
       } catch (error) {
         if (!this.fallBack(error, context, signal, plan[i], plan[i + 1])) throw error;
       }
-    }
-  }
-
-  private async *streamWithFallback(context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
-    const plan = weightedOrder(context.targets, this.random);
-    const request = context.request;
-    const signal = context.signal;
-    for (let i = 0; ; i++) {
-      aim(context, plan[i], request, signal);
-      let iterator: AsyncIterator<ChatCompletionChunk>;
-      let first: IteratorResult<ChatCompletionChunk>;
-      try {
-        iterator = next(context)[Symbol.asyncIterator]();
-        first = await iterator.next();
-      } catch (error) {
-        if (!this.fallBack(error, context, signal, plan[i], plan[i + 1])) throw error;
-        continue;
-      }
-      // Committed to this target: from here on errors propagate.
-      yield* resumeStream(first, iterator);
-      return;
     }
   }
 

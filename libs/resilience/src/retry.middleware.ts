@@ -1,6 +1,7 @@
 import { handleWhen, retry, type IBackoff, type IBackoffFactory } from 'cockatiel';
-import { HubError, type ChatCompletion, type ChatCompletionChunk, type EmbeddingResponse } from '@llm-connector-hub/core';
+import { HubError, type ChatCompletion, type EmbeddingResponse } from '@llm-connector-hub/core';
 import type {
+  ChatStream,
   CompleteHandler,
   EmbedHandler,
   HubContext,
@@ -14,7 +15,6 @@ import type { ResilienceEvents } from './resilience-events';
 import { resolveResilienceOptions, type ResilienceSettings, type RetryOptions } from './resilience-options';
 import { abortableDelay, fullJitterBackoff, retryAfterMs } from './retry-backoff';
 import { RetryBudget } from './retry-budget';
-import { resumeStream } from './resume-stream';
 
 /** Test hooks: a clock for the retry budget's window and a random source for the jitter. */
 export interface RetryMiddlewareHooks {
@@ -73,10 +73,11 @@ export class RetryMiddleware implements HubMiddleware {
     return this.execute(provider, context, () => next(context));
   }
 
-  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+  /** A stream is retried only until it has opened (its first chunk is in): once a chunk can reach the caller, a failure propagates. */
+  stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const provider = this.forProvider(context.provider);
     if (!provider) return next(context);
-    return this.retriedStream(provider, context, next);
+    return this.execute(provider, context, () => next(context));
   }
 
   /** The provider's retry state; null when retries are off for it (then calls pass straight through). */
@@ -91,16 +92,6 @@ export class RetryMiddleware implements HubMiddleware {
       this.providers.set(name, provider);
     }
     return provider;
-  }
-
-  /** Gets the first chunk inside the retried operation, then hands on it and the rest untouched. */
-  private async *retriedStream(provider: ProviderRetry, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
-    const { iterator, first } = await this.execute(provider, context, async () => {
-      const iterator = next(context)[Symbol.asyncIterator]();
-      return { iterator, first: await iterator.next() };
-    });
-    // Never retried once a chunk has reached the caller.
-    yield* resumeStream(first, iterator);
   }
 
   /**

@@ -1,6 +1,6 @@
-import { timeout, TimeoutStrategy, type TimeoutPolicy } from 'cockatiel';
-import type { ChatCompletion, ChatCompletionChunk, EmbeddingResponse, HubError } from '@llm-connector-hub/core';
+import type { ChatCompletion, EmbeddingResponse, HubError } from '@llm-connector-hub/core';
 import type {
+  ChatStream,
   CompleteHandler,
   EmbedHandler,
   HubContext,
@@ -15,11 +15,10 @@ import { resolveResilienceOptions, type ResilienceSettings } from './resilience-
 
 type TimeoutKind = 'attempt' | 'first_token';
 
-/** One timeout as configured for a provider: how long, which kind, and the cockatiel policy. */
+/** One timeout as configured for a provider: how long, and which kind. */
 interface TimeoutRule {
   ms: number;
   kind: TimeoutKind;
-  policy: TimeoutPolicy;
 }
 
 interface ProviderTimeouts {
@@ -36,12 +35,15 @@ interface ProviderTimeouts {
  *    and within `timeout.attemptMs` (504 `upstream_timeout`), whichever is tighter. Once a stream
  *    has started, only the call's total deadline bounds it: a long generation is not cut off.
  * Each attempt runs with its own AbortSignal, linked to the call's, and expiry aborts it, so the
- * upstream HTTP request really stops. A caller that leaves (or the total deadline) still surfaces
- * as the caller's error, not as an attempt timeout. 0 turns a timeout off.
+ * upstream HTTP request really stops; the attempt also settles at expiry if the provider ignores its
+ * signal. A caller that leaves (or the total deadline) still surfaces as the caller's error, not as
+ * an attempt timeout. 0 turns a timeout off.
  *
- * Uses cockatiel's TimeoutPolicy (aggressive: the call settles at expiry even if the provider
- * ignores its signal; abortOnReturn off, so a finished attempt's signal stays quiet and an aborted
- * one means the timer or the caller fired).
+ * Hand-written (Attempt, below) rather than cockatiel's TimeoutPolicy, which this layer used
+ * before: a stream's attempt signal must stay linked to the call's after the timed part (the first
+ * chunk) is over, and cockatiel's signal lives only as long as the function it runs, so a stream
+ * needed a controller of its own on top of cockatiel's. This is one AbortController and one timer
+ * per attempt, for completions and streams alike.
  */
 export class TimeoutMiddleware implements HubMiddleware {
   readonly name = 'timeout';
@@ -55,19 +57,26 @@ export class TimeoutMiddleware implements HubMiddleware {
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
     const rule = this.forProvider(context.provider).call;
     if (!rule) return next(context);
-    return this.run(rule, context, (signal) => next({ ...context, signal }));
+    return this.timed(rule, context, (signal) => next({ ...context, signal }));
   }
 
   embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
     const rule = this.forProvider(context.provider).call;
     if (!rule) return next(context);
-    return this.run(rule, context, (signal) => next({ ...context, signal }));
+    return this.timed(rule, context, (signal) => next({ ...context, signal }));
   }
 
-  stream(context: HubContext, next: StreamHandler): AsyncIterable<ChatCompletionChunk> {
+  /** Times the opening of a stream (its first chunk); its attempt signal stays linked to the call's until it ends. */
+  stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
     const rule = this.forProvider(context.provider).firstChunk;
     if (!rule) return next(context);
-    return this.timedStream(rule, context, next);
+    return this.timed(rule, context, (signal) => next({ ...context, signal }), (stream, attempt) =>
+      stream.onEnd((outcome) => {
+        // The consumer stopped reading: stop the upstream too.
+        if (outcome.kind === 'closed') attempt.controller.abort(new DOMException('the stream was closed by its consumer', 'AbortError'));
+        attempt.unlink();
+      }),
+    );
   }
 
   private forProvider(name: string): ProviderTimeouts {
@@ -89,72 +98,43 @@ export class TimeoutMiddleware implements HubMiddleware {
     return timeouts;
   }
 
-  private async run<T>(rule: TimeoutRule, context: HubContextBase, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    let attemptSignal: AbortSignal | undefined;
-    try {
-      // The policy derives the attempt's signal from the call's and aborts it on expiry.
-      return await rule.policy.execute(({ signal }) => {
-        attemptSignal = signal;
-        return attempt(signal);
-      }, context.signal);
-    } catch (error) {
-      throw this.failure(rule, context, error, attemptSignal?.aborted === true);
-    }
-  }
-
   /**
-   * The attempt's signal lives as long as the stream (linked to the call's); the policy only
-   * times the first `next()`. After that, the chunks pass through untouched.
+   * Runs one attempt under the rule's timer. Without `keep`, the attempt's signal is unlinked
+   * from the call's once it settles; `keep` takes over a result that lives on (a stream). A
+   * result that arrives after the attempt timed out is let go (a stream is closed).
    */
-  private async *timedStream(rule: TimeoutRule, context: HubContext, next: StreamHandler): AsyncGenerator<ChatCompletionChunk> {
-    const parent = context.signal;
-    const controller = new AbortController();
-    const onParentAbort = () => controller.abort(parent.reason);
-    if (parent.aborted) onParentAbort();
-    else parent.addEventListener('abort', onParentAbort, { once: true });
-    let finished = false;
-    let iterator: AsyncIterator<ChatCompletionChunk> | undefined;
-    try {
-      iterator = next({ ...context, signal: controller.signal })[Symbol.asyncIterator]();
-      const inner = iterator;
-      let timerSignal: AbortSignal | undefined;
-      let first: IteratorResult<ChatCompletionChunk>;
-      try {
-        first = await rule.policy.execute(({ signal }) => {
-          timerSignal = signal;
-          return inner.next();
-        }, parent);
-      } catch (error) {
-        finished = true; // the inner stream failed, or is being aborted below: nothing to close
-        const timedOut = timerSignal?.aborted === true && !parent.aborted;
-        const failure = this.failure(rule, context, error, timedOut);
-        if (timedOut) controller.abort(failure);
-        throw failure;
-      }
-      if (first.done) {
-        finished = true;
-        return;
-      }
-      yield first.value;
-      for (;;) {
-        const result = await inner.next();
-        if (result.done) {
-          finished = true;
-          return;
-        }
-        yield result.value;
-      }
-    } catch (error) {
-      finished = true;
-      throw error;
-    } finally {
-      parent.removeEventListener('abort', onParentAbort);
-      if (!finished && iterator) {
-        // The caller stopped reading (return()): stop the upstream, then let the inner stream clean up.
-        controller.abort(new DOMException('the stream was closed by its consumer', 'AbortError'));
-        await iterator.return?.();
-      }
-    }
+  private timed<T>(rule: TimeoutRule, context: HubContextBase, start: (signal: AbortSignal) => Promise<T>, keep?: (value: T, attempt: Attempt) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const attempt = new Attempt(context.signal, rule.ms, () => {
+        if (settled) return;
+        settled = true;
+        attempt.unlink();
+        reject(this.failure(rule, context, undefined, true));
+      });
+      start(attempt.controller.signal).then(
+        (value) => {
+          attempt.stopTimer();
+          if (settled) {
+            void (value as { return?: () => unknown }).return?.();
+            return;
+          }
+          settled = true;
+          if (keep) resolve(keep(value, attempt));
+          else {
+            attempt.unlink();
+            resolve(value);
+          }
+        },
+        (error: unknown) => {
+          attempt.stopTimer();
+          if (settled) return;
+          settled = true;
+          attempt.unlink();
+          reject(this.failure(rule, context, error, attempt.timedOut));
+        },
+      );
+    });
   }
 
   /** What a failed attempt becomes: the caller's error, a timeout, or the provider's own error. */
@@ -172,5 +152,36 @@ export class TimeoutMiddleware implements HubMiddleware {
 }
 
 function rule(ms: number, kind: TimeoutKind): TimeoutRule {
-  return { ms, kind, policy: timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }) };
+  return { ms, kind };
+}
+
+/** One attempt's AbortController: aborted when the call's signal aborts, or by its timer at expiry (then `onExpire` runs). */
+class Attempt {
+  readonly controller = new AbortController();
+  timedOut = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly parent: AbortSignal,
+    ms: number,
+    onExpire: () => void,
+  ) {
+    if (parent.aborted) this.controller.abort(parent.reason);
+    else parent.addEventListener('abort', this.onParentAbort, { once: true });
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError'));
+      onExpire();
+    }, ms);
+  }
+
+  stopTimer(): void {
+    clearTimeout(this.timer);
+  }
+
+  unlink(): void {
+    this.parent.removeEventListener('abort', this.onParentAbort);
+  }
+
+  private readonly onParentAbort = () => this.controller.abort(this.parent.reason);
 }

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from '@llm-connector-hub/config';
-import { HubErrors } from '@llm-connector-hub/core';
+import { HubErrors, type HubError } from '@llm-connector-hub/core';
 import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { matchesAny, presentedDigest, tokenDigest } from './bearer-token';
 
@@ -18,19 +18,24 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    this.authenticate(context.switchToHttp().getRequest<FastifyRequest>());
+    const refusal = this.refusal(context.switchToHttp().getRequest<FastifyRequest>());
+    if (refusal) throw refusal;
     return true;
   }
 
-  /** Throws a 401 HubError unless the request carries a configured key; sets `request.tenant`. */
-  authenticate(request: FastifyRequest): void {
-    if (this.digests.length === 0) return;
+  /**
+   * The 401 for a request without a configured key, else undefined (and `request.tenant` set):
+   * the Nest guard above, and the model routes' preValidation hook (model-routes.ts).
+   */
+  refusal(request: FastifyRequest): HubError | undefined {
+    if (this.digests.length === 0) return undefined;
     const presented = presentedDigest(request.headers.authorization);
-    if (presented === undefined) throw HubErrors.unauthorized();
-    if (!matchesAny(this.digests, presented)) throw HubErrors.unauthorized('Invalid API key.');
+    if (presented === undefined) return HubErrors.unauthorized();
+    if (!matchesAny(this.digests, presented)) return HubErrors.unauthorized('Invalid API key.');
     // The caller's isolation key (the cache namespaces answers by it): part of the key's digest,
     // never the key itself, so nothing secret reaches Redis key names or logs.
     request.tenant = presented.toString('hex', 0, 8);
+    return undefined;
   }
 }
 

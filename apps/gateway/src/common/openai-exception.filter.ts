@@ -11,18 +11,19 @@ import { PROVIDER_HEADER, headerValue } from './headers';
  */
 @Catch()
 export class OpenAIExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    const error = toHubError(exception, request);
-    if (error.status >= 500 && !isHubError(exception)) {
-      this.logger.error(`request ${request.id} failed: ${describe(exception)}`);
-    }
-    sendError(reply, error);
+    answerError(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
+}
+
+const logger = new Logger('Errors');
+
+/** The one error mapping, for Nest's routes (the filter above) and the model routes (their Fastify error handler). */
+export function answerError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const error = toHubError(exception, request);
+  if (error.status >= 500 && !isHubError(exception)) logger.error(`request ${request.id} failed: ${describe(exception)}`);
+  sendError(reply, error);
 }
 
 export function sendError(reply: FastifyReply, error: HubError): void {

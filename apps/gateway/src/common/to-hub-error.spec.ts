@@ -74,15 +74,15 @@ describe('toHubError', () => {
 
   it("maps Fastify's body parsing errors by their code", () => {
     expect(toHubError(fastifyError('FST_ERR_CTP_EMPTY_JSON_BODY', 'empty', 400), request())).toMatchObject({ status: 400, code: 'invalid_body' });
-    expect(toHubError(fastifyError('FST_ERR_CTP_INVALID_JSON_BODY', 'Unexpected end of JSON input', 400), request())).toMatchObject({
+    expect(toHubError(fastifyError('FST_ERR_CTP_INVALID_JSON_BODY', "Body is not valid JSON but content-type is set to 'application/json'", 400), request())).toMatchObject({
       status: 400,
-      code: 'invalid_json',
-      message: 'The request body is not valid JSON: Unexpected end of JSON input',
+      code: 'invalid_body',
+      message: 'The request body is not valid JSON.',
     });
     expect(toHubError(fastifyError('FST_ERR_CTP_INVALID_CONTENT_LENGTH', 'bad length', 400), request())).toMatchObject({ code: 'invalid_body' });
   });
 
-  it('maps a JSON SyntaxError to invalid_json', () => {
+  it('maps a JSON SyntaxError to invalid_body, with its detail', () => {
     let syntax: unknown;
     try {
       JSON.parse('{"model":');
@@ -90,7 +90,7 @@ describe('toHubError', () => {
       syntax = error;
     }
     const error = toHubError(syntax, request());
-    expect(error).toMatchObject({ status: 400, code: 'invalid_json' });
+    expect(error).toMatchObject({ status: 400, code: 'invalid_body' });
     expect(error.message).toMatch(/^The request body is not valid JSON: /);
   });
 

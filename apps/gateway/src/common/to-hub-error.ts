@@ -22,12 +22,13 @@ export function toHubError(exception: unknown, request: FastifyRequest, bodyLimi
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return HubErrors.invalidRequest('The request body is empty; send a JSON object.', null, 'invalid_body');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return HubErrors.invalidRequest(`The request body is not valid JSON: ${(exception as Error).message}`, null, 'invalid_json');
+      // Fastify's message only repeats that the body is not JSON: nothing to add.
+      return HubErrors.invalidRequest('The request body is not valid JSON.', null, 'invalid_body');
     default:
       break;
   }
   if (exception instanceof SyntaxError) {
-    return HubErrors.invalidRequest(`The request body is not valid JSON: ${exception.message}`, null, 'invalid_json');
+    return HubErrors.invalidRequest(`The request body is not valid JSON: ${exception.message}`, null, 'invalid_body');
   }
   const status = (exception as { statusCode?: unknown })?.statusCode;
   if (exception instanceof HttpException || typeof status === 'number') {

@@ -1,7 +1,14 @@
 import { HubError } from '@llm-connector-hub/core';
 import { chatRequestSchema } from '../chat/chat-request.schema';
 import { embeddingsRequestSchema } from '../embeddings/embeddings.schema';
-import { validateBody } from './validate-body';
+import { validateBody as check } from './validate-body';
+
+/** The parsed body, or the validator's error thrown. */
+function validateBody<T extends Parameters<typeof check>[0]>(schema: T, body: unknown): ReturnType<T['parse']> {
+  const result = check(schema, body);
+  if ('error' in result) throw result.error;
+  return result.value as ReturnType<T['parse']>;
+}
 
 const user = [{ role: 'user', content: 'hi' }];
 

@@ -11,15 +11,19 @@ const settled = async (promise: Promise<unknown>): Promise<boolean> => {
 /** A response that closes when told to, as node:http's does once its last byte is out or its socket is gone. */
 class FakeResponse extends EventEmitter implements ClosingResponse {
   closed = false;
-  close(): void {
+  writableFinished = false;
+  signal: AbortSignal | undefined;
+  /** Closes after its answer was all written (`finished`), or with the client gone. */
+  close(finished = true): void {
     this.closed = true;
+    this.writableFinished = finished;
     this.emit('close');
   }
 }
 
-function tracked(tracker: RequestTracker, controller = new AbortController()): FakeResponse {
+function tracked(tracker: RequestTracker): FakeResponse {
   const response = new FakeResponse();
-  tracker.track(controller, response);
+  response.signal = tracker.track(response);
   return response;
 }
 
@@ -43,7 +47,19 @@ describe('RequestTracker', () => {
     const tracker = new RequestTracker();
     const response = new FakeResponse();
     response.close();
-    tracker.track(new AbortController(), response);
+    tracker.track(response);
+    expect(tracker.inFlight).toBe(0);
+  });
+
+  it("aborts a call whose response closed before it was all written (the client left), not one that was answered", () => {
+    const tracker = new RequestTracker();
+    const left = tracked(tracker);
+    const answered = tracked(tracker);
+    left.close(false);
+    answered.close(true);
+    expect(left.signal!.aborted).toBe(true);
+    expect((left.signal!.reason as DOMException).name).toBe('AbortError');
+    expect(answered.signal!.aborted).toBe(false);
     expect(tracker.inFlight).toBe(0);
   });
 
@@ -69,14 +85,13 @@ describe('RequestTracker', () => {
 
   it('aborts every request in flight with the reason given, and only those', () => {
     const tracker = new RequestTracker();
-    const running = [new AbortController(), new AbortController()];
-    const finished = new AbortController();
-    for (const controller of running) tracked(tracker, controller);
-    tracked(tracker, finished).close();
+    const running = [tracked(tracker), tracked(tracker)];
+    const finished = tracked(tracker);
+    finished.close();
     const reason = new Error('shutting down');
     tracker.abortAll(reason);
-    expect(running.map((c) => c.signal.reason)).toEqual([reason, reason]);
-    expect(finished.signal.aborted).toBe(false);
+    expect(running.map((r) => r.signal!.reason)).toEqual([reason, reason]);
+    expect(finished.signal!.aborted).toBe(false);
   });
 
   it('still waits for an aborted request until its answer is out', async () => {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
-/** What the tracker needs of a response: to know when it is over (node:http's ServerResponse). */
+/** What the tracker needs of a response: to know when it is over, and whether it was all written (node:http's ServerResponse). */
 export interface ClosingResponse {
   readonly closed: boolean;
+  readonly writableFinished: boolean;
   once(event: 'close', listener: () => void): unknown;
 }
 
@@ -25,12 +26,20 @@ export class RequestTracker {
     return this.active.size;
   }
 
-  /** Counts a request until its response closes. */
-  track(controller: AbortController, response: ClosingResponse): void {
+  /**
+   * Counts a request until its response closes, and returns the signal of its call: aborted when
+   * the response closes before it was all written (the client went away), or by abortAll.
+   */
+  track(response: ClosingResponse): AbortSignal {
+    const controller = new AbortController();
     this.active.add(controller);
-    const release = () => this.release(controller);
-    if (response.closed) release();
-    else response.once('close', release);
+    const closed = () => {
+      if (!response.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
+      this.release(controller);
+    };
+    if (response.closed) closed();
+    else response.once('close', closed);
+    return controller.signal;
   }
 
   /** Resolves when no request is in flight. */

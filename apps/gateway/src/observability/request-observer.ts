@@ -74,12 +74,12 @@ export class RequestObserver {
     return charged;
   }
 
-  /** Notes a chat call on the request's record: its hub meta (filled as the call goes), kind and, with content logging, the prompt. */
-  observeCall(record: RequestRecord | undefined, body: { stream?: boolean | null; messages: unknown }, meta: HubCallMeta): void {
+  /** Notes a model call on the request's record: its hub meta (filled as the call goes), kind and, with content logging, the prompt. */
+  observeCall(record: RequestRecord | undefined, meta: HubCallMeta, stream: boolean, messages?: unknown): void {
     if (!record) return;
     record.meta = meta;
-    record.stream = body.stream === true;
-    if (this.logContent) record.content = { messages: body.messages };
+    record.stream = stream;
+    if (this.logContent && messages !== undefined) record.content = { messages };
   }
 
   private finished(request: FastifyRequest, reply: FastifyReply, record: RequestRecord): void {

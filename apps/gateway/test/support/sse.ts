@@ -40,3 +40,11 @@ export function hangUpAfterFirstBytes(url: string, body: unknown): Promise<void>
     req.end(JSON.stringify(body));
   });
 }
+
+/** The content of a stream's chunk events, joined: the answer a client would show. */
+export function streamedText(events: unknown[]): string {
+  return events
+    .filter((e): e is { choices: Array<{ delta: { content?: string } }> } => typeof e === 'object' && e !== null && 'choices' in e)
+    .map((e) => e.choices[0]?.delta.content ?? '')
+    .join('');
+}

@@ -1,14 +1,14 @@
 import { eventually, fakeStats, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
-import { postJson, readSse } from './support/sse';
+import { postJson, readSse, streamedText } from './support/sse';
 import { requestLines, sample, scrape, type LogLine } from './support/observed';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
- * The cache-hit fast path (a Fastify preHandler answering in-process hits before Nest) through
- * real processes: for a prompt that is already cached, everything a client could notice must be
- * as it was without the fast path. Bad input is still refused, keys are still checked, streams
- * and cache directives still work, a miss still goes upstream once, and hits are still measured
- * and logged. Each test uses its own prompts so entries never leak between tests.
+ * In-process cache hits through real processes: a hit takes the same path as any request (key
+ * check, validation, headers, metrics and log line), so for a prompt that is already cached bad
+ * input is still refused, keys are still checked, streams and cache directives still work, a
+ * miss still goes upstream once, and hits are measured and logged. Each test uses its own prompts
+ * so entries never leak between tests.
  */
 let fake: RunningProcess;
 /** Memory cache (the default), request log and metrics on. */
@@ -19,9 +19,9 @@ let keyed: RunningProcess;
 let content: RunningProcess;
 
 const CHAT = '/v1/chat/completions';
-const KEY_A = 'sk-gateway-fast-path-tenant-a-0001';
-const KEY_B = 'sk-gateway-fast-path-tenant-b-0002';
-const provider = () => ({ type: 'openai-compatible', baseUrl: `${fake.url}/v1`, apiKey: 'upstream-key-fast-path-e2e', models: ['m'] });
+const KEY_A = 'sk-gateway-cache-hits-tenant-a-0001';
+const KEY_B = 'sk-gateway-cache-hits-tenant-b-0002';
+const provider = () => ({ type: 'openai-compatible', baseUrl: `${fake.url}/v1`, apiKey: 'upstream-key-cache-hits-e2e', models: ['m'] });
 
 beforeAll(async () => {
   fake = await startFakeProvider();
@@ -75,21 +75,14 @@ async function linesFor(process: RunningProcess, ids: string[]): Promise<LogLine
   });
 }
 
-function streamedText(events: unknown[]): string {
-  return events
-    .filter((e): e is { choices: Array<{ delta: { content?: string } }> } => typeof e === 'object' && e !== null && 'choices' in e)
-    .map((e) => e.choices[0]?.delta.content ?? '')
-    .join('');
-}
-
-describe('cache-hit fast path', () => {
+describe('in-process cache hits', () => {
   it('a miss goes upstream exactly once, and the next identical request is a hit with the same answer', async () => {
     const before = await upstreamCalls();
-    const miss = await answer(chat('fast path first miss'));
+    const miss = await answer(chat('cache hits first miss'));
     expect([miss.status, miss.cache]).toEqual([200, 'MISS']);
     expect((await upstreamCalls()) - before).toBe(1);
 
-    const hits = [await answer(chat('fast path first miss')), await answer(chat('fast path first miss'))];
+    const hits = [await answer(chat('cache hits first miss')), await answer(chat('cache hits first miss'))];
     for (const hit of hits) {
       expect([hit.status, hit.cache]).toEqual([200, 'HIT']);
       expect(hit.json).toEqual(miss.json);
@@ -108,7 +101,7 @@ describe('cache-hit fast path', () => {
     ['timeout', { timeout: -1 }],
     ['provider', { provider: '' }],
   ])('still refuses a body invalid only in %p, a field the cache key ignores, with a 400 for a cached prompt', async (param, extra) => {
-    const prompt = `fast path invalid ${param}`;
+    const prompt = `cache hits invalid ${param}`;
     await cached(prompt);
     const before = await upstreamCalls();
     const refused = await answer(chat(prompt, extra));
@@ -121,7 +114,7 @@ describe('cache-hit fast path', () => {
   });
 
   it('still refuses a malformed x-llm-hub-timeout-ms or x-llm-hub-cache-ttl for a cached prompt', async () => {
-    const prompt = 'fast path bad headers';
+    const prompt = 'cache hits bad headers';
     await cached(prompt);
     for (const [header, bad] of [
       ['x-llm-hub-timeout-ms', 'soon'],
@@ -133,13 +126,13 @@ describe('cache-hit fast path', () => {
       expect(refused.status).toBe(400);
       expect(refused.json.error).toMatchObject({ type: 'invalid_request_error', param: header });
     }
-    // Well-formed, the same headers still get the stored answer (through the controller's path).
+    // Well-formed, the same headers still get the stored answer.
     const withTimeout = await answer(chat(prompt), { 'x-llm-hub-timeout-ms': '5000' });
     expect([withTimeout.status, withTimeout.cache]).toEqual([200, 'HIT']);
   });
 
   it('with gateway keys: a missing or wrong key is refused 401 even though the answer is cached; another key is another tenant (MISS)', async () => {
-    const prompt = 'fast path keyed';
+    const prompt = 'cache hits keyed';
     const asA = { authorization: `Bearer ${KEY_A}` };
     const stored = await cached(prompt, asA, keyed);
     const before = await upstreamCalls();
@@ -165,7 +158,7 @@ describe('cache-hit fast path', () => {
   });
 
   it('replays a cached prompt as SSE for stream: true', async () => {
-    const prompt = 'fast path stream replay';
+    const prompt = 'cache hits stream replay';
     const stored = await cached(prompt);
     const before = await upstreamCalls();
     const replay = await readSse(`${gateway.url}${CHAT}`, chat(prompt, { stream: true }));
@@ -178,7 +171,7 @@ describe('cache-hit fast path', () => {
   });
 
   it('Cache-Control: no-cache on a cached prompt bypasses the cache and goes upstream once', async () => {
-    const prompt = 'fast path no-cache';
+    const prompt = 'cache hits no-cache';
     const stored = await cached(prompt);
     const before = await upstreamCalls();
     const fresh = await answer(chat(prompt), { 'cache-control': 'no-cache' });
@@ -192,10 +185,10 @@ describe('cache-hit fast path', () => {
   });
 
   it('counts every hit in llm_hub_requests_total{cache="hit"} and writes a request line for each, with its request id', async () => {
-    const prompt = 'fast path observed hits';
+    const prompt = 'cache hits observed hits';
     await cached(prompt);
     const N = 5;
-    const ids = Array.from({ length: N }, (_, i) => `fast-path-hit-${i}`);
+    const ids = Array.from({ length: N }, (_, i) => `cache-hits-hit-${i}`);
     const hitSeries = { route: CHAT, provider: 'fake', model: 'm', status_class: '2xx', cache: 'hit' };
     const before = await eventually(
       () => scrape(gateway),
@@ -227,11 +220,11 @@ describe('cache-hit fast path', () => {
   });
 
   it('with requestLog.content: true, a hit\'s request line carries the prompt and the answer', async () => {
-    const prompt = 'fast path logged content';
+    const prompt = 'cache hits logged content';
     const stored = await cached(prompt, {}, content);
-    const hit = await answer(chat(prompt), { 'x-request-id': 'fast-path-content-hit' }, content);
+    const hit = await answer(chat(prompt), { 'x-request-id': 'cache-hits-content-hit' }, content);
     expect([hit.status, hit.cache]).toEqual([200, 'HIT']);
-    const [line] = await linesFor(content, ['fast-path-content-hit']);
+    const [line] = await linesFor(content, ['cache-hits-content-hit']);
     expect(line).toMatchObject({ status: 200, cache: 'HIT', provider: 'fake', model: 'm' });
     expect(line.messages).toEqual([{ role: 'user', content: prompt }]);
     expect(line.answer).toEqual([stored.json.choices[0].message]);

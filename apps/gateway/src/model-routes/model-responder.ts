@@ -1,28 +1,37 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
+import { ConnectorHub, type HubCallMeta, type HubEmbeddingRequest, type HubRequest } from '@llm-connector-hub/hub';
+import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import { GatewayMetrics } from '@llm-connector-hub/observability';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { GatewayErrors } from '../common/gateway-errors';
-import { failureHeaders, servedHeaders } from '../common/headers';
-import { sendCompletion, type ResponseShape } from './completion-reply';
+import { COST_HEADER, costHeaderValue, failureHeaders, servedHeaders } from '../common/headers';
 import { cacheDirectives } from '../common/cache-directives';
 import { applyTimeoutHeader } from '../common/timeout-header';
-import { writeSseStream } from './sse-writer';
-import { GatewayMetrics } from '@llm-connector-hub/observability';
-import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import { writeSseStream } from '../chat/sse-writer';
 import { RequestObserver } from '../observability/request-observer';
 import type { RequestRecord } from '../observability/request-record';
-import { COST_HEADER, costHeaderValue } from '../common/headers';
+import type { ResponseShape } from './response-shapes';
+
+/** What the hub gets for one call from the gateway. */
+interface CallOptions {
+  signal: AbortSignal;
+  requestId: string;
+  meta: HubCallMeta;
+  tenant: string | undefined;
+  cache: ReturnType<typeof cacheDirectives>;
+}
 
 /**
- * Runs one chat call through the hub and answers it as JSON or SSE. Owns the request's
- * AbortController: a client that disconnects, or a shutdown past its drain time, cancels the
- * upstream call.
+ * Runs one model call through the hub and answers it: chat as JSON or SSE, embeddings as JSON.
+ * Every model route answers through here, so each call has the same lifecycle: refused while
+ * draining, the call's signal aborted when the client leaves or a drain runs out (RequestTracker),
+ * the served-by and cache headers, what a failure still says (attempts, cache), and the cost.
  */
 @Injectable()
-export class CompletionResponder {
-  private readonly logger = new Logger('CompletionResponder');
+export class ModelResponder {
+  private readonly logger = new Logger('ModelResponder');
 
   constructor(
     @Inject(ConnectorHub) private readonly hub: ConnectorHub,
@@ -31,42 +40,58 @@ export class CompletionResponder {
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
   ) {}
 
-  /** `state`: the hub's scratch from an earlier completeSync of this same body (see HubCallOptions.state). */
-  async respond(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape, state?: Map<string, unknown>): Promise<void> {
-    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
-    applyTimeoutHeader(request, body);
-    const cache = cacheDirectives(request);
-    const controller = new AbortController();
-    const raw = reply.raw;
-    this.tracker.track(controller, raw);
-    const onClose = () => {
-      if (!raw.writableFinished) controller.abort(new DOMException('client closed the connection', 'AbortError'));
-    };
-    raw.once('close', onClose);
-    const meta: HubCallMeta = {};
-    request.hubMeta = meta;
+  async chat(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
+    const options = this.begin(request, reply, body);
     const record = request.record;
-    this.observer.observeCall(record, body, meta);
-    const options = { signal: controller.signal, requestId: request.id, meta, tenant: request.tenant, cache, state };
+    this.observer.observeCall(record, options.meta, body.stream === true, body.messages);
     try {
-      if (body.stream) await this.stream(request, reply, body, options, record);
-      else await sendCompletion(reply, await this.hub.complete(body, options), meta, this.observer, record, shape);
+      if (body.stream) {
+        await this.stream(request, reply, body, options, record);
+        return;
+      }
+      const completion = await this.hub.complete(body, options);
+      if (record?.content) record.content.answer = completion.choices.map((choice) => choice.message);
+      this.sendJson(reply, shape.json(completion, options.meta), options.meta, record);
     } catch (error) {
-      // Even a failure says how hard the gateway tried (retries, fallbacks).
-      if (!reply.sent) reply.headers(failureHeaders(meta));
+      this.failed(reply, options.meta);
       throw error;
-    } finally {
-      raw.off('close', onClose);
     }
   }
 
-  private async stream(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    body: HubRequest,
-    options: HubCallOptions & { signal: AbortSignal; meta: HubCallMeta },
-    record: RequestRecord | undefined,
-  ): Promise<void> {
+  async embed(request: FastifyRequest, reply: FastifyReply, body: HubEmbeddingRequest): Promise<void> {
+    const options = this.begin(request, reply, body);
+    this.observer.observeCall(request.record, options.meta, false);
+    try {
+      this.sendJson(reply, await this.hub.embed(body, options), options.meta, request.record);
+    } catch (error) {
+      this.failed(reply, options.meta);
+      throw error;
+    }
+  }
+
+  /** What every call needs before the hub sees it; throws the 503 or 400 a request gets instead. */
+  private begin(request: FastifyRequest, reply: FastifyReply, body: { timeout?: number }): CallOptions {
+    if (this.tracker.draining) throw GatewayErrors.shuttingDown();
+    applyTimeoutHeader(request, body);
+    const cache = cacheDirectives(request);
+    const meta: HubCallMeta = {};
+    request.hubMeta = meta;
+    return { signal: this.tracker.track(reply.raw), requestId: request.id, meta, tenant: request.tenant, cache };
+  }
+
+  private sendJson(reply: FastifyReply, body: unknown, meta: HubCallMeta, record: RequestRecord | undefined): void {
+    reply.headers(servedHeaders(meta));
+    const cost = this.observer.account(record, meta);
+    if (cost !== undefined) reply.header(COST_HEADER, costHeaderValue(cost));
+    void reply.send(body);
+  }
+
+  /** Even a failure says how hard the gateway tried (retries, fallbacks) and what the cache did. */
+  private failed(reply: FastifyReply, meta: HubCallMeta): void {
+    if (!reply.sent) reply.headers(failureHeaders(meta));
+  }
+
+  private async stream(request: FastifyRequest, reply: FastifyReply, body: HubRequest, options: CallOptions, record: RequestRecord | undefined): Promise<void> {
     const streamed = this.hub.streamComplete(body, options);
     const iterator = record?.content ? withAnswerLogged(streamed, record.content) : streamed;
     // Wait for the first chunk before committing to 200: an upstream that fails first
@@ -117,7 +142,7 @@ export class CompletionResponder {
 const MAX_LOGGED_ANSWER_CHARS = 1024 * 1024;
 
 /** Passes chunks through, collecting the answer's text for the request log (content logging only), up to a bound. */
-async function* withAnswerLogged(chunks: AsyncGenerator<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
+async function* withAnswerLogged(chunks: AsyncIterable<ChatCompletionChunk>, content: NonNullable<RequestRecord['content']>): AsyncGenerator<ChatCompletionChunk> {
   let answer = '';
   let cut = false;
   try {

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
+import type { z } from 'zod';
+import { ApiKeyGuard } from '../common/api-key.guard';
+import { answerError } from '../common/openai-exception.filter';
+import { validateBody } from '../common/validate-body';
+import { chatRequestSchema, type ChatRequestBody } from '../chat/chat-request.schema';
+import { toHubRequest } from '../chat/to-hub-request';
+import { embeddingsRequestSchema } from '../embeddings/embeddings.schema';
+import { ModelResponder } from './model-responder';
+import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
+
+/** One model route: its URL, the zod schema of its body, and how its valid body is answered. */
+interface ModelRoute<Schema extends z.ZodType> {
+  url: string;
+  body: Schema;
+  answer(responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>): Promise<void>;
+}
+
+function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelRoute<Schema> {
+  return definition;
+}
+
+/** The hub's own REST shape: /api/complete never streams, /api/stream always does (OpenAI chunks). */
+function hubShapeRoute(url: string, stream: boolean): ModelRoute<typeof chatRequestSchema> {
+  return route({
+    url,
+    body: chatRequestSchema,
+    answer(responder, request, reply, body: ChatRequestBody) {
+      const hubRequest = toHubRequest(body);
+      hubRequest.stream = stream;
+      if (!stream) delete hubRequest.stream_options;
+      return responder.chat(request, reply, hubRequest, HUB_SHAPE);
+    },
+  });
+}
+
+/**
+ * The routes that call models. A new API dialect (Anthropic's /v1/messages, the Responses API)
+ * is one more entry: its schema, its translation to the hub's request, its response shape.
+ */
+const MODEL_ROUTES = [
+  route({
+    url: '/v1/chat/completions',
+    body: chatRequestSchema,
+    answer: (responder, request, reply, body: ChatRequestBody) => responder.chat(request, reply, toHubRequest(body), OPENAI_SHAPE),
+  }),
+  hubShapeRoute('/api/complete', false),
+  hubShapeRoute('/api/stream', true),
+  route({
+    url: '/v1/embeddings',
+    body: embeddingsRequestSchema,
+    answer: (responder, request, reply, body) => responder.embed(request, reply, body),
+  }),
+];
+
+/**
+ * Fastify's validator for a route's zod body schema: the parsed body replaces request.body, or the
+ * 400 goes to the route's error handler. Fastify compiles each part of a route's schema on its
+ * own, so `schema` is the body's zod schema (its types name it after the whole route schema).
+ */
+const zodBodyValidator: FastifySchemaCompiler<FastifySchema> = ({ schema }) => (body) => validateBody(schema as z.ZodType, body);
+
+/**
+ * The gateway's one request path: the model routes as plain Fastify routes, not Nest
+ * controllers (Nest keeps DI, lifecycle, health, /v1/models and admin routes; see
+ * docs/architecture.md for why). Each request goes through the same steps, in this order:
+ *  - onRequest (global, request-hooks.ts and RequestObserver): the request id, metrics and log line;
+ *  - Fastify's JSON body parser (json-body.ts): 415, 413, bad JSON, too deep;
+ *  - preValidation: the gateway-key check (401), before the body is judged;
+ *  - validation: the route's zod schema (400 naming the field);
+ *  - the handler: ModelResponder, the one place that calls the hub and answers;
+ *  - errors anywhere above: the one error mapping (answerError), in OpenAI's shape.
+ */
+@Injectable()
+export class ModelRoutes {
+  constructor(
+    @Inject(ApiKeyGuard) private readonly keys: ApiKeyGuard,
+    @Inject(ModelResponder) private readonly responder: ModelResponder,
+  ) {}
+
+  install(fastify: FastifyInstance): void {
+    for (const { url, body, answer } of MODEL_ROUTES as Array<ModelRoute<z.ZodType>>) {
+      fastify.route({
+        method: 'POST',
+        url,
+        schema: { body },
+        validatorCompiler: zodBodyValidator,
+        preValidation: (request, _reply, done) => done(this.keys.refusal(request)),
+        errorHandler: (error, request, reply) => answerError(error, request, reply),
+        handler: (request, reply) => answer(this.responder, request, reply, request.body),
+      });
+    }
+  }
+}
