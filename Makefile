@@ -8,12 +8,13 @@ export PATH := $(NODE_BIN):$(PATH)
 
 SOURCES := $(shell find apps libs bench loadtest scripts -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
 
-.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench clean images cluster-build cluster-up cluster-down cluster-status
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench scaling clean images cluster-build cluster-up cluster-down cluster-status
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
 	@echo "make test       install what is missing and run every test (unit + end to end)"
 	@echo "make bench      gateway vs a bare forwarder in front of the fake provider (autocannon)"
+	@echo "make scaling    throughput at 1, 2, 4, 8 gateway replicas in the test cluster (make cluster-up first)"
 	@echo "make typecheck  tsc over everything, specs and the k6 scripts included"
 	@echo "make images     the gateway, fake provider, load runner and Redis images, without Docker (.tools/images/*.tar)"
 	@echo "make cluster-up     a real one-node Kubernetes 1.34 in namespaces of its own (root; docs/kubernetes.md)"
@@ -78,6 +79,11 @@ images: build
 
 bench: system-deps build
 	node dist/bench/run.js
+
+# How throughput grows from 1 to 8 gateway replicas in the test cluster (make cluster-up first):
+# scripts/scaling.sh; docs/kubernetes.md, "Measuring scaling in your cluster". SCALING_ARGS: runner flags.
+scaling: build images
+	./scripts/scaling.sh run $(SCALING_ARGS)
 
 cluster-build:
 	@./scripts/install-cluster-deps.sh
