@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { eventually, kubectl, kubectlOk, run, type ClusterPaths } from '../support/cluster';
 import { imageValues, importImages, IMAGES_TIMEOUT_MS, type ProjectImages } from '../support/images';
 import { schemaPaths } from '../support/k8s-schema';
+import { fakeProviderManifest } from '../support/in-cluster-fake';
 import { CHART_DIR, CI_DIR, REPO_ROOT, type RunResult } from '../support/render';
 import { ACQUIRE_TIMEOUT_MS, acquireCluster, releaseCluster } from '../support/shared-cluster';
 import { startTraffic } from '../support/traffic';
@@ -46,47 +47,8 @@ const HELM_TIMEOUT_MS = 7 * 60_000;
 const STREAM_SUFFIX = '[[fake latency=200 chunks=16 chunk-delay=250]]';
 const PLAIN_SUFFIX = '[[fake latency=100]]';
 
-const RESTRICTED = `
-          securityContext:
-            runAsNonRoot: true
-            readOnlyRootFilesystem: true
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-            seccompProfile: {type: RuntimeDefault}`;
-
 /** The fake provider, the upstream of every release that has an OpenAI key. */
-function upstream(image: string): string {
-  return `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${UPSTREAM_NS}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: fake-provider, namespace: ${UPSTREAM_NS}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: fake-provider}}
-  template:
-    metadata: {labels: {app: fake-provider}}
-    spec:
-      automountServiceAccountToken: false
-      containers:
-        - name: fake-provider
-          image: ${image}
-          imagePullPolicy: Never
-          ports: [{containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /_fake/health, port: 8080}, periodSeconds: 1}
-          resources: {requests: {cpu: 10m, memory: 64Mi}}${RESTRICTED}
----
-apiVersion: v1
-kind: Service
-metadata: {name: fake-provider, namespace: ${UPSTREAM_NS}}
-spec:
-  selector: {app: fake-provider}
-  ports: [{port: 80, targetPort: 8080}]
-`;
-}
+const upstream = (image: string): string => fakeProviderManifest(UPSTREAM_NS, image);
 
 /** What ci/external-redis-values.yaml expects to exist: its three Secrets. */
 function externalSecrets(redisPassword: string): string {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CLUSTER_SCRIPT, eventually, kubectl, kubectlOk, run, type ClusterPaths } from '../support/cluster';
 import { imageValues, importImages, IMAGES_TIMEOUT_MS, type ProjectImages } from '../support/images';
 import { helmTemplateAsync, REPO_ROOT } from '../support/render';
+import { fakeProviderManifest, RESTRICTED } from '../support/in-cluster-fake';
 import { ACQUIRE_TIMEOUT_MS, acquireCluster, releaseCluster } from '../support/shared-cluster';
 
 /**
@@ -23,46 +24,9 @@ const MODEL = 'openai/gpt-4o-mini';
 /** The load runner's smoke scenario, cut short: what matters here is that the image runs it. */
 const LOAD_REQUESTS = 5;
 
-/** The restricted profile the chart's pods run with; the user is the image's own (USER). */
-const RESTRICTED = `
-          securityContext:
-            runAsNonRoot: true
-            readOnlyRootFilesystem: true
-            allowPrivilegeEscalation: false
-            capabilities: {drop: [ALL]}
-            seccompProfile: {type: RuntimeDefault}`;
-
+/** The fake provider, the gateway in front of it, and their Services. */
 function appObjects(images: ProjectImages): string {
-  return `
-apiVersion: v1
-kind: Namespace
-metadata: {name: ${NAMESPACE}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: fake-provider, namespace: ${NAMESPACE}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: fake-provider}}
-  template:
-    metadata: {labels: {app: fake-provider}}
-    spec:
-      automountServiceAccountToken: false
-      containers:
-        - name: fake-provider
-          image: ${images['fake-provider']}
-          imagePullPolicy: Never
-          ports: [{containerPort: 8080}]
-          readinessProbe: {httpGet: {path: /_fake/health, port: 8080}, periodSeconds: 1}
-          resources: {requests: {cpu: 10m, memory: 64Mi}}${RESTRICTED}
----
-apiVersion: v1
-kind: Service
-metadata: {name: fake-provider, namespace: ${NAMESPACE}}
-spec:
-  selector: {app: fake-provider}
-  ports: [{port: 80, targetPort: 8080}]
----
+  return `${fakeProviderManifest(NAMESPACE, images['fake-provider'])}---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: gateway, namespace: ${NAMESPACE}}
