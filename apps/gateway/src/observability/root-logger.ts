@@ -20,16 +20,27 @@ import { LineBatcher } from './line-batcher';
  * (maskSecrets), and upstream error messages are cleaned of keys before they become errors. The
  * e2e specs check the whole output for the keys they configure.
  */
-export function createRootLogger(level: GatewayConfig['server']['logLevel'], destination: pino.DestinationStream = defaultDestination()): Logger {
-  return pino(
+export function createRootLogger(level: GatewayConfig['server']['logLevel'], destination: pino.DestinationStream = defaultDestination()): RootLogger {
+  const logger = pino(
     {
       level,
       base: undefined,
-      // Epoch milliseconds (pino's default): an ISO string costs about 0.9 µs more per line.
+      // Epoch milliseconds (pino's default): a cheaper line than an ISO string.
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
+  return { logger, destination };
+}
+
+/**
+ * The logger and the stream it writes to, made together once. The request observer writes its
+ * ready-made lines (in pino's format) to the same stream, so they stay in order with the
+ * logger's, without reaching into the logger for it.
+ */
+export interface RootLogger {
+  logger: Logger;
+  destination: pino.DestinationStream;
 }
 
 const FLUSH_INTERVAL_MS = 200;
