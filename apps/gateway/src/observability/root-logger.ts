@@ -14,8 +14,8 @@ import { LineBatcher } from './line-batcher';
  * building the line itself. What is collected is written when the process exits; `flush()`
  * sends it at once (after the listening line, for instance).
  *
- * No pino `redact`: its wildcard paths cost about 11 µs per line (measured: 14 µs per request
- * line with it, 3 µs without), a fifth of a request's whole CPU budget. Secrets are kept out by
+ * No pino `redact`: its wildcard paths cost several times the rest of the line, a large share of a
+ * request's whole CPU budget (docs/benchmarks.md#measurements-behind-code-choices). Secrets are kept out by
  * construction instead: request headers are never logged, the config printed at debug is masked
  * (maskSecrets), and upstream error messages are cleaned of keys before they become errors. The
  * e2e specs check the whole output for the keys they configure.
