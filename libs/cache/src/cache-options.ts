@@ -54,9 +54,6 @@ export const CACHE_DEFAULTS = {
   waitMs: 10_000,
 } as const;
 
-/** Default of `maxEntryBytes`; docs/configuration.md says why. */
-export const CACHE_MAX_ENTRY_BYTES = CACHE_DEFAULTS.maxEntryBytes;
-
 export interface ResolvedCacheOptions {
   ttlMs: number;
   maxEntryBytes: number;
