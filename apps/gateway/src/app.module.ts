@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type { Logger } from 'pino';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import { GATEWAY_CONFIG } from './config/config.tokens';
 import { HubModule } from './hub/hub.module';
@@ -9,6 +8,7 @@ import { HealthController } from './health/health.controller';
 import { RequestTracker } from './lifecycle/request-tracker';
 import { ApiKeyGuard } from './common/api-key.guard';
 import { ObservabilityModule } from './observability/observability.module';
+import type { RootLogger } from './observability/root-logger';
 import { ReadinessIndicators } from './health/readiness.indicators';
 import { ModelResponder } from './model-routes/model-responder';
 import { ModelRoutes } from './model-routes/model-routes';
@@ -19,7 +19,7 @@ import { ModelRoutes } from './model-routes/model-routes';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+  static forRoot(config: GatewayConfig, logger: RootLogger): DynamicModule {
     return {
       module: AppModule,
       global: true,

@@ -50,7 +50,8 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const logger = createRootLogger(config.server.logLevel);
+  const root = createRootLogger(config.server.logLevel);
+  const logger = root.logger;
   const adapter = new FastifyAdapter({
     bodyLimit: config.server.bodyLimitBytes,
     genReqId: requestId,
@@ -64,7 +65,7 @@ async function bootstrap(): Promise<void> {
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, root), adapter, {
     logger: NEST_LEVELS[config.server.logLevel],
     bufferLogs: true,
     // Fastify's own JSON parser (no urlencoded parser: only JSON bodies are accepted).

@@ -17,7 +17,8 @@ const FIRST_TOKEN_MS = 3000;
 const CASE_MS = 60_000;
 /**
  * Far below the size of any answer these tests send, above what the gateway needs to pass one on
- * (mostly V8's young generation filling with the garbage of passed-on chunks: 20–50 MiB measured).
+ * (mostly V8's young generation filling with the garbage of passed-on chunks;
+ * docs/benchmarks.md#measurements-behind-code-choices).
  */
 const PEAK_GROWTH_BOUND = 96 * MiB;
 

@@ -51,7 +51,7 @@ export class CacheMiddleware implements HubMiddleware {
   constructor(options: CacheMiddlewareOptions, events = new CacheEvents()) {
     this.events = events;
     this.options = resolveCacheOptions(options);
-    const entries = options.maxSize?.entries ?? 10_000;
+    const entries = this.options.maxEntries;
     if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize.entries >= 1');
     if (options.type !== 'memory') {
       const redis = options.redis ?? {};
@@ -62,9 +62,9 @@ export class CacheMiddleware implements HubMiddleware {
         nodes: options.type === 'redis-cluster' ? redis.nodes : undefined,
         username: redis.username,
         password: redis.password,
-        tls: redis.tls,
+        tls: this.options.tls,
         commandTimeoutMs: this.options.commandTimeoutMs,
-        connectTimeoutMs: redis.connectTimeoutMs ?? 1000,
+        connectTimeoutMs: this.options.connectTimeoutMs,
       });
       // ioredis reports connection errors as events; without a listener Node would print each one.
       this.redis.on('error', () => undefined);
@@ -75,7 +75,7 @@ export class CacheMiddleware implements HubMiddleware {
     }
     this.cache = new ResponseCache(
       {
-        memory: entries > 0 ? { maxEntries: entries, maxBytes: options.maxSize?.bytes ?? 128 * 1024 * 1024 } : undefined,
+        memory: entries > 0 ? { maxEntries: entries, maxBytes: this.options.maxBytes } : undefined,
         redis: this.redis ? { client: this.redis, timeoutMs: this.options.commandTimeoutMs } : undefined,
       },
       events,

@@ -4,13 +4,16 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 import { withTimeout } from './with-timeout';
 
 /**
- * A Keyv store over an ioredis client, single node or Cluster. Written by hand because Keyv's
- * own Redis store (@keyv/redis) is built on node-redis, and the gateway needs ioredis's Cluster
- * client (MOVED/ASK handling, replica failover, no offline queue). Only single-key commands are
- * used, so Redis Cluster never answers CROSSSLOT. Keys arrive complete (Keyv's prefixing is off).
+ * A Keyv storage adapter (Keyv's documented KeyvStoreAdapter) over an ioredis client, single node
+ * or Cluster. Written by hand because Keyv's own Redis store (@keyv/redis) is built on node-redis,
+ * and the gateway needs ioredis's Cluster client (MOVED/ASK handling, replica failover, no offline
+ * queue). Values are stored exactly as Keyv hands them over and handed back as stored: their
+ * format is Keyv's business. Only single-key commands are used, so Redis Cluster never answers
+ * CROSSSLOT. Keys arrive complete (Keyv's `useKeyPrefix: false`).
  */
 export class IoredisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
-  readonly opts: Record<string, unknown> = { dialect: 'redis' };
+  /** Keyv's adapter contract asks for it; no options of Keyv's apply here (no iterator: the cache never lists keys). */
+  readonly opts: Record<string, unknown> = {};
   namespace?: string;
 
   /**

@@ -168,7 +168,11 @@ describe('ResponseCache', () => {
     it('an entry Redis still holds but Keyv sees as expired (clock skew) is a bounded miss even if DEL hangs', async () => {
       const redis = new FakeRedis();
       const { cache } = cacheWith({ redis: { client: redis.asClient(), timeoutMs: 30 } });
-      redis.data.set('k', { value: JSON.stringify({ value: answer('old'), expires: Date.now() - 1_000 }) });
+      const clock = fakeClock();
+      await cache.set('k', answer('old', { ttlMs: 5_000 }));
+      // Redis (on a clock of its own) still holds it when the gateway's clock says it expired.
+      redis.data.get('k')!.expiresAt = undefined;
+      clock.advance(10_000);
       redis.misbehave.set('del', 'hang');
       expect(await within(cache.get('k'), 900)).toEqual({ value: undefined });
     });

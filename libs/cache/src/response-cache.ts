@@ -19,13 +19,18 @@ export interface CacheHit {
 }
 
 /**
- * Two tiers through cache-manager: L1 an in-process LRU bounded by entries and bytes, L2 Redis
- * (single node or Cluster). Reads try L1, then L2, and copy an L2 hit into L1 for the time it
- * has left. Writes go to both. Each tier is its own cache-manager instance so a hit knows its
- * tier. Never throws: a Redis failure is a miss (reads) or a lost write, counted in `events`.
+ * Two tiers: L1 an in-process LRU bounded by entries and bytes, L2 Redis (single node or Cluster).
+ * Reads try L1, then L2, and copy an L2 hit into L1 for the time it has left. Writes go to both.
+ * Never throws: a Redis failure is a miss (reads) or a lost write, counted in `events`.
+ *
+ * L1 is lru-cache used directly: its byte bound needs each entry's size, which is ours
+ * (CachedAnswer.bytes), and an answer's expiry is ours too (expiresAt), so nothing in between
+ * (Keyv would wrap each answer in an envelope of its own) is needed. L2 is cache-manager over
+ * Keyv over IoredisKeyvStore, a Keyv storage adapter that stores what Keyv hands it as it is:
+ * the value's format in Redis is Keyv's, and only Keyv reads it.
  */
 export class ResponseCache {
-  private readonly memory?: Cache;
+  private readonly memory?: LRUCache<string, CachedAnswer>;
   private readonly shared?: Cache;
 
   constructor(
@@ -33,17 +38,12 @@ export class ResponseCache {
     private readonly events: CacheEvents,
   ) {
     if (options.memory && options.memory.maxEntries > 0) {
-      const lru = new LRUCache<string, KeyvEntry>({
+      this.memory = new LRUCache<string, CachedAnswer>({
         max: options.memory.maxEntries,
         maxSize: options.memory.maxBytes,
-        // Keyv stores { value, expires }; an entry larger than maxBytes is simply not kept.
-        sizeCalculation: (entry) => Math.max(1, entry.value?.bytes ?? 1024),
+        // An answer larger than maxBytes is not kept (lru-cache refuses it).
+        sizeCalculation: (answer) => Math.max(1, answer.bytes),
       });
-      const keyv = new Keyv({ store: mapView(lru), useKeyPrefix: false });
-      // Objects in, objects out: no JSON round trip for the in-process tier.
-      keyv.serialize = undefined;
-      keyv.deserialize = undefined;
-      this.memory = createCache({ stores: [keyv] });
     }
     if (options.redis) {
       const keyv = new Keyv({ store: new IoredisKeyvStore(options.redis.client, options.redis.timeoutMs), useKeyPrefix: false, throwOnErrors: true });
@@ -64,16 +64,20 @@ export class ResponseCache {
   }
 
   async get(key: string): Promise<CacheHit | undefined> {
-    if (this.memory) {
-      const answer = await this.memory.get<CachedAnswer>(key);
-      if (answer) return { answer, tier: 'memory' };
+    const memory = this.memory;
+    if (memory) {
+      const answer = memory.get(key);
+      if (answer) {
+        if (answer.expiresAt > Date.now()) return { answer, tier: 'memory' };
+        memory.delete(key);
+      }
     }
     if (this.shared) {
       const answer = await this.shared.get<CachedAnswer>(key);
       if (answer) {
         const left = answer.expiresAt - Date.now();
         if (left <= 0) return undefined;
-        if (this.memory) void this.memory.set(key, answer, left);
+        this.memory?.set(key, answer);
         return { answer, tier: 'redis' };
       }
     }
@@ -88,7 +92,7 @@ export class ResponseCache {
   async set(key: string, answer: CachedAnswer): Promise<void> {
     const ttl = answer.expiresAt - Date.now();
     if (ttl <= 0) return;
-    if (this.memory) await this.memory.set(key, answer, ttl);
+    this.memory?.set(key, answer);
     if (this.shared) {
       try {
         await this.shared.set(key, answer, ttl);
@@ -97,27 +101,4 @@ export class ResponseCache {
       }
     }
   }
-}
-
-/** What Keyv keeps in its store per key when its serializer is off. */
-interface KeyvEntry {
-  value?: CachedAnswer;
-  expires?: number;
-}
-
-/**
- * lru-cache as the Map Keyv expects. Keyv calls `set(key, value, ttlMs)`, but lru-cache's third
- * argument is an options object (a number there throws); Keyv already tracks expiry itself.
- */
-function mapView<V extends object>(lru: LRUCache<string, V>) {
-  return {
-    get: (key: string) => lru.get(key),
-    set: (key: string, value: V) => {
-      lru.set(key, value);
-      return true;
-    },
-    delete: (key: string) => lru.delete(key),
-    has: (key: string) => lru.has(key),
-    clear: () => lru.clear(),
-  };
 }

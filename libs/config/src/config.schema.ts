@@ -88,23 +88,27 @@ const providerResilience = { retry: retry.optional(), breaker: breaker.optional(
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, "must be 'host:port'");
 const redisUrl = z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' });
 
-/** The response cache (libs/cache). Default: in-process memory only. */
+/**
+ * The response cache (libs/cache). Default: in-process memory only. The other defaults are the
+ * cache's own (libs/cache CACHE_DEFAULTS, applied by CacheMiddleware): optional here, so they are
+ * stated once (docs/configuration.md lists them).
+ */
 const cacheSchema = z
   .strictObject({
     /** none: off; memory: in-process LRU only; redis / redis-cluster: the LRU in front of Redis. */
     type: z.enum(['none', 'memory', 'redis', 'redis-cluster']).default('memory'),
     /** How long answers are kept, in seconds. */
-    ttlSeconds: z.number().int().positive().default(3600),
+    ttlSeconds: z.number().int().positive().optional(),
     /** Upper bound for a request's own `x-llm-hub-cache-ttl`, in seconds. */
-    maxTtlSeconds: z.number().int().positive().default(86_400),
+    maxTtlSeconds: z.number().int().positive().optional(),
     /** The in-process tier (L1). maxEntries 0 turns it off (Redis only). */
     memory: z
       .strictObject({
-        maxEntries: z.number().int().min(0).default(10_000),
-        maxBytes: z.number().int().positive().default(128 * 1024 * 1024),
+        maxEntries: z.number().int().min(0).optional(),
+        maxBytes: z.number().int().positive().optional(),
       })
-      .prefault({}),
-    /** Largest answer stored (estimated size); a stream stops being assembled past it. Default: libs/cache CACHE_MAX_ENTRY_BYTES. */
+      .optional(),
+    /** Largest answer stored (estimated size); a stream stops being assembled past it. */
     maxEntryBytes: z.number().int().positive().optional(),
     /** The shared tier (L2): `url` for type redis, `nodes` for type redis-cluster. */
     redis: z
@@ -113,31 +117,31 @@ const cacheSchema = z
         nodes: z.array(hostPort).min(1).optional(),
         username: z.string().min(1).optional(),
         password: secret.optional(),
-        tls: z.boolean().default(false),
+        tls: z.boolean().optional(),
         /** Prefix of every key the gateway writes. */
-        keyPrefix: z.string().max(64).default('llmhub:'),
+        keyPrefix: z.string().max(64).optional(),
         /** A Redis command slower than this counts as failed (the request goes on without the cache). */
-        commandTimeoutMs: z.number().int().positive().max(10_000).default(50),
-        connectTimeoutMs: z.number().int().positive().max(60_000).default(1000),
+        commandTimeoutMs: z.number().int().positive().max(10_000).optional(),
+        connectTimeoutMs: z.number().int().positive().max(60_000).optional(),
       })
       .optional(),
     /** Identical concurrent requests share one upstream call (in-process, and across replicas through a Redis lock). */
     coalescing: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().optional(),
         /** How long a replica's claim on a request lasts in Redis (a crashed leader frees it after this). */
-        lockTtlMs: z.number().int().positive().default(30_000),
+        lockTtlMs: z.number().int().positive().optional(),
         /** How long a follower on another replica waits for the leader's answer before going upstream itself. */
-        waitMs: z.number().int().min(0).default(10_000),
+        waitMs: z.number().int().min(0).optional(),
       })
-      .prefault({}),
+      .optional(),
   })
   .prefault({})
   .superRefine((cache, ctx) => {
     if (cache.type === 'redis' && !cache.redis?.url) ctx.addIssue({ code: 'custom', path: ['redis', 'url'], message: "is required when type is 'redis'" });
     if (cache.type === 'redis-cluster' && !cache.redis?.nodes)
       ctx.addIssue({ code: 'custom', path: ['redis', 'nodes'], message: "is required when type is 'redis-cluster'" });
-    if (cache.type === 'memory' && cache.memory.maxEntries === 0)
+    if (cache.type === 'memory' && cache.memory?.maxEntries === 0)
       ctx.addIssue({ code: 'custom', path: ['memory', 'maxEntries'], message: "must be at least 1 when type is 'memory' (use type 'none' to turn the cache off)" });
   });
 

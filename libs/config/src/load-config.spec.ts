@@ -43,13 +43,8 @@ describe('loadConfig from the environment only', () => {
       providers: { mock: { type: 'mock' } },
       resilience: { enabled: true },
       upstream: { maxResponseBytes: 64 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 120_000 },
-      cache: {
-        type: 'memory',
-        ttlSeconds: 3600,
-        maxTtlSeconds: 86_400,
-        memory: { maxEntries: 10_000, maxBytes: 128 * 1024 * 1024 },
-        coalescing: { enabled: true, lockTtlMs: 30_000, waitMs: 10_000 },
-      },
+      // The other cache defaults are the cache's own (libs/cache CACHE_DEFAULTS).
+      cache: { type: 'memory' },
       observability: {
         metrics: { enabled: true, port: 9464, maxConnections: 16, requestTimeoutMs: 10_000 },
         requestLog: { enabled: true, content: false },
@@ -84,7 +79,7 @@ describe('loadConfig from the environment only', () => {
     it('takes the Redis Cluster from LLM_HUB_CACHE_TYPE, LLM_HUB_REDIS_NODES and LLM_HUB_REDIS_PASSWORD', () => {
       const config = loadConfig({ LLM_HUB_CACHE_TYPE: 'redis-cluster', LLM_HUB_REDIS_NODES: '10.0.0.1:6379, 10.0.0.2:6379', LLM_HUB_REDIS_PASSWORD: 'pw' });
       expect(config.cache.type).toBe('redis-cluster');
-      expect(config.cache.redis).toMatchObject({ nodes: ['10.0.0.1:6379', '10.0.0.2:6379'], password: 'pw', commandTimeoutMs: 50 });
+      expect(config.cache.redis).toMatchObject({ nodes: ['10.0.0.1:6379', '10.0.0.2:6379'], password: 'pw' });
     });
 
     it('takes a single Redis from LLM_HUB_REDIS_URL', () => {

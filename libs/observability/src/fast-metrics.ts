@@ -1,9 +1,9 @@
 /**
  * Counter and histogram families for the per-request metrics, updated without prom-client on the
  * hot path. Written by hand because prom-client 15 rebuilds and hashes a child's label string on
- * every inc/observe: measured at the gateway, the per-request metrics cost 1.7 µs of prom-client
- * code plus the garbage of ~7 label strings per request (docs/benchmarks.md). Here a series is an
- * object holding numbers, found once per label set.
+ * every inc/observe, a CPU cost and several garbage strings per request
+ * (docs/benchmarks.md#measurements-behind-code-choices). Here a series is an object holding
+ * numbers, found once per label set.
  *
  * prom-client's Registry only takes its own metric classes, so these families are not registered
  * on it: `FastFamilies.text()` writes them in the same text format (fast-metrics.spec.ts checks

@@ -1,7 +1,4 @@
-import { CircuitState } from 'cockatiel';
 import { CompositeBreaker, type CompositeBreakerOptions } from './composite-breaker';
-
-const { Closed, HalfOpen } = CircuitState;
 
 function breaker(options: Partial<CompositeBreakerOptions>) {
   const clock = { now: 1_000_000 };
@@ -15,62 +12,52 @@ function breaker(options: Partial<CompositeBreakerOptions>) {
 describe('CompositeBreaker', () => {
   it('opens on the Nth consecutive failure', () => {
     const { subject } = breaker({ consecutiveFailures: 3, minimumCalls: 1_000 });
-    expect([subject.failure(Closed), subject.failure(Closed)]).toEqual([false, false]);
-    subject.success(Closed);
-    expect([subject.failure(Closed), subject.failure(Closed), subject.failure(Closed)]).toEqual([false, false, true]);
+    expect([subject.failure(), subject.failure()]).toEqual([false, false]);
+    subject.success();
+    expect([subject.failure(), subject.failure(), subject.failure()]).toEqual([false, false, true]);
   });
 
   it('opens when the rate reaches the threshold, only once the window holds minimumCalls calls', () => {
     const { subject } = breaker({ failureRateThreshold: 0.5, minimumCalls: 10 });
     // S F S F ...: 50% from the second call on, but only the tenth call makes the window big enough.
     for (let i = 0; i < 4; i++) {
-      subject.success(Closed);
-      expect(subject.failure(Closed)).toBe(false);
+      subject.success();
+      expect(subject.failure()).toBe(false);
     }
-    subject.success(Closed);
-    expect(subject.failure(Closed)).toBe(true);
+    subject.success();
+    expect(subject.failure()).toBe(true);
   });
 
   it('a threshold of 1 opens only when every call in the window failed', () => {
     const { subject } = breaker({ failureRateThreshold: 1, minimumCalls: 3 });
-    subject.success(Closed);
-    expect([subject.failure(Closed), subject.failure(Closed), subject.failure(Closed)]).toEqual([false, false, false]);
+    subject.success();
+    expect([subject.failure(), subject.failure(), subject.failure()]).toEqual([false, false, false]);
     const fresh = breaker({ failureRateThreshold: 1, minimumCalls: 3 }).subject;
-    expect([fresh.failure(Closed), fresh.failure(Closed), fresh.failure(Closed)]).toEqual([false, false, true]);
+    expect([fresh.failure(), fresh.failure(), fresh.failure()]).toEqual([false, false, true]);
   });
 
   it('slides the window in tenths and ignores buckets left from long ago', () => {
     const { subject, clock } = breaker({ samplingWindowMs: 10_000 });
-    subject.failure(Closed);
-    subject.failure(Closed);
+    subject.failure();
+    subject.failure();
     clock.now += 9_000;
     expect(subject.snapshot()).toMatchObject({ calls: 2, failures: 2 });
     clock.now += 1_000;
     expect(subject.snapshot()).toMatchObject({ calls: 0, failures: 0 });
     // Exactly one full ring later the same bucket slot comes round again: not counted twice.
     clock.now += 100_000 - 10_000;
-    subject.success(Closed);
+    subject.success();
     expect(subject.snapshot()).toMatchObject({ calls: 1, failures: 0 });
   });
 
-  it('starts from a clean slate when a half-open probe succeeds', () => {
+  it('starts from a clean slate when reset (a half-open probe succeeded)', () => {
     const { subject } = breaker({ failureRateThreshold: 0.5, minimumCalls: 4, consecutiveFailures: 3 });
-    subject.failure(Closed);
-    subject.failure(Closed);
-    subject.success(Closed);
-    subject.failure(Closed);
-    expect(subject.failure(HalfOpen)).toBe(true);
-    subject.success(HalfOpen);
-    expect(subject.snapshot()).toEqual({ calls: 1, failures: 0, consecutiveFailures: 0 });
-    expect([subject.failure(Closed), subject.failure(Closed)]).toEqual([false, false]);
-  });
-
-  it('round-trips its state (cockatiel toJSON / initialState)', () => {
-    const { subject, clock } = breaker({ consecutiveFailures: 3 });
-    subject.failure(Closed);
-    subject.failure(Closed);
-    const copy = new CompositeBreaker({ consecutiveFailures: 3, failureRateThreshold: 0.5, samplingWindowMs: 10_000, minimumCalls: 100 }, () => clock.now);
-    copy.state = JSON.parse(JSON.stringify(subject.state));
-    expect(copy.failure(Closed)).toBe(true);
+    subject.failure();
+    subject.failure();
+    subject.success();
+    subject.failure();
+    subject.reset();
+    expect(subject.snapshot()).toEqual({ calls: 0, failures: 0, consecutiveFailures: 0 });
+    expect([subject.failure(), subject.failure()]).toEqual([false, false]);
   });
 });

@@ -1,4 +1,3 @@
-import { CircuitState, type IBreaker } from 'cockatiel';
 import type { BreakerOptions } from './resilience-options';
 
 export type CompositeBreakerOptions = Pick<BreakerOptions, 'consecutiveFailures' | 'failureRateThreshold' | 'samplingWindowMs' | 'minimumCalls'>;
@@ -13,17 +12,13 @@ interface Bucket {
   failures: number;
 }
 
-interface CompositeBreakerState {
-  consecutive: number;
-  buckets: Bucket[];
-}
-
 /**
- * A cockatiel IBreaker that opens on `consecutiveFailures` failures in a row OR when the failure
- * rate over the last `samplingWindowMs` reaches `failureRateThreshold` with at least
- * `minimumCalls` calls in that window.
+ * The closed circuit's failure counts (CircuitStateMachine asks it whether to open): open on
+ * `consecutiveFailures` failures in a row OR when the failure rate over the last
+ * `samplingWindowMs` reaches `failureRateThreshold` with at least `minimumCalls` calls in that
+ * window.
  *
- * Hand-written rather than ConsecutiveBreaker + SamplingBreaker because cockatiel 3.2.1's
+ * Hand-written rather than cockatiel's ConsecutiveBreaker + SamplingBreaker because
  * SamplingBreaker does not fit our settings: it takes a minimum *rate* (calls per second), not
  * a minimum number of calls; it opens only when the rate is strictly above the threshold
  * (we say "reaches"); it refuses a threshold of 1; and it advances its ring by one slot per
@@ -31,44 +26,31 @@ interface CompositeBreakerState {
  * keeps BUCKETS time buckets keyed by epoch, so a stale bucket is recognised and ignored no matter
  * how long the gap was. The window therefore covers between 9/10 and all of `samplingWindowMs`.
  *
- * Only the outcomes the policy reports reach this class: calls that count as neither success nor
+ * Only the outcomes the state machine reports reach this class: calls that count as neither success nor
  * failure (client errors, callers that left) are filtered out before.
  */
-export class CompositeBreaker implements IBreaker {
+export class CompositeBreaker {
   private consecutive = 0;
-  private buckets: Bucket[];
+  private readonly buckets: Bucket[];
   private readonly bucketMs: number;
 
   constructor(
     private readonly options: CompositeBreakerOptions,
-    /** Injectable for tests; cockatiel itself reads Date.now() for the cooldown. */
+    /** Injectable for tests. */
     private readonly now: () => number = Date.now,
   ) {
     this.bucketMs = Math.max(1, Math.ceil(options.samplingWindowMs / BUCKETS));
     this.buckets = Array.from({ length: BUCKETS }, () => ({ epoch: Number.NEGATIVE_INFINITY, calls: 0, failures: 0 }));
   }
 
-  /** For cockatiel's toJSON()/initialState. */
-  get state(): unknown {
-    return { consecutive: this.consecutive, buckets: this.buckets.map((b) => ({ ...b })) } satisfies CompositeBreakerState;
-  }
-
-  set state(value: unknown) {
-    const restored = value as Partial<CompositeBreakerState> | undefined;
-    this.consecutive = restored?.consecutive ?? 0;
-    if (restored?.buckets?.length === BUCKETS) this.buckets = restored.buckets.map((b) => ({ ...b }));
-  }
-
-  success(state: CircuitState): void {
-    // A successful probe closes the circuit: start from a clean slate, as SamplingBreaker does.
-    if (state === CircuitState.HalfOpen) this.reset();
+  /** A success while closed. */
+  success(): void {
     this.consecutive = 0;
     this.record(false);
   }
 
-  failure(state: CircuitState): boolean {
-    // Outside Closed, cockatiel (re)opens whatever we answer; the counts restart on close anyway.
-    if (state !== CircuitState.Closed) return true;
+  /** A failure while closed; true when the circuit should open now. */
+  failure(): boolean {
     this.consecutive += 1;
     this.record(true);
     if (this.consecutive >= this.options.consecutiveFailures) return true;
@@ -81,7 +63,8 @@ export class CompositeBreaker implements IBreaker {
     return { ...this.window(), consecutiveFailures: this.consecutive };
   }
 
-  private reset(): void {
+  /** Forgets every call: a circuit closed by a successful probe starts from a clean slate. */
+  reset(): void {
     this.consecutive = 0;
     for (const bucket of this.buckets) {
       bucket.epoch = Number.NEGATIVE_INFINITY;

@@ -2,6 +2,7 @@ export * from './resilience-options';
 export * from './resilience-events';
 export * from './resilience-errors';
 export * from './composite-breaker';
+export * from './circuit-state';
 export * from './circuit-breaker.middleware';
 export * from './weighted-order';
 export * from './fallback.middleware';

@@ -1,4 +1,4 @@
-import { handleWhen, retry, type IBackoff, type IBackoffFactory } from 'cockatiel';
+import { DelegateBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { HubError, type ChatCompletion, type EmbeddingResponse } from '@llm-connector-hub/core';
 import type {
   ChatStream,
@@ -41,10 +41,12 @@ interface ProviderRetry {
  * Streams are retried only until their first chunk: once a chunk has reached the caller, a
  * failure propagates untouched.
  *
- * The loop is cockatiel's RetryPolicy (attempt counting, the error filter, no retry once the
- * signal aborted). Cockatiel decides a retry in its error filter and then sleeps in a timer that
- * ignores the signal, so the decision (Retry-After, deadline, budget) lives in a per-call filter
- * and the wait is ours and abortable: cockatiel's own backoff is zero.
+ * The loop is cockatiel's RetryPolicy, used through its documented interface: the error filter
+ * (handleWhen) only says which errors are retryable, the decision to give up (Retry-After too long,
+ * deadline, budget) is a DelegateBackoff that throws the error, as cockatiel's documentation shows,
+ * and `execute(fn, signal)` stops retrying once the caller's signal aborted. Cockatiel waits out a
+ * backoff in a timer that ignores the signal, so its backoff is zero and the wait is ours, at the
+ * start of the next attempt, and ends as soon as the caller leaves.
  */
 export class RetryMiddleware implements HubMiddleware {
   readonly name = 'retry';
@@ -96,32 +98,38 @@ export class RetryMiddleware implements HubMiddleware {
 
   /**
    * The first attempt runs outside cockatiel: the healthy path pays one promise and no policy.
-   * Only a retryable failure builds the per-call policy for the remaining attempts.
+   * Only a failure worth retrying builds the call's policy for the remaining attempts (per call,
+   * because its backoff decides from the call's deadline and attempts).
    */
   private execute<T>(provider: ProviderRetry, context: HubContextBase & { request: { model: string } }, operation: () => Promise<T>): Promise<T> {
     provider.budget.recordRequest();
     return operation().catch((error: unknown) => {
-      if (provider.options.maxAttempts <= 1 || !isRetryableFailure(error)) throw error;
       const call = new RetryCall(provider, context, this.events);
-      call.attempts = 1;
-      if (!call.shouldRetry(error as Error)) throw error;
-      // Per call because the filter needs the call's state (attempt, deadline, backoff).
-      const policy = retry(
-        handleWhen((failure) => call.shouldRetry(failure)),
-        { maxAttempts: provider.options.maxAttempts - 2 },
-      );
-      return policy.execute(async ({ attempt }) => {
+      call.decide(error);
+      const policy = retry(handleWhen(isRetryableHubError), {
+        // Attempts after the first retry (which is the policy's own first run).
+        maxAttempts: provider.options.maxAttempts - 2,
+        backoff: new DelegateBackoff((retryContext: IRetryBackoffContext<unknown>) => {
+          call.decide('error' in retryContext.result ? retryContext.result.error : undefined);
+          return 0;
+        }),
+      });
+      return policy.execute(async () => {
         await call.waitBeforeRetry();
-        call.attempts = attempt + 2;
         return operation();
       }, context.signal);
     });
   }
 }
 
+function isRetryableHubError(error: unknown): error is HubError {
+  return error instanceof HubError && isRetryableFailure(error);
+}
+
 /** One call's retry decisions: whether to retry after a failure, and how long to wait first. */
 class RetryCall {
-  attempts = 0;
+  /** Attempts made so far (the first included). */
+  private attempts = 1;
   private backoff?: IBackoff<unknown>;
   private delayMs = 0;
 
@@ -131,15 +139,20 @@ class RetryCall {
     private readonly events: ResilienceEvents,
   ) {}
 
-  /** Cockatiel's error filter: true means "retry after waitBeforeRetry()", false rethrows the error. */
-  shouldRetry(error: Error): boolean {
+  /** After a failed attempt: returns when it is to be retried (after waitBeforeRetry()), throws the error when not. */
+  decide(error: unknown): void {
+    if (!this.shouldRetry(error)) throw error;
+    this.attempts += 1;
+  }
+
+  private shouldRetry(failure: unknown): boolean {
     const { context, provider } = this;
-    if (!(error instanceof HubError) || !isRetryableFailure(error) || context.signal.aborted) return false;
+    if (!isRetryableHubError(failure) || context.signal.aborted) return false;
     if (this.attempts >= provider.options.maxAttempts) return false;
 
     // Keep the exponent in step with the retry number even when Retry-After decides the wait.
     this.backoff = this.backoff ? this.backoff.next(undefined) : provider.backoff.next(undefined);
-    const asked = retryAfterMs(error);
+    const asked = retryAfterMs(failure);
     if (asked !== undefined && asked > provider.options.maxRetryAfterMs) return false;
     const delayMs = asked ?? this.backoff.duration;
     // Bounded total time: a wait that would outlast the call's deadline leaves no time to try.
@@ -153,7 +166,7 @@ class RetryCall {
     }
     this.delayMs = delayMs;
     // `attempt` is the attempt about to start (2 for the first retry).
-    this.events.emit({ type: 'retry', provider: context.provider, model, attempt: this.attempts + 1, delayMs, reason: error.code });
+    this.events.emit({ type: 'retry', provider: context.provider, model, attempt: this.attempts + 1, delayMs, reason: failure.code });
     return true;
   }
 

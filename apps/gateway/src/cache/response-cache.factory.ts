@@ -1,7 +1,7 @@
 import type { CacheConfig } from '@llm-connector-hub/config';
 import { CacheMiddleware, type CacheEvents } from '@llm-connector-hub/cache';
 
-/** The response cache from the config's `cache:` section; null when `type: none`. */
+/** The response cache from the config's `cache:` section (unset fields take the cache's own defaults); null when `type: none`. */
 export function createResponseCache(config: CacheConfig, events: CacheEvents): CacheMiddleware | null {
   if (config.type === 'none') return null;
   return new CacheMiddleware(
@@ -9,7 +9,7 @@ export function createResponseCache(config: CacheConfig, events: CacheEvents): C
       type: config.type,
       ttl: config.ttlSeconds,
       maxTtl: config.maxTtlSeconds,
-      maxSize: { entries: config.memory.maxEntries, bytes: config.memory.maxBytes },
+      maxSize: config.memory && { entries: config.memory.maxEntries, bytes: config.memory.maxBytes },
       maxEntryBytes: config.maxEntryBytes,
       redis: config.redis && {
         url: config.redis.url,

@@ -9,9 +9,8 @@ export interface LineSink {
  * Collects log lines and passes them on in batches of at least `minChars` characters (and on
  * flush). Written by hand because sonic-boom's own batching (its `minLength`) costs O(batch) per
  * line: each write() takes `Buffer.byteLength` of the whole pending string, which flattens the
- * string it keeps appending to. At a 12 KiB batch that is about 2 µs per 360-byte request line,
- * against 0.3 µs when the lines are collected here and joined once per batch (measured with
- * sonic-boom 4.2.1 writing to /dev/null; 5.0.2's write() is the same).
+ * string it keeps appending to; collecting the lines here and joining them once per batch costs a
+ * fraction of that per line (docs/benchmarks.md#measurements-behind-code-choices).
  *
  * Every line of the process goes through one batcher, so lines keep their order.
  */

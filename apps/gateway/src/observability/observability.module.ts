@@ -18,8 +18,9 @@ import {
 import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { knownLabels } from './known-labels';
 import { MetricsServer } from './metrics-server';
-import { ROOT_LOGGER } from './observability.tokens';
+import { LOG_DESTINATION, ROOT_LOGGER } from './observability.tokens';
 import { RequestObserver } from './request-observer';
+import type { RootLogger } from './root-logger';
 
 /**
  * Metrics (GatewayMetrics and prom-client's default process metrics, served by MetricsServer on
@@ -30,7 +31,8 @@ import { RequestObserver } from './request-observer';
 @Global()
 @Module({})
 export class ObservabilityModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  static forRoot(config: GatewayConfig, logger: Logger): DynamicModule {
+  static forRoot(config: GatewayConfig, root: RootLogger): DynamicModule {
+    const logger = root.logger;
     const metricsEnabled = config.observability.metrics.enabled;
     return {
       module: ObservabilityModule,
@@ -38,8 +40,8 @@ export class ObservabilityModule implements OnApplicationBootstrap, OnApplicatio
         // nestjs-pino for Nest's logger only. Its per-request middleware (a pino-http child logger
         // and an AsyncLocalStorage scope per request) is applied to no route: RequestObserver
         // writes the request lines (see request-observer.ts for why), and with any Nest middleware
-        // at all, @fastify/middie matches every request's path against it (about 0.7 us per
-        // request, measured on cache hits). Nest's messages then go to the root logger.
+        // at all, @fastify/middie matches every request's path against it, a cost on every
+        // request (docs/benchmarks.md). Nest's messages then go to the root logger.
         // Nest's start-up chatter ("Mapped {/v1/models, GET} route"...) comes at info: below debug,
         // only Nest's warnings and errors are written.
         LoggerModule.forRoot({
@@ -49,6 +51,7 @@ export class ObservabilityModule implements OnApplicationBootstrap, OnApplicatio
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: logger },
+        { provide: LOG_DESTINATION, useValue: root.destination },
         { provide: CostCalculator, useFactory: () => new CostCalculator(config.observability.pricing) },
         {
           provide: GatewayMetrics,

@@ -27,8 +27,8 @@ const S = JSON.stringify;
 /**
  * The request line as pino would write it (`{"level":"info","time":…,…,"msg":"request"}` and a
  * newline), built by hand for this one fixed shape: pino's generic path (a key loop, a
- * stringify per value, string pieces joined) measured 3.4 µs per line against 2.7 µs here, and at
- * 20k requests per second the garbage it leaves behind costs more again. Every string goes
+ * stringify per value, string pieces joined) costs more per line and leaves more garbage behind
+ * (docs/benchmarks.md#measurements-behind-code-choices). Every string goes
  * through JSON.stringify (model names come from clients); undefined fields are left out, as pino
  * leaves them out.
  */

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import pino, { type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { formatRequestLine } from './request-log-line';
 import type { GatewayConfig } from '@llm-connector-hub/config';
 import type { HubCallMeta } from '@llm-connector-hub/hub';
 import { CostCalculator, GatewayMetrics } from '@llm-connector-hub/observability';
 import { GATEWAY_CONFIG } from '../config/config.tokens';
-import { ROOT_LOGGER } from './observability.tokens';
+import { LOG_DESTINATION, ROOT_LOGGER } from './observability.tokens';
 import { RequestRecord } from './request-record';
 
 /** A client that left before its answer was complete (nginx's convention). */
@@ -17,8 +17,9 @@ const CLIENT_CLOSED = 499;
  * Accounts for every API request when its response closes: the request metrics and one JSON log
  * line (request id, route, provider, model, status, latency, tokens, cost, cache result).
  *
- * The line goes to the pino logger's destination in pino's own format, built by
- * formatRequestLine (a fixed shape, faster than pino's generic path on the hot path).
+ * The line goes to the root logger's destination (injected: the stream made with the logger, see
+ * root-logger.ts) in pino's own format, built by formatRequestLine (a fixed shape, cheaper than
+ * pino's generic path on the hot path).
  *
  * Written here rather than with pino-http's auto-logging because the line needs what only the
  * end of the request knows (who served after fallbacks, usage from a stream's last chunk, cost),
@@ -30,17 +31,15 @@ export class RequestObserver {
   private readonly logRequests: boolean;
   private readonly logContent: boolean;
 
-  /** The pino logger's own destination: request lines go there in pino's format (see request-log-line.ts). */
-  private readonly stream: { write(line: string): unknown };
-
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
+    /** The root logger's own destination: request lines go there in pino's format (see request-log-line.ts). */
+    @Inject(LOG_DESTINATION) private readonly stream: DestinationStream,
     @Inject(CostCalculator) private readonly costs: CostCalculator,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
   ) {
     this.logRequests = config.observability.requestLog.enabled && logger.isLevelEnabled('info');
-    this.stream = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[pino.symbols.streamSym];
     this.logContent = this.logRequests && config.observability.requestLog.content;
   }
 

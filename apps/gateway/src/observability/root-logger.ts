@@ -14,22 +14,33 @@ import { LineBatcher } from './line-batcher';
  * building the line itself. What is collected is written when the process exits; `flush()`
  * sends it at once (after the listening line, for instance).
  *
- * No pino `redact`: its wildcard paths cost about 11 µs per line (measured: 14 µs per request
- * line with it, 3 µs without), a fifth of a request's whole CPU budget. Secrets are kept out by
+ * No pino `redact`: its wildcard paths cost several times the rest of the line, a large share of a
+ * request's whole CPU budget (docs/benchmarks.md#measurements-behind-code-choices). Secrets are kept out by
  * construction instead: request headers are never logged, the config printed at debug is masked
  * (maskSecrets), and upstream error messages are cleaned of keys before they become errors. The
  * e2e specs check the whole output for the keys they configure.
  */
-export function createRootLogger(level: GatewayConfig['server']['logLevel'], destination: pino.DestinationStream = defaultDestination()): Logger {
-  return pino(
+export function createRootLogger(level: GatewayConfig['server']['logLevel'], destination: pino.DestinationStream = defaultDestination()): RootLogger {
+  const logger = pino(
     {
       level,
       base: undefined,
-      // Epoch milliseconds (pino's default): an ISO string costs about 0.9 µs more per line.
+      // Epoch milliseconds (pino's default): a cheaper line than an ISO string.
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
+  return { logger, destination };
+}
+
+/**
+ * The logger and the stream it writes to, made together once. The request observer writes its
+ * ready-made lines (in pino's format) to the same stream, so they stay in order with the
+ * logger's, without reaching into the logger for it.
+ */
+export interface RootLogger {
+  logger: Logger;
+  destination: pino.DestinationStream;
 }
 
 const FLUSH_INTERVAL_MS = 200;

@@ -13,12 +13,9 @@ export interface WholeResponse {
  * whose body is read in full (non-stream completions, embeddings). Streams keep `request()`.
  *
  * Why not `request()` and `body.text()`: `request()` wraps every answer in a RequestHandler and
- * a BodyReadable stream, and much of that outlives a scavenge. Measured with `--trace-gc-nvp`:
- * - a bare client loop, one request at a time at 1,000 req/s: with `request()`, 4.9–6.4 MB
- *   survived each scavenge and each paused 5.2–7.3 ms; with `dispatch` and this handler, 12–34 KB
- *   survived and the pauses were 0.2–0.5 ms;
- * - the whole gateway, uncached, at 1,000 req/s: 5.1–5.4 KB survived per request before, 0.35–0.40
- *   KB after; scavenge pauses went from 8.5–11.0 to 2.3–2.5 µs per request.
+ * a BodyReadable stream, and much of that outlives a scavenge: with this handler far less survives
+ * and the scavenge pauses shrink, in a bare client loop and in the whole gateway alike
+ * (`--trace-gc-nvp`; figures in docs/benchmarks.md#measurements-behind-code-choices).
  * No library offers this small collector, hence this file.
  *
  * Memory is bounded by `maxBytes`: an answer announcing more (Content-Length) is refused before its
