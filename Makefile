@@ -23,16 +23,18 @@ help:
 install: node_modules/.install-stamp
 
 # What the tests run for real: Debian's redis-server (Redis Cluster cache specs) and prometheus +
-# promtool (dashboard and alert proofs), each spec starting its own on loopback; helm and
-# kustomize built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and CRDs fetched
-# through the Go module proxy (chart and overlay specs, offline after this); the test cluster's
+# promtool (dashboard and alert proofs), each spec starting its own on loopback; helm, kustomize,
+# kubeconform and helm-docs built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and
+# CRDs fetched through the Go module proxy and converted for kubeconform (chart and overlay
+# specs, offline after this; the converter needs node_modules); the test cluster's
 # Debian packages and its Kubernetes binaries, add-ons and images (scripts/cluster.sh build: about
 # 25 min the first time on 2 cores, under a second when cached), so no test hook waits for a build.
-system-deps:
+system-deps: install
 	@./scripts/install-redis.sh
 	@./scripts/install-prometheus.sh
 	@./scripts/install-helm.sh
-	@./scripts/k8s-schemas.sh
+	@./scripts/install-chart-tools.sh >/dev/null
+	@./scripts/k8s-schemas.sh >/dev/null
 	@./scripts/install-cluster-deps.sh
 	@./scripts/cluster.sh build
 
