@@ -14,6 +14,9 @@ KUBECONFORM_VERSION=v0.8.0
 HELM_DOCS_VERSION=v1.14.2
 BIN="$PWD/.tools/bin"
 mkdir -p "$BIN"
+# One run at a time: the deploy specs run in parallel workers, and each runs this script on first use.
+exec 9>"$BIN/.install-chart-tools.lock"
+flock 9
 say() { echo "install-chart-tools: $*" >&2; }
 
 # `go install` stamps the module version into the binary: read it back instead of trusting a name.

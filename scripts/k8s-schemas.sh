@@ -52,6 +52,11 @@ complete() {
   for f in "${KEDA_CRDS_REL[@]}"; do [ -f "$keda/$f" ] || return 1; done
 }
 
+# One run at a time: the deploy specs run in parallel workers, and each runs this script on first use.
+mkdir -p "$OUT_DIR"
+exec 9>"$OUT_DIR/.lock"
+flock 9
+
 # kubeconform's schemas from what paths.json names, unless they are there for these sources already.
 convert() {
   [ -f "$JSON_SCHEMA_DIR/.stamp" ] && [ "$(cat "$JSON_SCHEMA_DIR/.stamp")" = "$JSON_STAMP" ] && return 0
