@@ -56,6 +56,8 @@ complete() {
 mkdir -p "$OUT_DIR"
 exec 9>"$OUT_DIR/.lock"
 flock 9
+# What the ajv validator that kubeconform replaced compiled there.
+rm -rf "$OUT_DIR/compiled"
 
 # kubeconform's schemas from what paths.json names, unless they are there for these sources already.
 convert() {
