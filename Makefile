@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(PATH)
 
 SOURCES := $(shell find apps libs bench loadtest scripts -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
 
-.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench scaling clean images cluster-build cluster-up cluster-down cluster-status
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench scaling chart-docs clean images cluster-build cluster-up cluster-down cluster-status
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench      gateway vs a bare forwarder in front of the fake provider (autocannon)"
 	@echo "make scaling    throughput at 1, 2, 4, 8 gateway replicas in the test cluster (make cluster-up first)"
 	@echo "make typecheck  tsc over everything, specs and the k6 scripts included"
+	@echo "make chart-docs the chart's values.schema.json and README values table, from the comments of values.yaml"
 	@echo "make images     the gateway, fake provider, load runner and Redis images, without Docker (.tools/images/*.tar)"
 	@echo "make cluster-up     a real one-node Kubernetes 1.34 in namespaces of its own (root; docs/kubernetes.md)"
 	@echo "make cluster-down   stop it and remove all its state"
@@ -23,16 +24,18 @@ help:
 install: node_modules/.install-stamp
 
 # What the tests run for real: Debian's redis-server (Redis Cluster cache specs) and prometheus +
-# promtool (dashboard and alert proofs), each spec starting its own on loopback; helm and
-# kustomize built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and CRDs fetched
-# through the Go module proxy (chart and overlay specs, offline after this); the test cluster's
+# promtool (dashboard and alert proofs), each spec starting its own on loopback; helm, kustomize,
+# kubeconform and helm-docs built with `go install`, and the Kubernetes 1.34 OpenAPI schemas and
+# CRDs fetched through the Go module proxy and converted for kubeconform (chart and overlay
+# specs, offline after this; the converter needs node_modules); the test cluster's
 # Debian packages and its Kubernetes binaries, add-ons and images (scripts/cluster.sh build: about
 # 25 min the first time on 2 cores, under a second when cached), so no test hook waits for a build.
-system-deps:
+system-deps: install
 	@./scripts/install-redis.sh
 	@./scripts/install-prometheus.sh
 	@./scripts/install-helm.sh
-	@./scripts/k8s-schemas.sh
+	@./scripts/install-chart-tools.sh >/dev/null
+	@./scripts/k8s-schemas.sh >/dev/null
 	@./scripts/install-cluster-deps.sh
 	@./scripts/cluster.sh build
 
@@ -79,6 +82,12 @@ images: build
 
 bench: system-deps build
 	node dist/bench/run.js
+
+# The chart's values.schema.json and its README's values table, generated from the comments of
+# values.yaml (`# @schema` blocks and `# --` descriptions): scripts/chart-docs.sh. Run it after
+# editing values.yaml or README.md.gotmpl; deploy/test/chart-docs.spec.ts fails when they differ.
+chart-docs: install
+	@./scripts/chart-docs.sh
 
 # How throughput grows from 1 to 8 gateway replicas in the test cluster (make cluster-up first):
 # scripts/scaling.sh; docs/kubernetes.md, "Measuring scaling in your cluster". SCALING_ARGS: runner flags.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches the schemas the deployment tests validate every rendered Kubernetes object against, through
-# the Go module proxy (the only network CI has besides the package registries), and records where
-# they are in .tools/k8s-schemas/paths.json for deploy/test/support/k8s-schema.ts:
+# the Go module proxy (the only network CI has besides the package registries), records where they
+# are in .tools/k8s-schemas/paths.json, and converts them into the JSON schemas kubeconform reads
+# (scripts/k8s-jsonschemas.ts, into .tools/k8s-schemas/kubeconform; deploy/test/support/k8s-schema.ts):
 #
 #   - Kubernetes 1.34 (k8s.io/kubernetes v1.34.2): the OpenAPI v3 documents of the API server,
 #     api/openapi-spec/v3/*.json (core v1, apps/v1, autoscaling/v2, policy/v1, networking.k8s.io/v1, ...)
@@ -9,8 +10,10 @@
 #   - Gateway API v1.4.1 (standard channel): the HTTPRoute CRD (gateway.networking.k8s.io/v1)
 #   - KEDA v2.20.2 (the version the test cluster runs): the ScaledObject CRD (keda.sh/v1alpha1)
 #
-# `go mod download` keeps the modules in GOMODCACHE, so a second run only checks that the files are
-# there (well under a second). Prints the paths file's location.
+# `go mod download` keeps the modules in GOMODCACHE, and the converted schemas are stamped with the
+# versions and the converter's hash, so a second run only checks that the files are there (well
+# under a second). Needs node_modules (the converter reads the CRDs with `yaml`). Prints the paths
+# file's location.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +28,13 @@ KEDA_VERSION=v2.20.2
 
 OUT_DIR="$PWD/.tools/k8s-schemas"
 PATHS="$OUT_DIR/paths.json"
+JSON_SCHEMA_DIR="$OUT_DIR/kubeconform"
+CONVERTER=scripts/k8s-jsonschemas.ts
 # Bump when the layout of paths.json changes, so that an old file is rewritten.
-FORMAT=2
+FORMAT=3
 STAMP="format=$FORMAT k8s=$K8S_VERSION prometheus-operator=$PROM_OPERATOR_VERSION gateway-api=$GATEWAY_API_VERSION keda=$KEDA_VERSION"
+# The converted schemas: for these sources, made by this converter.
+JSON_STAMP="$STAMP converter=$(sha256sum "$CONVERTER" | cut -c1-16)"
 
 say() { echo "k8s-schemas: $*" >&2; }
 
@@ -45,10 +52,26 @@ complete() {
   for f in "${KEDA_CRDS_REL[@]}"; do [ -f "$keda/$f" ] || return 1; done
 }
 
+# One run at a time: the deploy specs run in parallel workers, and each runs this script on first use.
+mkdir -p "$OUT_DIR"
+exec 9>"$OUT_DIR/.lock"
+flock 9
+# What the ajv validator that kubeconform replaced compiled there.
+rm -rf "$OUT_DIR/compiled"
+
+# kubeconform's schemas from what paths.json names, unless they are there for these sources already.
+convert() {
+  [ -f "$JSON_SCHEMA_DIR/.stamp" ] && [ "$(cat "$JSON_SCHEMA_DIR/.stamp")" = "$JSON_STAMP" ] && return 0
+  [ -d node_modules/yaml ] || { say "error: node_modules is missing (npm ci first): the converter reads the CRDs with yaml"; exit 1; }
+  "$(./scripts/ensure-node.sh)/node" --disable-warning=MODULE_TYPELESS_PACKAGE_JSON "$CONVERTER" "$PATHS" "$JSON_SCHEMA_DIR"
+  echo "$JSON_STAMP" >"$JSON_SCHEMA_DIR/.stamp"
+}
+
 # Fast path: the paths file is for these versions and everything it names is still on disk.
 if [ -f "$PATHS" ] && [ "$(sed -n 's/^  "stamp": "\(.*\)",$/\1/p' "$PATHS")" = "$STAMP" ]; then
   dir_of() { sed -n "s/^  \"$1\": \"\(.*\)\",\{0,1\}$/\1/p" "$PATHS"; }
   if complete "$(dir_of kubernetesDir)" "$(dir_of prometheusOperatorDir)" "$(dir_of gatewayApiDir)" "$(dir_of kedaDir)"; then
+    convert
     echo "$PATHS"
     exit 0
   fi
@@ -101,9 +124,11 @@ cat >"$tmp" <<EOF
   "gatewayApiDir": "$gw_dir",
   "kedaDir": "$keda_dir",
   "openapiV3Dir": "$k8s_dir/$OPENAPI_REL",
+  "jsonSchemaDir": "$JSON_SCHEMA_DIR",
   "crds": $crds_json
 }
 EOF
 mv "$tmp" "$PATHS"
+convert
 say "schemas of Kubernetes ${K8S_VERSION#v}, prometheus-operator ${PROM_OPERATOR_VERSION}, Gateway API ${GATEWAY_API_VERSION}, KEDA ${KEDA_VERSION} recorded"
 echo "$PATHS"

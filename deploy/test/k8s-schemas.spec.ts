@@ -4,10 +4,11 @@ import { START_TIMEOUT_MS } from '../../apps/gateway/test/support/timeouts';
 
 /**
  * Every object the chart renders (defaults and every ci/*-values.yaml) and every object of the
- * kustomize overlays is valid for the Kubernetes API server of the pinned release (OpenAPI v3
- * schemas of k8s.io/kubernetes, strict: unknown fields are errors) and for the CRDs of
- * prometheus-operator and the Gateway API. The validator's own tests come first: they prove it
- * can fail.
+ * kustomize overlays is valid for the Kubernetes API server of the pinned release (kubeconform
+ * -strict over the OpenAPI v3 schemas of k8s.io/kubernetes: unknown fields and unknown kinds are
+ * errors) and for the CRDs of prometheus-operator, the Gateway API and KEDA. The validator's own
+ * tests come first: they prove it can fail, and that the checks kept beside kubeconform (names,
+ * integers written as floats) still fail what kubeconform lets through.
  */
 
 const CI_FILES = ciValuesFiles();
@@ -116,19 +117,19 @@ data: { config.yaml: "server: {}\\n" }
   });
 
   it('rejects wrong types (a string replica count, a number where a string goes, a boolean int-or-string)', () => {
-    expect(errorsOf(deployment({ replicas: '3' }))).toEqual(['/spec/replicas: must be integer']);
-    expect(errorsOf(deployment({}, { image: 1 }))).toEqual(['/spec/template/spec/containers/0/image: must be string']);
+    expect(errorsOf(deployment({ replicas: '3' }))).toEqual(['/spec/replicas: got string, want integer']);
+    expect(errorsOf(deployment({}, { image: 1 }))).toEqual(['/spec/template/spec/containers/0/image: got number, want string']);
     const errors = errorsOf(deployment({ strategy: { rollingUpdate: { maxSurge: true } } }));
-    expect(errors).toContain('/spec/strategy/rollingUpdate/maxSurge: must match exactly one schema in oneOf');
+    expect(errors).toContain("/spec/strategy/rollingUpdate/maxSurge: 'oneOf' failed, none matched");
   });
 
   it('rejects a malformed quantity (512MB) and accepts the usual ones', () => {
-    expect(errorsOf(deployment({}, { resources: { limits: { memory: '512MB' } } }))).toEqual(['/spec/template/spec/containers/0/resources/limits/memory: must match exactly one schema in oneOf']);
+    expect(errorsOf(deployment({}, { resources: { limits: { memory: '512MB' } } }))).toEqual(["/spec/template/spec/containers/0/resources/limits/memory: 'oneOf' failed, none matched"]);
     expect(errorsOf(deployment({}, { resources: { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: 2, memory: '1e9', 'ephemeral-storage': '1.5Gi' } } }))).toEqual([]);
   });
 
   it('requires what the API requires (a container image is optional, its name is not)', () => {
-    expect(errorsOf(deployment({}, { name: undefined }))).toContain("/spec/template/spec/containers/0: must have required property 'name'");
+    expect(errorsOf(deployment({}, { name: undefined }))).toContain("/spec/template/spec/containers/0: missing property 'name'");
   });
 
   it('reads YAML like the Kubernetes clients (1.1: yes is a boolean; 1e+06 is not an integer; duplicate keys fail)', () => {
@@ -138,7 +139,7 @@ kind: ConfigMap
 metadata: { name: hub }
 data: { enabled: yes }
 `);
-    expect(errorsOf(yes)).toEqual(['/data/enabled: must be string']);
+    expect(errorsOf(yes)).toEqual(['/data/enabled: got boolean, want string']);
     const [floats] = parseManifests(`
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -152,6 +153,8 @@ spec:
       '/spec/maxReplicas: must be an integer, but the YAML has the float literal 1e+06',
       '/spec/minReplicas: must be an integer, but the YAML has the float literal 2.0',
     ]);
+    // kubeconform alone reads 1e+06 as the integer 1000000: the float literals are what the extra check sees.
+    expect(errorsOf(structuredClone(floats))).toEqual([]);
     expect(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nkind: Secret\n')).toThrow(/[Dd]uplicate|unique/);
   });
 
@@ -182,7 +185,7 @@ spec:
     ]);
   });
 
-  it('validates custom resources against their CRDs (ServiceMonitor, PrometheusRule, HTTPRoute), strictly', () => {
+  it('validates custom resources against their CRDs (ServiceMonitor, PrometheusRule, HTTPRoute, ScaledObject), strictly', () => {
     const [monitor, rule, route] = parseManifests(`
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
@@ -218,12 +221,24 @@ spec:
     expect(errorsOf(badMonitor as unknown as K8sObject)).toEqual(['/spec/endpoints/0: unknown field "intervall"']);
     const badRule = structuredClone(rule) as { spec: { groups: Array<{ rules: unknown }> } };
     badRule.spec.groups[0].rules = 'up == 0';
-    expect(errorsOf(badRule as unknown as K8sObject)).toEqual(['/spec/groups/0/rules: must be array']);
+    expect(errorsOf(badRule as unknown as K8sObject)).toEqual(['/spec/groups/0/rules: got string, want array']);
     const badRoute = structuredClone(route) as { metadata: Record<string, unknown>; spec: { rules: Array<Record<string, unknown>> } };
     badRoute.spec.rules[0].backendRef = { name: 'hub' };
     badRoute.metadata.annotatons = {};
     expect(errorsOf(badRoute as unknown as K8sObject).sort()).toEqual(['/metadata: unknown field "annotatons"', '/spec/rules/0: unknown field "backendRef"']);
     expect(errorsOf({ ...monitor, apiVersion: 'monitoring.coreos.com/v2' })[0]).toMatch(/^unknown kind: /);
+    const [scaledObject] = parseManifests(`
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: { name: hub }
+spec:
+  scaleTargetRef: { name: hub }
+  minReplicaCount: 2
+  maxReplicaCount: 15
+  triggers: [{ type: prometheus, metadata: { serverAddress: "http://prometheus:9090", query: "sum(rate(x[1m]))", threshold: "10" } }]
+`);
+    expect(schemaErrors([scaledObject])).toEqual([]);
+    expect(errorsOf({ ...scaledObject, spec: { ...(scaledObject.spec as object), maxReplicas: 15 } })).toEqual(['/spec: unknown field "maxReplicas"']);
   });
 });
 

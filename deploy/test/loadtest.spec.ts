@@ -59,7 +59,7 @@ describe('TestRun checker (k6-operator, k6.io/v1alpha1)', () => {
     bad.spec.runner.volumeMounts.push({ name: 'missing', mountPath: '/x' });
     expect(testRunErrors(bad)).toEqual([
       'runner pod: /spec/containers/0/env/1/valueFrom/secretKeyRef: unknown field "nam"',
-      'runner pod: /spec/containers/0/resources/limits/memory: must match exactly one schema in oneOf',
+      "runner pod: /spec/containers/0/resources/limits/memory: 'oneOf' failed, none matched",
       'runner pod: /spec/containers/0/volumeMounts/2/name: no volume "missing" in the pod',
     ]);
   });

@@ -10,7 +10,7 @@ import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
 /**
  * The gateway's resident memory with nothing in flight and a full in-process cache (its default
  * cache.memory.maxBytes), and what each call in flight adds at the peak, streams
- * included: measured with `make bench` section 7 (docs/benchmarks.md#section-7-realistic-latency-runs-on-2026-12-07).
+ * included: measured with `make bench` section 7 (bench/results/HISTORY.md#section-7-realistic-latency-runs-on-2026-12-07).
  */
 export const MEMORY_BASE_MIB = 280;
 export const MEMORY_PER_IN_FLIGHT_KIB = 50;

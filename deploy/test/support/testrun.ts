@@ -3,7 +3,7 @@ import { validateObject, type K8sObject } from './k8s-schema';
 /**
  * k6-operator's TestRun (k6.io/v1alpha1), checked without its CRD, which cannot be fetched here
  * (the Go module proxy refuses github.com/grafana/k6-operator, and the other schemas come from it).
- * As strictly as the CRDs are checked (k8s-schema.ts), in two parts:
+ * As strictly as the CRDs are checked (kubeconform -strict, k8s-schema.ts), in two parts:
  *   - the fields of k6-operator's API types (api/v1alpha1/testrun_types.go: TestRunSpec, K6Script,
  *     K6Configmap, Pod), unknown ones being errors, and the few values it constrains;
  *   - each pod the operator makes from a Pod field (initializer, starter, runner): its image, env,
