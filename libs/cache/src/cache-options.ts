@@ -5,8 +5,10 @@ export interface CacheMiddlewareOptions {
   ttl?: number;
   /** Cap for a request's own TTL (`x-llm-hub-cache-ttl`), in seconds (86400). */
   maxTtl?: number;
-  /** The in-process tier: most entries (10000; 0 = none, Redis types only) and bytes (128 MiB). */
-  maxSize?: { entries?: number; bytes?: number };
+  /** The in-process tier: most entries it keeps (10000; 0 = none, Redis types only)... */
+  maxSize?: number;
+  /** ...and most bytes, by the answers' estimated sizes (128 MiB). */
+  maxBytes?: number;
   /**
    * Largest answer stored, by its estimated size (CACHE_MAX_ENTRY_BYTES): larger answers are served
    * but not stored, and a stream stops being assembled once it passes this.

@@ -51,8 +51,8 @@ export class CacheMiddleware implements HubMiddleware {
   constructor(options: CacheMiddlewareOptions, events = new CacheEvents()) {
     this.events = events;
     this.options = resolveCacheOptions(options);
-    const entries = options.maxSize?.entries ?? 10_000;
-    if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize.entries >= 1');
+    const entries = options.maxSize ?? 10_000;
+    if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize >= 1');
     if (options.type !== 'memory') {
       const redis = options.redis ?? {};
       if (options.type === 'redis' && !redis.url) throw new RangeError("cache type 'redis' needs redis.url");
@@ -75,7 +75,7 @@ export class CacheMiddleware implements HubMiddleware {
     }
     this.cache = new ResponseCache(
       {
-        memory: entries > 0 ? { maxEntries: entries, maxBytes: options.maxSize?.bytes ?? 128 * 1024 * 1024 } : undefined,
+        memory: entries > 0 ? { maxEntries: entries, maxBytes: options.maxBytes ?? 128 * 1024 * 1024 } : undefined,
         redis: this.redis ? { client: this.redis, timeoutMs: this.options.commandTimeoutMs } : undefined,
       },
       events,

@@ -14,7 +14,7 @@ function setup(breaker: Partial<BreakerOptions>, providers: ResilienceSettings['
     defaults: { breaker: { consecutiveFailures: 3, minimumCalls: 1_000, cooldownMs: 15_000, ...breaker } },
     providers,
   };
-  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus))]);
+  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus))]);
   return { hub, events, a, b, breaker: middleware };
 }
 
@@ -374,7 +374,7 @@ describe('CircuitBreakerMiddleware', () => {
       const a = new ScriptedProvider('a');
       let middleware!: CircuitBreakerMiddleware;
       const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 1 } } };
-      const { hub } = hubWith({ a }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus, { maxBreakers: 3 }))]);
+      const { hub } = hubWith({ a }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus, { maxBreakers: 3 }))]);
       a.script = (model) => (model === 'bad' ? { fail: http(500) } : undefined);
       await rejectionOf(ask(hub, 'a/bad'));
       for (const model of ['m1', 'm2', 'm3', 'm4']) await ask(hub, `a/${model}`);
