@@ -7,7 +7,7 @@
  * run with node against the fake provider and a real redis-server. A package whose `exports`,
  * `main` or types are wrong, or a documented option that no longer exists, fails here.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describeRun, runChild, type RunResult } from './support/children';
@@ -118,6 +118,14 @@ describe('the libraries, packed and installed as README.md documents', () => {
   }
 
   it('installs every package from its tarball, with its types and its exports', async () => {
+    // Every file a package.json points at is in the tarball (tsc would fall back to the .d.ts
+    // beside the JS, hiding a wrong `types`).
+    for (const name of names) {
+      const installed = join(project, 'node_modules', name);
+      const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { main: string; types: string; exports: unknown };
+      const targets = [manifest.main, manifest.types, ...[...JSON.stringify(manifest.exports).matchAll(/"(\.\/[^"]+)"/g)].map((match) => match[1])];
+      expect({ name, missing: targets.filter((target) => !existsSync(join(installed, target))) }).toEqual({ name, missing: [] });
+    }
     const counts = JSON.parse(await run('packages.js')) as Record<string, number>;
     const exportsSomething = (name: string) => [name, counts[name] > 0];
     expect(Object.fromEntries(Object.keys(counts).map(exportsSomething))).toEqual(Object.fromEntries(names.map((name) => [name, true])));
