@@ -72,6 +72,23 @@ describe('CircuitBreakerMiddleware', () => {
       expect(a.callsTo('x')).toBe(10);
     });
 
+    it('takes the documented options: errorThreshold is the failure rate as a percentage, events and per-provider settings beside it', async () => {
+      const a = new ScriptedProvider('a');
+      const b = new ScriptedProvider('b');
+      let middleware!: CircuitBreakerMiddleware;
+      const providers = { b: { breaker: { failureRateThreshold: 1 } } };
+      const { hub, events } = hubWith({ a, b }, (bus) => [
+        (middleware = new CircuitBreakerMiddleware({ errorThreshold: 50, consecutiveFailures: 100, minimumCalls: 4, providers, events: bus })),
+      ]);
+      a.script = b.script = (_model, n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F
+      for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub)) : ask(hub));
+      for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub, 'b/x')) : ask(hub, 'b/x'));
+      expect(middleware.stateOf('a', 'x')).toBe('open'); // 2 of 4 failed: 50 %
+      expect(middleware.stateOf('b', 'x')).toBe('closed'); // b's own threshold is 100 %
+      expect(states(events)).toEqual(['a/x:open']);
+      expect(() => new CircuitBreakerMiddleware({ errorThreshold: 150 })).toThrow(/percentage/);
+    });
+
     it('stays closed below the failure rate', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 100, failureRateThreshold: 0.5, minimumCalls: 4, samplingWindowMs: 10_000 });
       a.script = (_model, n) => (n % 3 === 0 ? { fail: http(500) } : undefined); // S S F ...

@@ -37,6 +37,20 @@ describe('RetryMiddleware', () => {
       ]);
     });
 
+    it('takes the documented options: maxAttempts for every provider, per-provider settings and events beside it', async () => {
+      const p = new TestProvider('p');
+      const q = new TestProvider('q');
+      const fast = { initialDelayMs: 1, maxDelayMs: 2 };
+      const { hub, seen } = hubWith({ p, q }, (events) => [new RetryMiddleware({ maxAttempts: 2, ...fast, providers: { q: { retry: { maxAttempts: 1 } } }, events })]);
+      p.script = q.script = () => ({ fail: unavailable() });
+      await expect(hub.complete(ask('p'))).rejects.toThrow();
+      await expect(hub.complete(ask('q'))).rejects.toThrow();
+      expect([p.calls.length, q.calls.length]).toEqual([2, 1]);
+      expect(seen.filter((e) => e.type === 'retry')).toHaveLength(1);
+      // Without options: the defaults (RESILIENCE_DEFAULTS.retry), events to a channel of its own.
+      expect(() => new RetryMiddleware()).not.toThrow();
+    });
+
     it('gives up after maxAttempts attempts in all and throws the last error', async () => {
       const { provider, hub } = setup({ maxAttempts: 4 });
       provider.script = (n) => ({ fail: upstreamHttpError('p', 500, `failure ${n}`) });
