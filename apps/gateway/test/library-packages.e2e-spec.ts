@@ -126,6 +126,13 @@ describe('the libraries, packed and installed as README.md documents', () => {
       const targets = [manifest.main, manifest.types, ...[...JSON.stringify(manifest.exports).matchAll(/"(\.\/[^"]+)"/g)].map((match) => match[1])];
       expect({ name, missing: targets.filter((target) => !existsSync(join(installed, target))) }).toEqual({ name, missing: [] });
     }
+    // From CommonJS too (README: `require` works as well as `import`).
+    const required = await runChild(process.execPath, ['-e', `console.log(${JSON.stringify(names)}.map((name) => Object.keys(require(name)).length > 0).join())`], {
+      cwd: project,
+      env: { PATH: ENV.PATH },
+      timeoutMs: RUN_TIMEOUT_MS,
+    });
+    expect(required.stdout.trim()).toBe(names.map(() => 'true').join());
     const counts = JSON.parse(await run('packages.js')) as Record<string, number>;
     const exportsSomething = (name: string) => [name, counts[name] > 0];
     expect(Object.fromEntries(Object.keys(counts).map(exportsSomething))).toEqual(Object.fromEntries(names.map((name) => [name, true])));
