@@ -6,7 +6,7 @@ SHELL := /bin/bash
 NODE_BIN := $(shell ./scripts/ensure-node.sh)
 export PATH := $(NODE_BIN):$(PATH)
 
-SOURCES := $(shell find apps libs bench loadtest scripts -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' 2>/dev/null)
+SOURCES := $(shell find apps libs bench loadtest scripts -path '*/dist' -prune -o -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' -print 2>/dev/null)
 
 .PHONY: help install system-deps build run test test-unit test-e2e typecheck bench scaling chart-docs clean images cluster-build cluster-up cluster-down cluster-status
 

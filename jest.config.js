@@ -9,13 +9,14 @@
 const SUPPORT = '<rootDir>/apps/gateway/test/support';
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
-  '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability)$': '<rootDir>/libs/$1/src',
+  // Every package under libs/ by its sources, as tsconfig.json's `paths` has it.
+  '^@llm-connector-hub/([a-z0-9-]+)$': '<rootDir>/libs/$1/src',
   // loadtest/scenarios/ imports name the .ts file (k6 reads them as written); ts-jest rewrites them
   // to .js as tsc does (rewriteRelativeImportExtensions), and jest finds the .ts source.
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 // .tools/ holds installed tools and build outputs (the images' staged /app trees with their package.json): not modules of ours.
-const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper, modulePathIgnorePatterns: ['<rootDir>/.tools/'] };
+const common = { testEnvironment: `${SUPPORT}/jest-environment.ts`, transform, moduleNameMapper, modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/libs/[^/]+/dist/'] };
 /** Projects whose tests run processes: a longer default timeout for tests and hooks. */
 const processes = { ...common, setupFilesAfterEnv: [`${SUPPORT}/jest-setup.ts`] };
 

@@ -1,7 +1,7 @@
 import { MACHINE } from './cpu';
 import type { FirstChunkResult } from './first-chunk';
 import type { LoadResult } from './load';
-import { otherLoadWarnings, streamsIncrementally, type BenchResults } from './report';
+import { checkTargets, formatReport, otherLoadWarnings, streamsIncrementally, type BenchResults, type Measurements } from './report';
 
 function spaced(firstP50: number, totalP50: number): FirstChunkResult {
   const summary = (v: number) => ({ count: 5, mean: v, p50: v, p90: v, p99: v, max: v });
@@ -37,5 +37,33 @@ describe('otherLoadWarnings', () => {
 
   it('flags the Redis-hit floor reference when other processes used the cores during it', () => {
     expect(otherLoadWarnings(results(run(10, 14)))).toEqual(['', 'WARNING: other processes used 4.0 of 20 CPU s during Redis-hit floor reference: its figures are not trustworthy']);
+  });
+});
+
+describe('a run of some sections (BENCH_SECTIONS)', () => {
+  const summary = (v: number) => ({ count: 50, mean: v, p50: v, p90: v, p99: v, max: v });
+  const first = (target: string, v: number): FirstChunkResult => ({ target, requests: 50, firstChunkMs: summary(v), totalMs: summary(v * 100) });
+  const onlyStreaming = {
+    date: '2026-12-07T00:00:00.000Z',
+    node: 'v24',
+    machine: { cpus: 2, cpuModel: 'x', platform: 'linux x64' },
+    settings: { streamRequests: 50, streamWarmup: 10 },
+    gatewayNodeArgs: [],
+    throughput: null,
+    fixedRate: null,
+    firstChunk: { floor: first('floor', 1), gateway: first('gateway', 1.5), addedP50Ms: 0.5, addedP99Ms: 0.5, spaced: { directive: 'd', floor: first('floor', 1), gateway: first('gateway', 1.5) } },
+    resilience: null,
+    cache: null,
+    observability: null,
+    latency: null,
+  } as unknown as Measurements;
+
+  it('checks and reports only the sections that ran', () => {
+    const targets = checkTargets(onlyStreaming);
+    expect(targets.map((t) => [t.name, t.pass])).toEqual([['added p99 time to first chunk', true]]);
+    const report = formatReport({ ...onlyStreaming, targets, problems: [] });
+    expect(report).toContain('3. Streaming time to first data');
+    expect(report).not.toMatch(/^1\. |^2\. /m);
+    expect(otherLoadWarnings({ ...onlyStreaming, targets, problems: [] })).toEqual([]);
   });
 });

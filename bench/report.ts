@@ -54,8 +54,11 @@ export interface BenchResults {
   settings: Settings;
   /** Extra node flags the gateway ran with (profiling runs); empty for a normal run. */
   gatewayNodeArgs: string[];
-  throughput: { floor: LoadResult; gateway: LoadResult; ratio: number };
-  fixedRate: { floor: LoadResult; gateway: LoadResult; addedP99Ms: number };
+  /** Section 1; null when not selected (BENCH_SECTIONS) and section 5 is not either (it needs section 1's figures). */
+  throughput: { floor: LoadResult; gateway: LoadResult; ratio: number } | null;
+  /** Section 2; null when not selected (BENCH_SECTIONS). */
+  fixedRate: { floor: LoadResult; gateway: LoadResult; addedP99Ms: number } | null;
+  /** Section 3; null when not selected (BENCH_SECTIONS). */
   firstChunk: {
     floor: FirstChunkResult;
     gateway: FirstChunkResult;
@@ -63,7 +66,7 @@ export interface BenchResults {
     addedP99Ms: number;
     /** A few streams whose events the fake spaces out: the first chunk must come well before the end. */
     spaced: { directive: string; floor: FirstChunkResult; gateway: FirstChunkResult };
-  };
+  } | null;
   /** Section 4; null when skipped (BENCH_RESILIENCE_ROUNDS=0). */
   resilience: ResilienceCost | null;
   /** Section 5; null when skipped (BENCH_CACHE=0). */
@@ -85,13 +88,18 @@ export function streamsIncrementally(x: FirstChunkResult): boolean {
 }
 
 export function checkTargets(r: Measurements): TargetCheck[] {
-  // The first-chunk figure only means something if the gateway forwards chunks as they come.
-  const incremental = streamsIncrementally(r.firstChunk.spaced.gateway);
-  const targets: TargetCheck[] = [
-    { name: 'throughput ratio gateway/floor', goal: '>= 0.50', measured: r.throughput.ratio, unit: '', pass: r.throughput.ratio >= 0.5 },
-    { name: `added p99 at ${r.settings.fixedRate} req/s`, goal: '< 1 ms', measured: r.fixedRate.addedP99Ms, unit: 'ms', pass: r.fixedRate.addedP99Ms < 1 },
-    { name: 'added p99 time to first chunk', goal: '< 1 ms', measured: r.firstChunk.addedP99Ms, unit: 'ms', pass: incremental && r.firstChunk.addedP99Ms < 1 },
-  ];
+  const targets: TargetCheck[] = [];
+  if (r.throughput) {
+    targets.push({ name: 'throughput ratio gateway/floor', goal: '>= 0.50', measured: r.throughput.ratio, unit: '', pass: r.throughput.ratio >= 0.5 });
+  }
+  if (r.fixedRate) {
+    targets.push({ name: `added p99 at ${r.settings.fixedRate} req/s`, goal: '< 1 ms', measured: r.fixedRate.addedP99Ms, unit: 'ms', pass: r.fixedRate.addedP99Ms < 1 });
+  }
+  if (r.firstChunk) {
+    // The first-chunk figure only means something if the gateway forwards chunks as they come.
+    const incremental = streamsIncrementally(r.firstChunk.spaced.gateway);
+    targets.push({ name: 'added p99 time to first chunk', goal: '< 1 ms', measured: r.firstChunk.addedP99Ms, unit: 'ms', pass: incremental && r.firstChunk.addedP99Ms < 1 });
+  }
   if (r.resilience) targets.push(costTarget('resilience pipeline cost (req/s, healthy path)', RESILIENCE_COST_GOAL_PCT, r.resilience.cost));
   if (r.cache) targets.push(...cacheTargets(r.cache, r.settings));
   if (r.observability) targets.push(costTarget('metrics and request logging cost (req/s, healthy path)', OBSERVABILITY_COST_GOAL_PCT, r.observability.cost));
@@ -175,41 +183,26 @@ export function formatReport(r: BenchResults): string {
   out.push(`LLM Connector Hub benchmark, ${r.date}, Node ${r.node}, ${r.machine.cpus} x ${r.machine.cpuModel}`);
   if (r.gatewayNodeArgs.length > 0) out.push(`gateway node flags: ${r.gatewayNodeArgs.join(' ')} (not a plain run)`);
   out.push('');
-  out.push(`1. Non-streaming throughput: ${s.throughputConnections} connections, ${s.durationS} s each`);
-  out.push(table(loadHeader, loadRows(r.throughput.floor, r.throughput.gateway)));
-  out.push(`ratio gateway/floor (req/s): ${r.throughput.ratio.toFixed(3)}`);
-  out.push(`CPU used during each run (${r.machine.cpus} cores x ${s.durationS} s = ${r.machine.cpus * s.durationS} CPU s available):`);
-  out.push(table(CPU_HEADER, cpuRows(r.throughput.floor, r.throughput.gateway)));
-  out.push('');
-  out.push(`2. Fixed rate: ${s.fixedRate} req/s over ${s.fixedRateConnections} connection(s) (autocannon overallRate), ${s.durationS} s each`);
-  out.push(table(loadHeader, loadRows(r.fixedRate.floor, r.fixedRate.gateway)));
-  out.push(`added p99 (gateway - floor): ${ms(r.fixedRate.addedP99Ms)} ms`);
-  out.push('');
-  out.push(`3. Streaming time to first data: chunk: ${s.streamRequests} sequential streams per target (after ${s.streamWarmup} warm-up)`);
-  out.push(
-    table(
-      ['target', 'first p50 ms', 'first p90 ms', 'first p99 ms', 'whole stream p50 ms', 'whole stream p99 ms'],
-      [r.firstChunk.floor, r.firstChunk.gateway].map((x) => [
-        x.target,
-        ms(x.firstChunkMs.p50),
-        ms(x.firstChunkMs.p90),
-        ms(x.firstChunkMs.p99),
-        ms(x.totalMs.p50),
-        ms(x.totalMs.p99),
-      ]),
-    ),
-  );
-  out.push(`added first chunk (gateway - floor): p50 ${ms(r.firstChunk.addedP50Ms)} ms, p99 ${ms(r.firstChunk.addedP99Ms)} ms`);
-  const spaced = r.firstChunk.spaced;
-  const describe = (x: FirstChunkResult) =>
-    `${x.target} first ${ms(x.firstChunkMs.p50)} / whole ${ms(x.totalMs.p50)} ms (${streamsIncrementally(x) ? 'incremental' : 'NOT incremental'})`;
-  out.push(`spaced streams (${spaced.directive}, ${spaced.gateway.requests} per target, p50): ${describe(spaced.floor)}; ${describe(spaced.gateway)}`);
-  out.push('');
+  if (r.throughput) {
+    out.push(`1. Non-streaming throughput: ${s.throughputConnections} connections, ${s.durationS} s each`);
+    out.push(table(loadHeader, loadRows(r.throughput.floor, r.throughput.gateway)));
+    out.push(`ratio gateway/floor (req/s): ${r.throughput.ratio.toFixed(3)}`);
+    out.push(`CPU used during each run (${r.machine.cpus} cores x ${s.durationS} s = ${r.machine.cpus * s.durationS} CPU s available):`);
+    out.push(table(CPU_HEADER, cpuRows(r.throughput.floor, r.throughput.gateway)));
+    out.push('');
+  }
+  if (r.fixedRate) {
+    out.push(`2. Fixed rate: ${s.fixedRate} req/s over ${s.fixedRateConnections} connection(s) (autocannon overallRate), ${s.durationS} s each`);
+    out.push(table(loadHeader, loadRows(r.fixedRate.floor, r.fixedRate.gateway)));
+    out.push(`added p99 (gateway - floor): ${ms(r.fixedRate.addedP99Ms)} ms`);
+    out.push('');
+  }
+  if (r.firstChunk) out.push(...formatFirstChunk(r.firstChunk, s));
   if (r.resilience) {
     out.push(formatResilience(r.resilience));
     out.push('');
   }
-  if (r.cache) {
+  if (r.cache && r.throughput) {
     out.push(formatCacheHits(r.cache, r.throughput.gateway));
     out.push('');
   }
@@ -232,16 +225,40 @@ export function formatReport(r: BenchResults): string {
   return out.join('\n');
 }
 
+/** Section 3's lines. */
+function formatFirstChunk(f: NonNullable<BenchResults['firstChunk']>, s: Settings): string[] {
+  const out: string[] = [];
+  out.push(`3. Streaming time to first data: chunk: ${s.streamRequests} sequential streams per target (after ${s.streamWarmup} warm-up)`);
+  out.push(
+    table(
+      ['target', 'first p50 ms', 'first p90 ms', 'first p99 ms', 'whole stream p50 ms', 'whole stream p99 ms'],
+      [f.floor, f.gateway].map((x) => [
+        x.target,
+        ms(x.firstChunkMs.p50),
+        ms(x.firstChunkMs.p90),
+        ms(x.firstChunkMs.p99),
+        ms(x.totalMs.p50),
+        ms(x.totalMs.p99),
+      ]),
+    ),
+  );
+  out.push(`added first chunk (gateway - floor): p50 ${ms(f.addedP50Ms)} ms, p99 ${ms(f.addedP99Ms)} ms`);
+  const spaced = f.spaced;
+  const describe = (x: FirstChunkResult) =>
+    `${x.target} first ${ms(x.firstChunkMs.p50)} / whole ${ms(x.totalMs.p50)} ms (${streamsIncrementally(x) ? 'incremental' : 'NOT incremental'})`;
+  out.push(`spaced streams (${spaced.directive}, ${spaced.gateway.requests} per target, p50): ${describe(spaced.floor)}; ${describe(spaced.gateway)}`);
+  out.push('');
+  return out;
+}
+
 /** Share of the machine's CPU (cores x duration) that other processes may use before a run is flagged. */
 const OTHER_LOAD_LIMIT = 0.1;
 
 /** One line per load run during which something outside the benchmark used the cores noticeably. */
 export function otherLoadWarnings(r: BenchResults): string[] {
   const runs: Array<[string, LoadResult]> = [
-    ['throughput floor', r.throughput.floor],
-    ['throughput gateway', r.throughput.gateway],
-    ['fixed rate floor', r.fixedRate.floor],
-    ['fixed rate gateway', r.fixedRate.gateway],
+    ...(r.throughput ? ([['throughput floor', r.throughput.floor], ['throughput gateway', r.throughput.gateway]] as Array<[string, LoadResult]>) : []),
+    ...(r.fixedRate ? ([['fixed rate floor', r.fixedRate.floor], ['fixed rate gateway', r.fixedRate.gateway]] as Array<[string, LoadResult]>) : []),
     ...(r.resilience?.runs ?? []).map((x): [string, LoadResult] => [`resilience run ${x.order} (${x.variant})`, x.load]),
     ...(r.cache ? [['memory cache hits', r.cache.memory.load] as [string, LoadResult]] : []),
     ...(r.cache && !isSkipped(r.cache.redisCluster)

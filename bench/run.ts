@@ -20,7 +20,10 @@
  * BENCH_LATENCY (0 skips section 7, realistic latency), BENCH_LATENCY_MS (upstream latencies, default
  * "500,5000"), BENCH_LATENCY_IN_FLIGHT (requests in flight, default "2000,10000"), BENCH_LATENCY_DURATION
  * (s measured per run at the shortest latency, default 10; longer latencies get 4 of theirs at
- * least), BENCH_LATENCY_WARMUP (s, default 2).
+ * least), BENCH_LATENCY_WARMUP (s, default 2), BENCH_SECTIONS (the sections to run, e.g. "1,2"; default all;
+ * section 5 runs section 1 too, for its reference; the switches above still skip theirs; a run of
+ * only some sections writes bench/results/latest-partial.json instead of latest.json; the
+ * `npm run benchmark:*` scripts select this way).
  *
  * Exits non-zero only when the run itself is wrong (a child fails, an error, a non-200); a missed
  * target is printed as MISS.
@@ -40,7 +43,8 @@ import { measureResilienceCost } from './resilience-cost';
 import { measureLatency, openFileLimit, plannedSeconds as latencyPlannedSeconds } from './latency';
 import { checkTargets, formatReport, type BenchResults, type Measurements, type Settings } from './report';
 
-const RESULTS_FILE = join(__dirname, '../../bench/results/latest.json');
+const RESULTS_DIR = join(__dirname, '../../bench/results');
+const ALL_SECTIONS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 function intFromEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -56,6 +60,17 @@ function flagFromEnv(name: string): boolean {
   if (raw === undefined || raw === '' || raw === '1') return true;
   if (raw === '0') return false;
   throw new Error(`${name} must be 0 or 1, got '${raw}'`);
+}
+
+/** BENCH_SECTIONS: which of the seven sections run (all when unset). */
+function sectionsFromEnv(name: string): Set<number> {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return new Set(ALL_SECTIONS);
+  const values = raw.split(',').map((item) => Number(item.trim()));
+  if (values.some((value) => !ALL_SECTIONS.includes(value as (typeof ALL_SECTIONS)[number]))) {
+    throw new Error(`${name} must be comma-separated section numbers 1-7, got '${raw}'`);
+  }
+  return new Set(values);
 }
 
 /** A comma-separated list of positive integers. */
@@ -80,6 +95,21 @@ const SPACED_DIRECTIVE = ' [[fake chunk-delay=20]]';
 const SPACED_STREAMS = 5;
 /** A request the fake answers with 503: a gateway with the resilience pipeline retries it. */
 const FAILING_DIRECTIVE = ' [[fake status=503]]';
+
+/** Section 3: time to the first chunk, and a few spaced-out streams to see chunks forwarded as they come. */
+async function measureFirstChunks(floor: Target, gateway: Target, settings: Settings): Promise<Measurements['firstChunk']> {
+  log(`first chunk: ${settings.streamRequests} streams per target (+${settings.streamWarmup} warm-up), sequential, alternating`);
+  const [floorFirst, gatewayFirst] = await measureFirstChunk([floor, gateway], chatBody(true), settings.streamRequests, settings.streamWarmup);
+  log(`spaced streams: ${SPACED_STREAMS} per target with${SPACED_DIRECTIVE}`);
+  const [floorSpaced, gatewaySpaced] = await measureFirstChunk([floor, gateway], chatBody(true, SPACED_DIRECTIVE), SPACED_STREAMS, 0);
+  return {
+    floor: floorFirst,
+    gateway: gatewayFirst,
+    addedP50Ms: gatewayFirst.firstChunkMs.p50 - floorFirst.firstChunkMs.p50,
+    addedP99Ms: gatewayFirst.firstChunkMs.p99 - floorFirst.firstChunkMs.p99,
+    spaced: { directive: SPACED_DIRECTIVE.trim(), floor: floorSpaced, gateway: gatewaySpaced },
+  };
+}
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -106,6 +136,15 @@ async function main(): Promise<number> {
     latencyDurationS: intFromEnv('BENCH_LATENCY_DURATION', 10),
     latencyWarmupS: intFromEnv('BENCH_LATENCY_WARMUP', 2, 0),
   };
+  // Sections left out of BENCH_SECTIONS are switched off as their own switches would.
+  const sections = sectionsFromEnv('BENCH_SECTIONS');
+  if (!sections.has(4)) settings.resilienceRounds = 0;
+  if (!sections.has(5)) settings.cache = false;
+  if (!sections.has(6)) settings.observabilityRounds = 0;
+  if (!sections.has(7)) settings.latency = false;
+  const runs = { throughput: sections.has(1) || settings.cache, fixedRate: sections.has(2), firstChunk: sections.has(3) };
+  const partialRun = sections.size < ALL_SECTIONS.length;
+  const resultsFile = join(RESULTS_DIR, partialRun ? 'latest-partial.json' : 'latest.json');
   const latencySettings = {
     latenciesMs: settings.latenciesMs,
     inFlight: settings.latencyInFlight,
@@ -120,9 +159,10 @@ async function main(): Promise<number> {
   const abPlannedS = (rounds: number) => (rounds > 0 ? 2 * settings.warmupS + 2 * rounds * settings.durationS + 30 : 0);
   const plannedS =
     2 * settings.warmupS +
-    4 * settings.durationS +
+    (runs.throughput ? 2 * settings.durationS : 0) +
+    (runs.fixedRate ? 2 * settings.durationS : 0) +
     60 +
-    Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) +
+    (runs.firstChunk ? Math.ceil((settings.streamRequests + settings.streamWarmup) / 100) : 0) +
     abPlannedS(settings.resilienceRounds) +
     abPlannedS(settings.observabilityRounds) +
     // Section 5: memory hits, Redis hits and the floor reference, each a warm-up and a run.
@@ -155,7 +195,7 @@ async function main(): Promise<number> {
       return { ...result, cpuS };
     };
 
-    if (settings.warmupS > 0) {
+    if (settings.warmupS > 0 && (runs.throughput || runs.fixedRate || runs.firstChunk)) {
       for (const target of [floor, gateway]) {
         log(`warm-up: ${target.name}, ${settings.throughputConnections} connections, ${settings.warmupS} s`);
         await measure(target, { connections: settings.throughputConnections, durationS: settings.warmupS, body });
@@ -165,13 +205,13 @@ async function main(): Promise<number> {
     const fakeBefore = await chatRequestsSeenByFake(fake.url);
 
     const throughput: Record<string, LoadResult> = {};
-    for (const target of [floor, gateway]) {
+    for (const target of runs.throughput ? [floor, gateway] : []) {
       log(`throughput: ${target.name}, ${settings.throughputConnections} connections, ${settings.durationS} s`);
       throughput[target.name] = await measure(target, { connections: settings.throughputConnections, durationS: settings.durationS, body });
     }
 
     const fixedRate: Record<string, LoadResult> = {};
-    for (const target of [floor, gateway]) {
+    for (const target of runs.fixedRate ? [floor, gateway] : []) {
       log(`fixed rate: ${target.name}, ${settings.fixedRate} req/s over ${settings.fixedRateConnections} connection(s), ${settings.durationS} s`);
       fixedRate[target.name] = await measure(target, {
         connections: settings.fixedRateConnections,
@@ -181,16 +221,13 @@ async function main(): Promise<number> {
       });
     }
 
-    log(`first chunk: ${settings.streamRequests} streams per target (+${settings.streamWarmup} warm-up), sequential, alternating`);
-    const [floorFirst, gatewayFirst] = await measureFirstChunk([floor, gateway], chatBody(true), settings.streamRequests, settings.streamWarmup);
-    log(`spaced streams: ${SPACED_STREAMS} per target with${SPACED_DIRECTIVE}`);
-    const [floorSpaced, gatewaySpaced] = await measureFirstChunk([floor, gateway], chatBody(true, SPACED_DIRECTIVE), SPACED_STREAMS, 0);
+    const firstChunk = runs.firstChunk ? await measureFirstChunks(floor, gateway, settings) : null;
 
     // The gateway must really have gone to the fake for every answer it gave.
     const seen = (await chatRequestsSeenByFake(fake.url)) - fakeBefore;
     const answered =
       [...Object.values(throughput), ...Object.values(fixedRate)].reduce((n, r) => n + (r.statusCodes['200'] ?? 0), 0) +
-      2 * (settings.streamRequests + settings.streamWarmup + SPACED_STREAMS);
+      (firstChunk ? 2 * (settings.streamRequests + settings.streamWarmup + SPACED_STREAMS) : 0);
     if (seen < answered) problems.push(`the fake provider saw ${seen} chat requests, fewer than the ${answered} answered`);
 
     const abOptions = (rounds: number) => ({
@@ -232,15 +269,13 @@ async function main(): Promise<number> {
       machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` },
       settings,
       gatewayNodeArgs,
-      throughput: { floor: throughput.floor, gateway: throughput.gateway, ratio: throughput.gateway.reqPerSec / throughput.floor.reqPerSec },
-      fixedRate: { floor: fixedRate.floor, gateway: fixedRate.gateway, addedP99Ms: fixedRate.gateway.latencyMs.p99 - fixedRate.floor.latencyMs.p99 },
-      firstChunk: {
-        floor: floorFirst,
-        gateway: gatewayFirst,
-        addedP50Ms: gatewayFirst.firstChunkMs.p50 - floorFirst.firstChunkMs.p50,
-        addedP99Ms: gatewayFirst.firstChunkMs.p99 - floorFirst.firstChunkMs.p99,
-        spaced: { directive: SPACED_DIRECTIVE.trim(), floor: floorSpaced, gateway: gatewaySpaced },
-      },
+      throughput: runs.throughput
+        ? { floor: throughput.floor, gateway: throughput.gateway, ratio: throughput.gateway.reqPerSec / throughput.floor.reqPerSec }
+        : null,
+      fixedRate: runs.fixedRate
+        ? { floor: fixedRate.floor, gateway: fixedRate.gateway, addedP99Ms: fixedRate.gateway.latencyMs.p99 - fixedRate.floor.latencyMs.p99 }
+        : null,
+      firstChunk,
       resilience,
       cache,
       observability,
@@ -250,9 +285,9 @@ async function main(): Promise<number> {
 
     for (const child of children.splice(0).reverse()) await stopChecked(child, problems);
 
-    mkdirSync(join(RESULTS_FILE, '..'), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`\n${formatReport(results)}\n\nresults written to ${RESULTS_FILE}\n`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\n${formatReport(results)}\n\nresults written to ${resultsFile}\n`);
   } finally {
     for (const child of children.reverse()) await child.stop(2_000);
     clearTimeout(watchdog);

@@ -61,7 +61,7 @@ describe('cache options', () => {
       connectTimeoutMs: CACHE_DEFAULTS.connectTimeoutMs,
     });
     expect(
-      resolveCacheOptions({ type: 'redis', ttl: 5, maxSize: { entries: 0 }, redis: { url: 'redis://x', commandTimeoutMs: 7 }, coalescing: { enabled: false } }),
+      resolveCacheOptions({ type: 'redis', ttl: 5, maxSize: 0, redis: { url: 'redis://x', commandTimeoutMs: 7 }, coalescing: { enabled: false } }),
     ).toMatchObject({ ttlMs: 5000, maxEntries: 0, commandTimeoutMs: 7, coalescing: false, connectTimeoutMs: CACHE_DEFAULTS.connectTimeoutMs });
   });
 });

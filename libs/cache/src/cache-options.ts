@@ -5,8 +5,10 @@ export interface CacheMiddlewareOptions {
   ttl?: number;
   /** Cap for a request's own TTL (`x-llm-hub-cache-ttl`), in seconds. */
   maxTtl?: number;
-  /** The in-process tier: most entries (0 = none, Redis types only) and bytes. */
-  maxSize?: { entries?: number; bytes?: number };
+  /** The in-process tier: most entries it keeps (0 = none, Redis types only)... */
+  maxSize?: number;
+  /** ...and most bytes, by the answers' estimated sizes. */
+  maxBytes?: number;
   /**
    * Largest answer stored, by its estimated size: larger answers are served but not stored, and a
    * stream stops being assembled once it passes this.
@@ -75,8 +77,8 @@ export function resolveCacheOptions(options: CacheMiddlewareOptions): ResolvedCa
   return {
     ttlMs: (options.ttl ?? d.ttlSeconds) * 1000,
     maxTtlMs: (options.maxTtl ?? d.maxTtlSeconds) * 1000,
-    maxEntries: options.maxSize?.entries ?? d.maxEntries,
-    maxBytes: options.maxSize?.bytes ?? d.maxBytes,
+    maxEntries: options.maxSize ?? d.maxEntries,
+    maxBytes: options.maxBytes ?? d.maxBytes,
     maxEntryBytes: options.maxEntryBytes ?? d.maxEntryBytes,
     keyPrefix: options.keyPrefix ?? d.keyPrefix,
     coalescing: options.coalescing?.enabled ?? d.coalescing,

@@ -758,7 +758,7 @@ describe('CacheMiddleware', () => {
     });
 
     it('Redis only (no memory tier): a request that arrives while the answer is still being stored gets it', async () => {
-      const [a] = replicas({ maxSize: { entries: 0 } });
+      const [a] = replicas({ maxSize: 0 });
       await ask(a.hub);
       await settle();
       expect((await ask(a.hub)).meta.cache).toBe('HIT');
@@ -807,7 +807,7 @@ describe('CacheMiddleware', () => {
 
   describe('construction', () => {
     it('refuses a memory cache without entries and a redis cache without an address', () => {
-      expect(() => new CacheMiddleware({ type: 'memory', maxSize: { entries: 0 } })).toThrow(RangeError);
+      expect(() => new CacheMiddleware({ type: 'memory', maxSize: 0 })).toThrow(RangeError);
       expect(() => new CacheMiddleware({ type: 'redis' })).toThrow(/redis\.url/);
       expect(() => new CacheMiddleware({ type: 'redis-cluster', redis: { nodes: [] } })).toThrow(/redis\.nodes/);
     });

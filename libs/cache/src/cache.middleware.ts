@@ -52,7 +52,7 @@ export class CacheMiddleware implements HubMiddleware {
     this.events = events;
     this.options = resolveCacheOptions(options);
     const entries = this.options.maxEntries;
-    if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize.entries >= 1');
+    if (options.type === 'memory' && entries < 1) throw new RangeError('a memory cache needs maxSize >= 1');
     if (options.type !== 'memory') {
       const redis = options.redis ?? {};
       if (options.type === 'redis' && !redis.url) throw new RangeError("cache type 'redis' needs redis.url");

@@ -151,6 +151,18 @@ describe('ConnectorHub', () => {
       expect(openai.calls).toHaveLength(0);
     });
 
+    it("gives a request that names no model its provider's default model, and refuses one that has neither", async () => {
+      const anthropic = Object.assign(new FakeProvider('anthropic', []), { defaultModel: 'claude-sonnet-4-5' });
+      const openai = new FakeProvider('openai', []);
+      const hub = hubWith({ anthropic, openai });
+      expect((await hub.complete({ provider: 'anthropic', messages: user('hi') })).content).toBe('anthropic: claude-sonnet-4-5');
+      await collect(hub.streamComplete({ provider: 'anthropic', messages: user('hi') }));
+      expect((await hub.complete({ provider: 'anthropic', model: 'claude-haiku-4-5', messages: user('hi') })).content).toBe('anthropic: claude-haiku-4-5');
+      expect(anthropic.calls.map((call) => call.request.model)).toEqual(['claude-sonnet-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5']);
+      expect(await hubErrorOf(hub.complete({ provider: 'openai', messages: user('hi') }))).toMatchObject({ status: 400, param: 'model' });
+      expect(openai.calls).toHaveLength(0);
+    });
+
     it("sends the provider the canonical request only: routing fields removed, the caller's object untouched", async () => {
       const openai = new FakeProvider('openai', ['gpt-4o']);
       const hub = hubWith({ openai });

@@ -182,11 +182,11 @@ export class ConnectorHub {
 
   /** The chat call's context, with the canonical request for the first target (a copy of the caller's). */
   private chatContext(request: HubRequest, options: HubCallOptions, stream: boolean): HubContext {
-    const { provider: requestedProvider, timeout, ...rest } = request;
-    const targets = this.router.resolveTargets(request.model, requestedProvider);
-    const canonical: ChatRequest = rest;
-    canonical.model = targets[0].model;
-    return { kind: 'chat', ...this.baseContext(request.model, targets, timeout, options), request: canonical, stream };
+    const { provider: requestedProvider, timeout, model: named, ...rest } = request;
+    const model = named || (requestedProvider === undefined ? undefined : this.providers.get(requestedProvider)?.defaultModel) || '';
+    const targets = this.router.resolveTargets(model, requestedProvider);
+    const canonical: ChatRequest = { ...rest, model: targets[0].model };
+    return { kind: 'chat', ...this.baseContext(model, targets, timeout, options), request: canonical, stream };
   }
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). `meta` starts at the first target. */

@@ -5,7 +5,9 @@ import type { ChatRequest, EmbeddingRequest, Usage } from '@llm-connector-hub/co
  * `model` may be `provider/model`, an alias from the config, or a bare model name (then
  * `provider` picks the provider, or a provider that lists the model).
  */
-export interface HubRequest extends ChatRequest {
+export interface HubRequest extends Omit<ChatRequest, 'model'> {
+  /** Optional when `provider` names a provider with a default model (its `defaults.model`). */
+  model?: string;
   provider?: string;
   /** Total time allowed for the call, in ms (capped by the hub's maxTimeoutMs). */
   timeout?: number;

@@ -14,7 +14,7 @@ function setup(breaker: Partial<BreakerOptions>, providers: ResilienceSettings['
     defaults: { breaker: { consecutiveFailures: 3, minimumCalls: 1_000, cooldownMs: 15_000, ...breaker } },
     providers,
   };
-  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus))]);
+  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus))]);
   return { hub, events, a, b, breaker: middleware };
 }
 
@@ -70,6 +70,23 @@ describe('CircuitBreakerMiddleware', () => {
       expect(breaker.stateOf('a', 'x')).toBe('open');
       expect((await rejectionOf(ask(hub))).code).toBe('circuit_open');
       expect(a.callsTo('x')).toBe(10);
+    });
+
+    it('takes the documented options: errorThreshold is the failure rate as a percentage, events and per-provider settings beside it', async () => {
+      const a = new ScriptedProvider('a');
+      const b = new ScriptedProvider('b');
+      let middleware!: CircuitBreakerMiddleware;
+      const providers = { b: { breaker: { failureRateThreshold: 1 } } };
+      const { hub, events } = hubWith({ a, b }, (bus) => [
+        (middleware = new CircuitBreakerMiddleware({ errorThreshold: 50, consecutiveFailures: 100, minimumCalls: 4, providers, events: bus })),
+      ]);
+      a.script = b.script = (_model, n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F
+      for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub)) : ask(hub));
+      for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub, 'b/x')) : ask(hub, 'b/x'));
+      expect(middleware.stateOf('a', 'x')).toBe('open'); // 2 of 4 failed: 50 %
+      expect(middleware.stateOf('b', 'x')).toBe('closed'); // b's own threshold is 100 %
+      expect(states(events)).toEqual(['a/x:open']);
+      expect(() => new CircuitBreakerMiddleware({ errorThreshold: 150 })).toThrow(/percentage/);
     });
 
     it('stays closed below the failure rate', async () => {
@@ -374,7 +391,7 @@ describe('CircuitBreakerMiddleware', () => {
       const a = new ScriptedProvider('a');
       let middleware!: CircuitBreakerMiddleware;
       const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 1 } } };
-      const { hub } = hubWith({ a }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus, { maxBreakers: 3 }))]);
+      const { hub } = hubWith({ a }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus, { maxBreakers: 3 }))]);
       a.script = (model) => (model === 'bad' ? { fail: http(500) } : undefined);
       await rejectionOf(ask(hub, 'a/bad'));
       for (const model of ['m1', 'm2', 'm3', 'm4']) await ask(hub, `a/${model}`);

@@ -2,10 +2,21 @@ import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core'
 import type { ChatStream, CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
 import { CircuitStateMachine, type BreakerState, type Outcome } from './circuit-state';
 import { ResilienceErrors, countsAgainstBreaker } from './resilience-errors';
-import type { ResilienceEvents } from './resilience-events';
-import { resolveResilienceOptions, type ResilienceSettings } from './resilience-options';
+import { ResilienceEvents } from './resilience-events';
+import { resolveResilienceOptions, type BreakerOptions, type ResilienceSettings } from './resilience-options';
 
-export interface CircuitBreakerMiddlewareOptions {
+/**
+ * `new CircuitBreakerMiddleware({ errorThreshold: 50 })`: the breaker settings for every provider
+ * and model (each field unset takes its default, RESILIENCE_DEFAULTS.breaker),
+ * `providers.<name>.breaker` (and `.models.<model>.breaker`) over them (the shape of the gateway's
+ * `resilience:` config), and where its events go.
+ */
+export interface CircuitBreakerMiddlewareOptions extends Partial<BreakerOptions> {
+  /** Opens when this percentage (0-100) of the calls in the sampling window failed: `failureRateThreshold` as a percentage. */
+  errorThreshold?: number;
+  providers?: ResilienceSettings['providers'];
+  /** Receives `breaker_state` and `rejected` events (default: a channel of its own, nobody listening). */
+  events?: ResilienceEvents;
   /**
    * Most breakers kept (one per provider+model seen). Past it the oldest closed one is dropped,
    * so clients sending made-up model names to a default provider cannot grow memory without
@@ -41,13 +52,27 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
   /** The same entries by provider, then model: the per-request lookup. */
   private readonly byProvider = new Map<string, Map<string, BreakerEntry>>();
   private readonly maxBreakers: number;
+  private readonly settings: ResilienceSettings;
+  private readonly events: ResilienceEvents;
 
-  constructor(
-    private readonly settings: ResilienceSettings | undefined,
-    private readonly events: ResilienceEvents,
-    options: CircuitBreakerMiddlewareOptions = {},
-  ) {
-    this.maxBreakers = options.maxBreakers ?? 10_000;
+  constructor(options: CircuitBreakerMiddlewareOptions = {}) {
+    const { errorThreshold, providers, events, maxBreakers, ...breaker } = options;
+    if (errorThreshold !== undefined) {
+      if (!(errorThreshold >= 0 && errorThreshold <= 100)) throw new RangeError(`errorThreshold is a percentage (0-100), got ${errorThreshold}`);
+      breaker.failureRateThreshold = errorThreshold / 100;
+    }
+    this.settings = { defaults: { breaker }, providers };
+    this.events = events ?? new ResilienceEvents();
+    this.maxBreakers = maxBreakers ?? 10_000;
+  }
+
+  /** From the full resilience settings (the gateway's `resilience:` config), reporting to `events`. */
+  static fromSettings(
+    settings: ResilienceSettings | undefined,
+    events: ResilienceEvents,
+    options: Pick<CircuitBreakerMiddlewareOptions, 'maxBreakers'> = {},
+  ): CircuitBreakerMiddleware {
+    return new CircuitBreakerMiddleware({ ...settings?.defaults?.breaker, providers: settings?.providers, events, ...options });
   }
 
   /** The breaker state of one provider+model ('closed' when it has never been called). */

@@ -87,7 +87,7 @@ describe('FallbackMiddleware', () => {
       let breaker!: CircuitBreakerMiddleware;
       const { hub, events, a } = setup(
         { fast: ['a/x', 'b/y'] },
-        { inner: (bus) => [(breaker = new CircuitBreakerMiddleware({ defaults: { breaker: { consecutiveFailures: 2 } } }, bus))] },
+        { inner: (bus) => [(breaker = new CircuitBreakerMiddleware({ consecutiveFailures: 2, events: bus }))] },
       );
       a.script = () => ({ fail: http(500) });
       for (let i = 0; i < 2; i++) expect((await ask(hub)).content).toBe('b:y');

@@ -12,7 +12,7 @@ const retrySettings = (retry: DeepPartial<RetryOptions>): ResilienceSettings => 
 
 function setup(retry: DeepPartial<RetryOptions> = {}, hooks: RetryMiddlewareHooks = {}) {
   const provider = new TestProvider('p');
-  const { hub, seen } = hubWith({ p: provider }, (events) => [new RetryMiddleware(retrySettings(retry), events, hooks)]);
+  const { hub, seen } = hubWith({ p: provider }, (events) => [RetryMiddleware.fromSettings(retrySettings(retry), events, hooks)]);
   return { provider, hub, seen };
 }
 
@@ -35,6 +35,20 @@ describe('RetryMiddleware', () => {
         { type: 'retry', provider: 'p', model: 'm', attempt: 2, delayMs: expect.any(Number), reason: 'upstream_error' },
         { type: 'retry', provider: 'p', model: 'm', attempt: 3, delayMs: expect.any(Number), reason: 'upstream_error' },
       ]);
+    });
+
+    it('takes the documented options: maxAttempts for every provider, per-provider settings and events beside it', async () => {
+      const p = new TestProvider('p');
+      const q = new TestProvider('q');
+      const fast = { initialDelayMs: 1, maxDelayMs: 2 };
+      const { hub, seen } = hubWith({ p, q }, (events) => [new RetryMiddleware({ maxAttempts: 2, ...fast, providers: { q: { retry: { maxAttempts: 1 } } }, events })]);
+      p.script = q.script = () => ({ fail: unavailable() });
+      await expect(hub.complete(ask('p'))).rejects.toThrow();
+      await expect(hub.complete(ask('q'))).rejects.toThrow();
+      expect([p.calls.length, q.calls.length]).toEqual([2, 1]);
+      expect(seen.filter((e) => e.type === 'retry')).toHaveLength(1);
+      // Without options: the defaults (RESILIENCE_DEFAULTS.retry), events to a channel of its own.
+      expect(() => new RetryMiddleware()).not.toThrow();
     });
 
     it('gives up after maxAttempts attempts in all and throws the last error', async () => {
@@ -180,7 +194,7 @@ describe('RetryMiddleware', () => {
     it('retries an attempt that the timeout layer below aborted, with a fresh signal', async () => {
       const provider = new TestProvider('p');
       const settings: ResilienceSettings = { defaults: { ...retrySettings({ maxAttempts: 2 }).defaults, timeout: { attemptMs: 30 } } };
-      const { hub, seen } = hubWith({ p: provider }, (events) => [new RetryMiddleware(settings, events), new TimeoutMiddleware(settings, events)]);
+      const { hub, seen } = hubWith({ p: provider }, (events) => [RetryMiddleware.fromSettings(settings, events), new TimeoutMiddleware(settings, events)]);
       provider.script = (n) => (n === 1 ? { hang: true } : undefined);
 
       const result = await hub.complete(ask());
@@ -207,7 +221,7 @@ describe('RetryMiddleware', () => {
         defaults: retrySettings({ maxAttempts: 3 }).defaults,
         providers: { b: { retry: { maxAttempts: 1 } } },
       };
-      const { hub } = hubWith({ a, b }, (events) => [new RetryMiddleware(settings, events)]);
+      const { hub } = hubWith({ a, b }, (events) => [RetryMiddleware.fromSettings(settings, events)]);
       a.script = b.script = () => ({ fail: unavailable() });
 
       await hubErrorOf(hub.complete(ask('a')));
@@ -270,7 +284,7 @@ describe('RetryMiddleware', () => {
       const a = new TestProvider('a');
       const b = new TestProvider('b');
       const settings = retrySettings({ maxAttempts: 2, initialDelayMs: 0, budget: { ratio: 0.1, minPerSecond: 0, windowMs: 60_000 } });
-      const { hub } = hubWith({ a, b }, (events) => [new RetryMiddleware(settings, events)]);
+      const { hub } = hubWith({ a, b }, (events) => [RetryMiddleware.fromSettings(settings, events)]);
       a.script = () => ({ fail: unavailable() });
       b.script = (n) => (n === 1 ? { fail: unavailable() } : undefined);
 

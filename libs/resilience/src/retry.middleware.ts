@@ -11,8 +11,8 @@ import type {
   StreamHandler,
 } from '@llm-connector-hub/hub';
 import { isRetryableFailure } from './resilience-errors';
-import type { ResilienceEvents } from './resilience-events';
-import { resolveResilienceOptions, type ResilienceSettings, type RetryOptions } from './resilience-options';
+import { ResilienceEvents } from './resilience-events';
+import { resolveResilienceOptions, type DeepPartial, type ResilienceSettings, type RetryOptions } from './resilience-options';
 import { abortableDelay, fullJitterBackoff, retryAfterMs } from './retry-backoff';
 import { RetryBudget } from './retry-budget';
 
@@ -20,6 +20,17 @@ import { RetryBudget } from './retry-budget';
 export interface RetryMiddlewareHooks {
   now?: () => number;
   random?: () => number;
+}
+
+/**
+ * `new RetryMiddleware({ maxAttempts: 3 })`: the retry settings for every provider (each field
+ * unset takes its default, RESILIENCE_DEFAULTS.retry), `providers.<name>.retry` over them for one
+ * provider (the shape of the gateway's `resilience:` config), and where its events go.
+ */
+export interface RetryMiddlewareOptions extends DeepPartial<RetryOptions> {
+  providers?: ResilienceSettings['providers'];
+  /** Receives `retry` and `retry_budget_exhausted` events (default: a channel of its own, nobody listening). */
+  events?: ResilienceEvents;
 }
 
 /** What one provider's retries need, resolved once and kept for the life of the middleware. */
@@ -53,14 +64,20 @@ export class RetryMiddleware implements HubMiddleware {
   private readonly providers = new Map<string, ProviderRetry | null>();
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly settings: ResilienceSettings;
+  private readonly events: ResilienceEvents;
 
-  constructor(
-    private readonly settings: ResilienceSettings | undefined,
-    private readonly events: ResilienceEvents,
-    hooks: RetryMiddlewareHooks = {},
-  ) {
+  constructor(options: RetryMiddlewareOptions = {}, hooks: RetryMiddlewareHooks = {}) {
+    const { providers, events, ...retry } = options;
+    this.settings = { defaults: { retry }, providers };
+    this.events = events ?? new ResilienceEvents();
     this.now = hooks.now ?? Date.now;
     this.random = hooks.random ?? Math.random;
+  }
+
+  /** From the full resilience settings (the gateway's `resilience:` config), reporting to `events`. */
+  static fromSettings(settings: ResilienceSettings | undefined, events: ResilienceEvents, hooks: RetryMiddlewareHooks = {}): RetryMiddleware {
+    return new RetryMiddleware({ ...settings?.defaults?.retry, providers: settings?.providers, events }, hooks);
   }
 
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {

@@ -9,7 +9,8 @@ export function createResponseCache(config: CacheConfig, events: CacheEvents): C
       type: config.type,
       ttl: config.ttlSeconds,
       maxTtl: config.maxTtlSeconds,
-      maxSize: config.memory && { entries: config.memory.maxEntries, bytes: config.memory.maxBytes },
+      maxSize: config.memory?.maxEntries,
+      maxBytes: config.memory?.maxBytes,
       maxEntryBytes: config.maxEntryBytes,
       redis: config.redis && {
         url: config.redis.url,

@@ -18,12 +18,12 @@ import {
 export function installResilience(hub: ConnectorHub, config: GatewayConfig, events: ResilienceEvents): CircuitBreakerMiddleware | undefined {
   if (!config.resilience.enabled) return undefined;
   const settings = config.resilience as ResilienceSettings;
-  const breaker = new CircuitBreakerMiddleware(settings, events);
+  const breaker = CircuitBreakerMiddleware.fromSettings(settings, events);
   hub
     .use(new FallbackMiddleware(settings, events))
     .use(new BulkheadMiddleware(settings, events))
     .use(breaker)
-    .use(new RetryMiddleware(settings, events))
+    .use(RetryMiddleware.fromSettings(settings, events))
     .use(new TimeoutMiddleware(settings, events));
   return breaker;
 }

@@ -18,6 +18,8 @@ export interface LlmProvider {
   readonly type: string;
   /** Models this instance advertises in GET /v1/models (may be empty: any model is passed on). */
   readonly models: readonly string[];
+  /** The model a request gets when it names none (the hub fills it in before routing). */
+  readonly defaultModel?: string;
   complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion>;
   /**
    * Streams canonical chunks. Failures before the first chunk reject the first `next()`;

@@ -1,9 +1,9 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
 import type { AnthropicStreamState } from './anthropic.stream';
 
-export interface AnthropicProviderOptions extends UpstreamPoolSettings {
+export interface AnthropicProviderOptions extends ProviderInstanceOptions {
   /** Instance name (default 'anthropic'). */
   name?: string;
   apiKey: string;
@@ -28,6 +28,7 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
     super({
       type: 'anthropic',
       models: options.models ?? [],
+      defaultModel: options.defaults?.model,
       chat: translator,
       transport: {
         provider: name,
@@ -40,6 +41,7 @@ export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
         },
         secrets: [options.apiKey],
         maxConcurrent: options.maxConcurrent,
+        pool: options.pool,
         http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),

@@ -1,9 +1,9 @@
 import type { ChatRequest, EmbeddingRequest, UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { OpenAITranslator, type OpenAIPaths } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
 
-export interface AzureOpenAIProviderOptions extends UpstreamPoolSettings {
+export interface AzureOpenAIProviderOptions extends ProviderInstanceOptions {
   name?: string;
   apiKey: string;
   /** The resource endpoint, e.g. https://my-resource.openai.azure.com (AZURE_OPENAI_ENDPOINT). */
@@ -38,6 +38,7 @@ export class AzureOpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
     super({
       type: 'azure-openai',
       models: options.models ?? Object.keys(deployments),
+      defaultModel: options.defaults?.model,
       chat: translator,
       embeddings: translator,
       transport: {
@@ -46,6 +47,7 @@ export class AzureOpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         headers: { ...options.headers, 'api-key': options.apiKey },
         secrets: [options.apiKey],
         maxConcurrent: options.maxConcurrent,
+        pool: options.pool,
         http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),

@@ -1,10 +1,10 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { GoogleEmbeddingTranslator } from './google.embeddings';
 import type { GoogleStreamState } from './google.stream';
 import { GoogleTranslator } from './google.translator';
 
-export interface GoogleProviderOptions extends UpstreamPoolSettings {
+export interface GoogleProviderOptions extends ProviderInstanceOptions {
   /** Instance name (default 'google'). */
   name?: string;
   /** A Gemini API key (GEMINI_API_KEY / GOOGLE_API_KEY). */
@@ -30,6 +30,7 @@ export class GoogleProvider extends HttpChatProvider<GoogleStreamState> {
     super({
       type: 'google',
       models: options.models ?? [],
+      defaultModel: options.defaults?.model,
       chat: translator,
       embeddings: new GoogleEmbeddingTranslator(name),
       transport: {
@@ -39,6 +40,7 @@ export class GoogleProvider extends HttpChatProvider<GoogleStreamState> {
         headers: { ...options.headers, 'x-goog-api-key': options.apiKey },
         secrets: [options.apiKey],
         maxConcurrent: options.maxConcurrent,
+        pool: options.pool,
         http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),

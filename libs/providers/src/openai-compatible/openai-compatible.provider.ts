@@ -1,9 +1,9 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { OpenAITranslator } from '../openai/openai.translator';
 import type { OpenAIStreamState } from '../openai/openai.stream';
 
-export interface OpenAICompatibleProviderOptions extends UpstreamPoolSettings {
+export interface OpenAICompatibleProviderOptions extends ProviderInstanceOptions {
   /** Instance name: several instances (vllm, ollama, groq...) live side by side. */
   name: string;
   /** Base URL including the API prefix, e.g. http://127.0.0.1:11434/v1 for Ollama. */
@@ -27,6 +27,7 @@ export class OpenAICompatibleProvider extends HttpChatProvider<OpenAIStreamState
     super({
       type: 'openai-compatible',
       models: options.models ?? [],
+      defaultModel: options.defaults?.model,
       chat: translator,
       embeddings: options.embeddings === false ? undefined : translator,
       transport: {
@@ -35,6 +36,7 @@ export class OpenAICompatibleProvider extends HttpChatProvider<OpenAIStreamState
         headers,
         secrets: options.apiKey ? [options.apiKey] : [],
         maxConcurrent: options.maxConcurrent,
+        pool: options.pool,
         http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),

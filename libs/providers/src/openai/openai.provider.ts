@@ -1,9 +1,9 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { OpenAITranslator } from './openai.translator';
 import type { OpenAIStreamState } from './openai.stream';
 
-export interface OpenAIProviderOptions extends UpstreamPoolSettings {
+export interface OpenAIProviderOptions extends ProviderInstanceOptions {
   /** Instance name (default 'openai'). */
   name?: string;
   apiKey: string;
@@ -29,6 +29,7 @@ export class OpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
     super({
       type: 'openai',
       models: options.models ?? [],
+      defaultModel: options.defaults?.model,
       chat: translator,
       embeddings: translator,
       transport: {
@@ -37,6 +38,7 @@ export class OpenAIProvider extends HttpChatProvider<OpenAIStreamState> {
         headers,
         secrets: [options.apiKey],
         maxConcurrent: options.maxConcurrent,
+        pool: options.pool,
         http2: options.http2,
         upstream: options.upstream,
         errorMessage: (body) => translator.errorMessage(body),

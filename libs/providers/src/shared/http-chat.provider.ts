@@ -14,6 +14,7 @@ import type { ChatTranslator, EmbeddingTranslator } from './translator';
 export interface HttpChatProviderOptions<State> {
   type: string;
   models: readonly string[];
+  defaultModel?: string;
   transport: HttpTransportOptions;
   chat: ChatTranslator<State>;
   embeddings?: EmbeddingTranslator;
@@ -26,6 +27,7 @@ export interface HttpChatProviderOptions<State> {
 export class HttpChatProvider<State = unknown> implements LlmProvider {
   readonly type: string;
   readonly models: readonly string[];
+  readonly defaultModel?: string;
   readonly embed?: (request: EmbeddingRequest, context: ProviderCallContext) => Promise<EmbeddingResponse>;
   protected readonly transport: HttpTransport;
   private readonly chat: ChatTranslator<State>;
@@ -34,6 +36,7 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
   constructor(options: HttpChatProviderOptions<State>) {
     this.type = options.type;
     this.models = options.models;
+    this.defaultModel = options.defaultModel;
     this.chat = options.chat;
     this.provider = options.transport.provider;
     this.transport = new HttpTransport(options.transport);

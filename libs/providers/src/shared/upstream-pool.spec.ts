@@ -13,6 +13,11 @@ describe('poolCapacityOptions', () => {
     expect(poolCapacityOptions(HTTPS).connections).toBe(DEFAULT_UPSTREAM_CONCURRENCY);
   });
 
+  it("takes the same cap as pool.connections (undici's name), which wins over maxConcurrent", () => {
+    expect(poolCapacityOptions(HTTPS, { pool: { connections: 64 } }).connections).toBe(64);
+    expect(poolCapacityOptions(HTTPS, { pool: { connections: 64 }, maxConcurrent: 300 }).connections).toBe(64);
+  });
+
   it('auto: lets a TLS provider choose HTTP/2 through ALPN, and speaks HTTP/1.1 in cleartext', () => {
     expect(poolCapacityOptions(HTTPS, { http2: 'auto' })).toMatchObject({ allowH2: true });
     expect(poolCapacityOptions(HTTPS, {})).toMatchObject({ allowH2: true });

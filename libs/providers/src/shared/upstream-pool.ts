@@ -21,7 +21,15 @@ export interface UpstreamPoolSettings {
    * call runs at once instead of waiting in the pool.
    */
   maxConcurrent?: number;
+  /** The same cap under the name of undici's Pool option (`connections`); when set, it is the one used. */
+  pool?: { connections?: number };
   http2?: Http2Mode;
+}
+
+/** What every provider class takes besides its own settings. */
+export interface ProviderInstanceOptions extends UpstreamPoolSettings {
+  /** `model`: the model used when a request names none (hub.complete without `model`). */
+  defaults?: { model?: string };
 }
 
 /**
@@ -38,7 +46,7 @@ export type PoolCapacityOptions = Pick<Pool.Options, 'connections' | 'allowH2' |
  * per connection), so an HTTP/2 pool uses about maxConcurrent / 100 sockets.
  */
 export function poolCapacityOptions(origin: URL, settings: UpstreamPoolSettings = {}): PoolCapacityOptions {
-  const connections = settings.maxConcurrent ?? DEFAULT_UPSTREAM_CONCURRENCY;
+  const connections = settings.pool?.connections ?? settings.maxConcurrent ?? DEFAULT_UPSTREAM_CONCURRENCY;
   const tls = origin.protocol === 'https:';
   switch (settings.http2 ?? DEFAULT_HTTP2_MODE) {
     case 'off':
