@@ -36,7 +36,8 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
     this.models = options.models;
     this.chat = options.chat;
     this.provider = options.transport.provider;
-    this.transport = new HttpTransport(options.transport);
+    const chat = options.chat;
+    this.transport = new HttpTransport({ errorReason: chat.errorReason && ((body) => chat.errorReason?.(body)), ...options.transport });
     const embeddings = options.embeddings;
     if (embeddings) {
       this.embed = async (request, context) => {
