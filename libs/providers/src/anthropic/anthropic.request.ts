@@ -10,7 +10,6 @@ import type {
 import { HubErrors, maxOutputTokens } from '@llm-connector-hub/core';
 import { ANTHROPIC_JSON_TOOL_NAME, anthropicJsonMode } from './anthropic.response-format';
 import type {
-  AnthropicCacheControl,
   AnthropicImageBlock,
   AnthropicImageMediaType,
   AnthropicMessageParam,
@@ -229,9 +228,8 @@ function imageBlock(url: string, param: string): AnthropicImageBlock {
  * Anthropic's prompt caching is opt-in per block. Clients that know it send `cache_control` on
  * OpenAI content parts (a LiteLLM convention); passing it on is what makes caching reachable.
  */
-function withCacheControl<B extends AnthropicTextBlock | AnthropicImageBlock>(block: B, part: object): B {
-  const cache = (part as { cache_control?: unknown }).cache_control;
-  if (cache && typeof cache === 'object') block.cache_control = cache as AnthropicCacheControl;
+function withCacheControl<B extends AnthropicTextBlock | AnthropicImageBlock>(block: B, part: ContentPart): B {
+  if (part.cache_control) block.cache_control = part.cache_control;
   return block;
 }
 
