@@ -5,7 +5,8 @@ import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 /**
  * The gateway accepts what the canonical request (libs/core's one schema) accepts: a field the
  * library takes and a provider understands also works over HTTP. Anthropic's prompt caching,
- * `cache_control` on content parts, used to get a 400 from the gateway's own, stricter schema.
+ * `cache_control` on content parts and messages, used to get a 400 from the gateway's own,
+ * stricter schema.
  */
 let fake: RunningProcess | undefined;
 let gateway: RunningProcess | undefined;
@@ -50,6 +51,22 @@ describe('cache_control', () => {
       { type: 'text', text: 'Here is a document.', cache_control: { type: 'ephemeral' } },
       { type: 'text', text: 'Summarise it.' },
     ]);
+  });
+
+  it('reaches Anthropic from a whole system or user message, on its last block', async () => {
+    const response = await postJson(`${gateway!.url}/v1/chat/completions`, {
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [
+        { role: 'system', content: longPrompt, cache_control: { type: 'ephemeral' } },
+        { role: 'user', content: 'Summarise it.', cache_control: { type: 'ephemeral', ttl: '5m' } },
+      ],
+      max_tokens: 50,
+    });
+    expect(response.status).toBe(200);
+
+    const sent = (await fakeStats(fake!.url)).lastRequest!.body as { system: unknown; messages: Array<{ content: unknown }> };
+    expect(sent.system).toEqual([{ type: 'text', text: longPrompt, cache_control: { type: 'ephemeral' } }]);
+    expect(sent.messages[0].content).toEqual([{ type: 'text', text: 'Summarise it.', cache_control: { type: 'ephemeral', ttl: '5m' } }]);
   });
 
   it('is checked like any other field: a cache_control Anthropic does not know is a 400 naming the content', async () => {

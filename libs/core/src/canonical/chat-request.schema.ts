@@ -8,8 +8,9 @@ import { z } from 'zod';
  * Unknown fields: at the top level they pass through (OpenAI-compatible servers accept extras
  * such as vLLM's `top_k`; translators of other wire formats drop them). Inside messages, parts,
  * tools and the other nested objects they are refused with a 400 naming them: a misspelt field
- * there would otherwise change the conversation silently. `cache_control` on content parts is a
- * known extension (Anthropic's prompt caching, in LiteLLM's convention), not an unknown field.
+ * there would otherwise change the conversation silently. `cache_control` on content parts and on
+ * system and user messages is a known extension (Anthropic's prompt caching, in LiteLLM's
+ * convention), not an unknown field.
  */
 
 /**
@@ -40,15 +41,18 @@ export const toolCallSchema = z.strictObject({
   function: z.strictObject({ name: z.string().min(1), arguments: z.string() }),
 });
 
+/** `cache_control` on a system or user message marks its last content block (LiteLLM's convention for string content). */
 export const systemMessageSchema = z.strictObject({
   role: z.enum(['system', 'developer']),
   content: z.union([z.string(), texts]),
   name: z.string().optional(),
+  cache_control: cacheControlSchema.optional(),
 });
 export const userMessageSchema = z.strictObject({
   role: z.literal('user'),
   content: z.union([z.string(), z.array(contentPartSchema).min(1).max(MAX_PARTS)], { error: 'must be a string or an array of content parts' }),
   name: z.string().optional(),
+  cache_control: cacheControlSchema.optional(),
 });
 export const assistantMessageSchema = z
   .strictObject({

@@ -210,6 +210,23 @@ describe('toAnthropicRequest', () => {
       expect(body.system).toEqual([{ type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } }]);
       expect(body.messages[0].content).toEqual([{ type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } }]);
     });
+
+    it('puts cache_control on a whole system or user message on its last block', () => {
+      const body = toAnthropicRequest(
+        request({
+          messages: [
+            { role: 'system', content: 'A long system prompt', cache_control: { type: 'ephemeral', ttl: '1h' } },
+            { role: 'user', content: [{ type: 'text', text: 'A document' }, { type: 'text', text: 'Summarise it.' }], cache_control: { type: 'ephemeral' } },
+          ],
+        }),
+        false,
+      );
+      expect(body.system).toEqual([{ type: 'text', text: 'A long system prompt', cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+      expect(body.messages[0].content).toEqual([
+        { type: 'text', text: 'A document' },
+        { type: 'text', text: 'Summarise it.', cache_control: { type: 'ephemeral' } },
+      ]);
+    });
   });
 
   describe('images', () => {

@@ -1,5 +1,6 @@
 import type {
   AssistantMessage,
+  CacheControl,
   ChatRequest,
   ContentPart,
   TextContentPart,
@@ -73,10 +74,10 @@ export function toAnthropicMessages(request: ChatRequest): {
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(...textBlocks(message.content));
+        system.push(...withMessageCacheControl(textBlocks(message.content), message.cache_control));
         return;
       case 'user':
-        addToTurns(turns, 'user', userBlocks(message.content, `${param}.content`));
+        addToTurns(turns, 'user', withMessageCacheControl(userBlocks(message.content, `${param}.content`), message.cache_control));
         return;
       case 'assistant':
         addToTurns(turns, 'assistant', assistantBlocks(message, param));
@@ -231,6 +232,16 @@ function imageBlock(url: string, param: string): AnthropicImageBlock {
 function withCacheControl<B extends AnthropicTextBlock | AnthropicImageBlock>(block: B, part: ContentPart): B {
   if (part.cache_control) block.cache_control = part.cache_control;
   return block;
+}
+
+/**
+ * `cache_control` on a whole message (LiteLLM's form for string content): Anthropic caches the
+ * prompt up to the marked block, so the message's last block carries it.
+ */
+function withMessageCacheControl<B extends AnthropicRequestBlock>(blocks: B[], cache: CacheControl | undefined): B[] {
+  const last = blocks[blocks.length - 1];
+  if (cache && (last?.type === 'text' || last?.type === 'image')) last.cache_control = cache;
+  return blocks;
 }
 
 // ---- Tools ----
