@@ -1,7 +1,7 @@
 import { HubErrors, upstreamHttpError } from '@llm-connector-hub/core';
 import type { ResilienceSettings } from './resilience-options';
 import { RetryMiddleware } from './retry.middleware';
-import { ResilienceErrors, countsAgainstBreaker, isRetryableFailure } from './resilience-errors';
+import { ResilienceErrors, countsAgainstBreaker, isFallbackFailure, isRetryableFailure } from './resilience-errors';
 import { ask, hubErrorOf, hubWith, TestProvider } from './retry.spec-helpers';
 
 const quota = () => upstreamHttpError('p', 429, 'You exceeded your current quota', 1, 'quota_exceeded');
@@ -9,7 +9,6 @@ const quota = () => upstreamHttpError('p', 429, 'You exceeded your current quota
 describe('the resilience verdicts read the error catalogue', () => {
   it.each([
     ['a rate limit', upstreamHttpError('p', 429, 'slow down'), true, false],
-    ['a spent quota', quota(), false, false],
     ['an upstream 503', upstreamHttpError('p', 503, 'down'), true, true],
     ['an upstream 400', upstreamHttpError('p', 400, 'bad'), false, false],
     ['an unreadable answer', HubErrors.upstreamBadResponse('p', 'not JSON'), true, true],
@@ -22,6 +21,18 @@ describe('the resilience verdicts read the error catalogue', () => {
   ])('%s: retried %s, counted by the breaker %s', (_what, error, retried, counted) => {
     expect(isRetryableFailure(error)).toBe(retried);
     expect(countsAgainstBreaker(error)).toBe(counted);
+  });
+
+  it('a spent quota is not retried and not counted, but another target (its own account) is tried', () => {
+    expect(isRetryableFailure(quota())).toBe(false);
+    expect(countsAgainstBreaker(quota())).toBe(false);
+    expect(isFallbackFailure(quota())).toBe(true);
+  });
+
+  it('falls back on what it retries, and on nothing it does not, but a spent quota', () => {
+    for (const error of [upstreamHttpError('p', 503, 'x'), upstreamHttpError('p', 400, 'x'), HubErrors.upstreamResponseTooLarge('p', 1, 'answer'), new Error('bug')]) {
+      expect(isFallbackFailure(error)).toBe(isRetryableFailure(error));
+    }
   });
 
   it('a bug (not a HubError) is not retried but counts against the breaker', () => {

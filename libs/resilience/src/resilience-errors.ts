@@ -25,6 +25,11 @@ export function isRetryableFailure(error: unknown): boolean {
   return error instanceof HubError && error.retryable;
 }
 
+/** Failures another target of an alias may not have, as core's error catalogue says (`HubError.canFallBack`). */
+export function isFallbackFailure(error: unknown): boolean {
+  return error instanceof HubError && error.canFallBack;
+}
+
 /**
  * Failures that say something about the upstream's health, as core's error catalogue says per
  * code (`HubError.countsAgainstBreaker`; docs/resilience.md says why 429s and client errors do

@@ -69,6 +69,8 @@ describe('what changed when "retryable" got one definition', () => {
     expect({ status: quota.status, type: quota.type, code: quota.code }).toEqual({ status: 429, type: 'insufficient_quota', code: 'upstream_quota_exceeded' });
     expect(quota.retryable).toBe(false);
     expect(quota.countsAgainstBreaker).toBe(false);
+    // Another target is another account or provider, with a quota of its own: fallback still tries it.
+    expect(quota.canFallBack).toBe(true);
     // A rate limit stays what it was: retried after its wait, not an outage.
     const rateLimit = upstreamHttpError('openai', 429, 'Rate limit reached');
     expect({ code: rateLimit.code, retryable: rateLimit.retryable, breaker: rateLimit.countsAgainstBreaker }).toEqual({

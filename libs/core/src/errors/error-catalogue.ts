@@ -4,7 +4,7 @@ import { echo } from './echo';
 /**
  * Every error code the hub and the gateway answer with, and everything that follows from the
  * code: the HTTP status, OpenAI's `type`, whether the same request may succeed when sent again
- * (retry and fallback act on it, and `x-should-retry` tells clients), whether it says something
+ * (retry acts on it, and `x-should-retry` tells clients) or on another target (fallback), whether it says something
  * about the upstream's health (the circuit breaker counts it), and its message. HubErrors,
  * GatewayErrors, ResilienceErrors and upstreamHttpError build their errors from here, and
  * docs/api.md lists the same table (a unit spec compares them).
@@ -13,8 +13,10 @@ export interface ErrorDefinition {
   /** The HTTP status; `'4xx'` when it is the upstream's (or the framework's) own client-error status. */
   status: number | '4xx';
   type: HubErrorType;
-  /** The same request may succeed when sent again, to the same target or another. */
+  /** The same request may succeed when sent again (retried against the same target, and `x-should-retry`). */
   retryable: boolean;
+  /** Another target of an alias may succeed where this one failed; `retryable` when not given. */
+  fallback?: boolean;
   /** The failure says the upstream is unhealthy, so the circuit breaker counts it. */
   countsAgainstBreaker: boolean;
   /** The message, or how to write it from the error's parameters. */
@@ -209,9 +211,9 @@ export const ERROR_CATALOGUE = {
   /**
    * Credit spent or a spend limit reached (OpenAI's `insufficient_quota`): the same 429 as a rate
    * limit, but no retry helps until someone pays or the month turns, so none is made, and it is
-   * not an outage either.
+   * not an outage either. Another target (another account or provider) has a quota of its own.
    */
-  upstream_quota_exceeded: { ...client, type: 'insufficient_quota', status: 429, message: relayed },
+  upstream_quota_exceeded: { ...client, fallback: true, type: 'insufficient_quota', status: 429, message: relayed },
   /** Any other upstream 4xx (402, 451...), under its own status. */
   upstream_client_error: { ...client, status: '4xx', message: relayed },
 } as const satisfies Record<string, ErrorDefinition>;

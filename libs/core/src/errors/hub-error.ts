@@ -60,6 +60,12 @@ export class HubError extends Error {
     return errorDefinition(this.code)?.retryable ?? false;
   }
 
+  /** True when another target of an alias may succeed where this one failed (fallback acts on it), as the catalogue says. */
+  get canFallBack(): boolean {
+    const definition = errorDefinition(this.code);
+    return definition?.fallback ?? definition?.retryable ?? false;
+  }
+
   /**
    * True when this failure says the upstream is unhealthy, so the circuit breaker counts it, as
    * the catalogue says for this code. A code the catalogue does not know counts when its status is 5xx.
