@@ -36,8 +36,7 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
     this.models = options.models;
     this.chat = options.chat;
     this.provider = options.transport.provider;
-    const chat = options.chat;
-    this.transport = new HttpTransport({ errorReason: chat.errorReason && ((body) => chat.errorReason?.(body)), ...options.transport });
+    this.transport = new HttpTransport({ errorReason: (body) => this.chat.errorReason?.(body), ...options.transport });
     const embeddings = options.embeddings;
     if (embeddings) {
       this.embed = async (request, context) => {
