@@ -9,8 +9,8 @@ export interface Dialect {
   precheck?(ex: Exchange): string | undefined;
   /** The 401 message for a missing or rejected key. */
   unauthorizedMessage(key: string | undefined): string;
-  /** The format's error body for an HTTP status. */
-  errorBody(status: number, message: string): unknown;
+  /** The format's error body for an HTTP status (and an error code, where the format has one). */
+  errorBody(status: number, message: string, code?: string): unknown;
 }
 
 /** The key every format rejects; any other non-empty key is accepted. */

@@ -6,6 +6,8 @@
 export interface Directives {
   /** Answer with this HTTP error status (400-599) in the format's error shape. */
   status?: number;
+  /** With `status`: the error body's `code` (OpenAI's dialect), e.g. `insufficient_quota` for a spent quota. */
+  code?: string;
   /** Seconds for a Retry-After header on the error answer. */
   retryAfter?: number;
   /** Milliseconds to wait before sending headers. */
@@ -83,6 +85,9 @@ export function parseDirectiveBody(body: string): Directives {
         if (status !== undefined && status >= 400 && status <= 599) d.status = status;
         break;
       }
+      case 'code':
+        if (value !== undefined && /^[a-z_]{1,64}$/.test(value)) d.code = value;
+        break;
       case 'retry-after':
         assign(d, 'retryAfter', nonNegative(value));
         break;

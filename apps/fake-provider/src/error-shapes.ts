@@ -14,6 +14,8 @@ export function openaiErrorBody(status: number, message: string, code?: string |
     type = 'requests';
     defaultCode = 'rate_limit_exceeded';
   } else if (status >= 500) type = 'server_error';
+  // A spent quota: the same 429 as a rate limit, told apart by its type and code.
+  if (code === 'insufficient_quota') type = 'insufficient_quota';
   return { error: { message, type, param: null, code: code === undefined ? defaultCode : code } };
 }
 

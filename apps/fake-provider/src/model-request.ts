@@ -17,9 +17,9 @@ export interface ModelContext {
   maxBodyBytes: number;
 }
 
-export function sendError(ex: Exchange, dialect: Dialect, status: number, message: string, retryAfter?: number): void {
+export function sendError(ex: Exchange, dialect: Dialect, status: number, message: string, retryAfter?: number, code?: string): void {
   const headers = retryAfter === undefined ? undefined : { 'retry-after': String(retryAfter) };
-  sendJson(ex, status, dialect.errorBody(status, message), headers);
+  sendJson(ex, status, dialect.errorBody(status, message, code), headers);
 }
 
 /**
@@ -90,7 +90,7 @@ export async function applyDirectives(ex: Exchange, dialect: Dialect, d: Directi
     // A 401 echoes the key like real providers do ("Incorrect API key provided: sk-..."), so
     // the gateway's redaction of upstream messages is tested against the real hazard.
     const message = d.status === 401 ? dialect.unauthorizedMessage(dialect.apiKey(ex)) : `Fake error: status ${d.status} requested by directive`;
-    sendError(ex, dialect, d.status, message, d.retryAfter);
+    sendError(ex, dialect, d.status, message, d.retryAfter, d.code);
     return false;
   }
   return true;

@@ -167,6 +167,12 @@ describe('OpenAI routes', () => {
     expect((await res500.json()).error.type).toBe('server_error');
   });
 
+  it("answers status=429 code=insufficient_quota in the shape of OpenAI's spent quota", async () => {
+    const res = await t.post('/v1/chat/completions', chat('[[fake status=429 code=insufficient_quota]]'), AUTH);
+    expect(res.status).toBe(429);
+    expect((await res.json()).error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
+  });
+
   it('waits latency=MS before answering', async () => {
     const started = Date.now();
     const res = await t.post('/v1/chat/completions', chat('[[fake latency=120]]'), AUTH);

@@ -35,7 +35,7 @@ export const openaiDialect: Dialect = {
     key === undefined
       ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
       : `Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-  errorBody: (status, message) => openaiErrorBody(status, message),
+  errorBody: (status, message, code) => openaiErrorBody(status, message, code),
 };
 
 export const azureDialect: Dialect = {

@@ -76,6 +76,17 @@ describe('x-should-retry', () => {
     expect(await upstreamCalls()).toBe(3);
   }, 30_000);
 
+  it('a 429 for a spent quota costs one upstream call: neither the gateway nor the client retries it', async () => {
+    const error = await sdkFailure('retrying/m', '[[fake status=429 code=insufficient_quota]] no credit left');
+    expect(error.status).toBe(429);
+    expect(error.type).toBe('insufficient_quota');
+    expect(error.code).toBe('upstream_quota_exceeded');
+    expect(error.headers?.get('x-llm-hub-attempts')).toBe('1');
+    expect(error.headers?.get('x-should-retry')).toBe('false');
+    // 1, where it was 3 (the gateway retried it like a rate limit).
+    expect(await upstreamCalls()).toBe(1);
+  }, 30_000);
+
   it('says true when the gateway did not retry because the wait was too long for it, and the client waits and retries', async () => {
     const error = await sdkFailure('impatient/m', '[[fake status=429 retry-after=1]] limited for a second');
     expect(error.status).toBe(429);

@@ -1,22 +1,29 @@
-import type { ChatRequest, EmbeddingRequest, Usage } from '@llm-connector-hub/core';
+import { z } from 'zod';
+import { chatRequestSchemaWith, embeddingRequestSchema, positiveIntSchema, type KnownFields, type Usage } from '@llm-connector-hub/core';
+
+/** The hub's fields beside the canonical request: routing and the call's timeout. */
+const callFields = {
+  provider: z.string().min(1).optional(),
+  /** Total time allowed for the call, in ms (capped by the hub's maxTimeoutMs). */
+  timeout: positiveIntSchema.optional(),
+};
 
 /**
- * A request as callers give it to the hub: the canonical request plus routing and timeout.
+ * A request as callers give it to the hub: the canonical request plus routing and timeout, one
+ * schema (the gateway validates HTTP bodies with it) whose output is the type.
  * `model` may be `provider/model`, an alias from the config, or a bare model name (then
  * `provider` picks the provider, or a provider that lists the model).
  */
-export interface HubRequest extends Omit<ChatRequest, 'model'> {
-  /** Optional when `provider` names a provider with a default model (its `defaults.model`). */
-  model?: string;
-  provider?: string;
-  /** Total time allowed for the call, in ms (capped by the hub's maxTimeoutMs). */
-  timeout?: number;
-}
+export const hubRequestSchema = chatRequestSchemaWith(callFields);
+/**
+ * The schema's output, except that `model` may be left out by callers in code when `provider`
+ * names a provider with a default model (its `defaults.model`). Over HTTP the schema requires it,
+ * as OpenAI's API does.
+ */
+export type HubRequest = Omit<KnownFields<z.output<typeof hubRequestSchema>>, 'model'> & { model?: string };
 
-export interface HubEmbeddingRequest extends EmbeddingRequest {
-  provider?: string;
-  timeout?: number;
-}
+export const hubEmbeddingRequestSchema = embeddingRequestSchema.extend(callFields);
+export type HubEmbeddingRequest = z.output<typeof hubEmbeddingRequestSchema>;
 
 /** Per-call options that are not part of the request body. */
 export interface HubCallOptions {

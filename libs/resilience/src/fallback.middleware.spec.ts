@@ -1,4 +1,4 @@
-import { HubErrors, type ChatRequest } from '@llm-connector-hub/core';
+import { HubErrors, upstreamHttpError, type ChatRequest } from '@llm-connector-hub/core';
 import type { AliasSpec, ConnectorHub, HubCallMeta, HubContext, HubMiddleware } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
 import { ScriptedProvider, collect, http, hubWith, rejectionOf, seededRandom, user } from './circuit-breaker.spec-helpers';
@@ -41,6 +41,7 @@ describe('FallbackMiddleware', () => {
       ['a connection error', HubErrors.upstreamConnection('a', new Error('ECONNREFUSED'))],
       ['an open breaker', ResilienceErrors.circuitOpen('a', 'x', 5)],
       ['a full bulkhead', ResilienceErrors.bulkheadFull('a')],
+      ['a spent quota (another target has its own)', upstreamHttpError('a', 429, 'You exceeded your current quota', undefined, 'quota_exceeded')],
     ])('falls back on %s', async (_name, error) => {
       const { hub, events, a } = setup({ fast: ['a/x', 'b/y'] });
       a.script = () => ({ fail: error });

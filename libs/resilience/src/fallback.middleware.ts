@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatRequest, HubError } from '@llm-connector-hub/core';
 import type { ChatStream, CompleteHandler, HubContext, HubMiddleware, RouteTarget, StreamHandler } from '@llm-connector-hub/hub';
-import { isRetryableFailure } from './resilience-errors';
+import { isFallbackFailure } from './resilience-errors';
 import type { ResilienceEvents } from './resilience-events';
 import type { ResilienceSettings } from './resilience-options';
 import { weightedOrder } from './weighted-order';
@@ -60,7 +60,7 @@ export class FallbackMiddleware implements HubMiddleware {
 
   /** Whether to move on after `error` from `from`; emits the fallback event when so. */
   private fallBack(error: unknown, context: HubContext, signal: AbortSignal, from: RouteTarget, to: RouteTarget | undefined): boolean {
-    if (to === undefined || !isRetryableFailure(error)) return false;
+    if (to === undefined || !isFallbackFailure(error)) return false;
     if (signal.aborted || context.deadline.signal.aborted || context.deadline.remainingMs() <= 0) return false;
     this.events.emit({
       type: 'fallback',

@@ -41,8 +41,8 @@ interface ProviderRetry {
 }
 
 /**
- * Retries failures that may succeed when sent again (isRetryableFailure: 408/409/429/5xx,
- * connection errors, timeouts), up to `retry.maxAttempts` attempts in all, with exponential
+ * Retries failures that may succeed when sent again (isRetryableFailure: what core's error
+ * catalogue marks retryable), up to `retry.maxAttempts` attempts in all, with exponential
  * backoff and full jitter, or the provider's own Retry-After when it sent one. It gives up (and
  * throws the last error, so a fallback can take over) when:
  *  - the provider asks for a wait longer than `maxRetryAfterMs`;

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ChatCompletionChunk } from '@llm-connector-hub/core';
-import { HubError, SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { GatewayErrors } from '../common/gateway-errors';
 
 export interface SseWriteOptions {
   /** Forward usage-only chunks (`stream_options.include_usage`). */
@@ -48,7 +49,7 @@ export async function writeSseStream(
     options.onError?.(error);
     const body = isHubError(error)
       ? toOpenAIErrorBody(error)
-      : toOpenAIErrorBody(new HubError({ status: 500, type: 'api_error', code: 'internal_error', message: 'The gateway failed while streaming.' }));
+      : toOpenAIErrorBody(GatewayErrors.internal('stream'));
     if (!response.destroyed && !response.writableEnded) response.write(sseData(body));
   } finally {
     if (!finished) await rest.return?.(undefined).catch(() => undefined);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyReply, FastifyRequest } from 'fastify';
-import { HubError, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { hubError, toOpenAIErrorBody, type HubError } from '@llm-connector-hub/core';
 import { REQUEST_ID_HEADER } from './headers';
 
 /** The exchange last started on each socket, so a connection-level error can tell whether its request was answered. */
@@ -40,16 +40,7 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
 }
 
 function connectionFailure(code: string | undefined): HubError {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new HubError({
-      status: 408,
-      type: 'invalid_request_error',
-      code: 'request_timeout',
-      message: 'The request was not received in time: its headers or its body stopped arriving.',
-    });
-  }
-  if (code === 'HPE_HEADER_OVERFLOW') {
-    return new HubError({ status: 431, type: 'invalid_request_error', code: 'headers_too_large', message: 'The request headers are too large.' });
-  }
-  return new HubError({ status: 400, type: 'invalid_request_error', code: 'malformed_request', message: 'The request is not valid HTTP.' });
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return hubError('request_timeout');
+  if (code === 'HPE_HEADER_OVERFLOW') return hubError('headers_too_large');
+  return hubError('malformed_request');
 }

@@ -1,16 +1,12 @@
-import { HubError } from '@llm-connector-hub/core';
+import { hubError, type HubError } from '@llm-connector-hub/core';
 
+/** Errors only the gateway raises; each code's facts are in core's error catalogue. */
 export const GatewayErrors = {
   shuttingDown(): HubError {
-    return new HubError({
-      status: 503,
-      type: 'api_error',
-      code: 'shutting_down',
-      message: 'The gateway is shutting down; retry on another replica.',
-      retryAfterSeconds: 1,
-    });
+    return hubError('shutting_down', undefined, { retryAfterSeconds: 1 });
   },
-  internal(): HubError {
-    return new HubError({ status: 500, type: 'api_error', code: 'internal_error', message: 'The gateway failed to handle the request.' });
+  /** `during` picks the message: a request (default), a stream under way, the metrics listener. */
+  internal(during?: 'request' | 'stream' | 'metrics'): HubError {
+    return hubError('internal_error', { during });
   },
 };

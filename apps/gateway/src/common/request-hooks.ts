@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HubError, HubErrors } from '@llm-connector-hub/core';
+import { HubErrors, hubError } from '@llm-connector-hub/core';
 import { REQUEST_ID_HEADER } from './headers';
 import { sendError } from './openai-exception.filter';
 import { GatewayErrors } from './gateway-errors';
@@ -29,7 +29,7 @@ export function installRequestHooks(fastify: FastifyInstance): void {
 export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header(REQUEST_ID_HEADER, request.id);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    sendError(reply, new HubError({ status: 414, type: 'invalid_request_error', code: 'uri_too_long', message: 'The request URL is too long.' }));
+    sendError(reply, hubError('uri_too_long'));
   } else if (error.code === 'FST_ERR_BAD_URL') {
     sendError(reply, HubErrors.invalidUrl());
   } else {

@@ -37,10 +37,8 @@ export function retryHeaders(error: HubError, meta: HubCallMeta | undefined): Re
 }
 
 function clientShouldRetry(error: HubError, meta: HubCallMeta | undefined): boolean {
-  const status = error.status;
-  if (status !== 408 && status !== 409 && status !== 429 && status < 500) return false;
-  // The hub's own verdict on what failed upstream (or in the resilience layer in front of it).
-  if (error.provider !== undefined && !isRetryableFailure(error)) return false;
+  // The error catalogue's verdict, the same the gateway's own retry and fallback act on.
+  if (!isRetryableFailure(error)) return false;
   if ((meta?.attempts ?? 0) > 1 || meta?.retryBudgetExhausted === true) return false;
   return error.retryAfterSeconds === undefined || error.retryAfterSeconds <= MAX_CLIENT_RETRY_AFTER_SECONDS;
 }

@@ -94,11 +94,11 @@ describe('toHubError', () => {
     expect(error.message).toMatch(/^The request body is not valid JSON: /);
   });
 
-  it('keeps the status of other 4xx HttpExceptions', () => {
+  it('keeps the status of other 4xx HttpExceptions, under the catalogue code for them', () => {
     expect(toHubError(new ForbiddenException('Forbidden resource'), request())).toMatchObject({
       status: 403,
       type: 'invalid_request_error',
-      code: 'invalid_request',
+      code: 'request_refused',
       message: 'Forbidden resource',
     });
   });

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { HubError, HubErrors, isHubError } from '@llm-connector-hub/core';
+import { HubErrors, hubError, isHubError, type HubError } from '@llm-connector-hub/core';
 import { GatewayErrors } from './gateway-errors';
 
 /**
@@ -39,10 +39,8 @@ export function toHubError(exception: unknown, request: FastifyRequest, bodyLimi
     if (code === 415) return HubErrors.unsupportedMediaType(request.headers['content-type']);
     if (code === 413) return HubErrors.payloadTooLarge(bodyLimit ?? request.server.initialConfig.bodyLimit ?? 0);
     if (code === 400) return HubErrors.invalidRequest(`Invalid request body: ${(exception as Error).message}.`, null, 'invalid_body');
-    if (code === 405) return new HubError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `Method ${request.method} is not allowed here.` });
-    if (code >= 400 && code < 500) {
-      return new HubError({ status: code, type: 'invalid_request_error', code: 'invalid_request', message: (exception as Error).message });
-    }
+    if (code === 405) return hubError('method_not_allowed', { detail: `Method ${request.method} is not allowed here.` });
+    if (code >= 400 && code < 500) return hubError('request_refused', { detail: (exception as Error).message }, { status: code });
   }
   return GatewayErrors.internal();
 }

@@ -1,6 +1,5 @@
 import { HubError } from '@llm-connector-hub/core';
-import { chatRequestSchema } from '../chat/chat-request.schema';
-import { embeddingsRequestSchema } from '../embeddings/embeddings.schema';
+import { hubEmbeddingRequestSchema as embeddingsRequestSchema, hubRequestSchema as chatRequestSchema } from '@llm-connector-hub/hub';
 import { validateBody as check } from './validate-body';
 
 /** The parsed body, or the validator's error thrown. */
@@ -63,9 +62,9 @@ describe('validateBody', () => {
       expect(validateBody(chatRequestSchema, body)).toEqual(body);
     });
 
-    it('accepts null for the optional fields OpenAI allows null for', () => {
-      const body = { model: 'm', messages: user, temperature: null, max_tokens: null, stream: null, stream_options: null, seed: null };
-      expect(validateBody(chatRequestSchema, body)).toEqual(body);
+    it('accepts null for the optional fields OpenAI allows null for, as absent', () => {
+      const body = { model: 'm', messages: user, temperature: null, max_tokens: null, stream: null, stream_options: null, seed: null, timeout: null };
+      expect(validateBody(chatRequestSchema, body)).toStrictEqual({ model: 'm', messages: user });
     });
 
     it('names a missing or empty model', () => {

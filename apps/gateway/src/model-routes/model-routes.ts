@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
+import { hubEmbeddingRequestSchema, hubRequestSchema, type HubRequest } from '@llm-connector-hub/hub';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { answerError } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
-import { chatRequestSchema, type ChatRequestBody } from '../chat/chat-request.schema';
-import { toHubRequest } from '../chat/to-hub-request';
-import { embeddingsRequestSchema } from '../embeddings/embeddings.schema';
 import { ModelResponder } from './model-responder';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 
@@ -22,15 +20,14 @@ function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelR
 }
 
 /** The hub's own REST shape: /api/complete never streams, /api/stream always does (OpenAI chunks). */
-function hubShapeRoute(url: string, stream: boolean): ModelRoute<typeof chatRequestSchema> {
+function hubShapeRoute(url: string, stream: boolean): ModelRoute<typeof hubRequestSchema> {
   return route({
     url,
-    body: chatRequestSchema,
-    answer(responder, request, reply, body: ChatRequestBody) {
-      const hubRequest = toHubRequest(body);
-      hubRequest.stream = stream;
-      if (!stream) delete hubRequest.stream_options;
-      return responder.chat(request, reply, hubRequest, HUB_SHAPE);
+    body: hubRequestSchema,
+    answer(responder, request, reply, body: HubRequest) {
+      body.stream = stream;
+      if (!stream) delete body.stream_options;
+      return responder.chat(request, reply, body, HUB_SHAPE);
     },
   });
 }
@@ -42,14 +39,14 @@ function hubShapeRoute(url: string, stream: boolean): ModelRoute<typeof chatRequ
 const MODEL_ROUTES = [
   route({
     url: '/v1/chat/completions',
-    body: chatRequestSchema,
-    answer: (responder, request, reply, body: ChatRequestBody) => responder.chat(request, reply, toHubRequest(body), OPENAI_SHAPE),
+    body: hubRequestSchema,
+    answer: (responder, request, reply, body: HubRequest) => responder.chat(request, reply, body, OPENAI_SHAPE),
   }),
   hubShapeRoute('/api/complete', false),
   hubShapeRoute('/api/stream', true),
   route({
     url: '/v1/embeddings',
-    body: embeddingsRequestSchema,
+    body: hubEmbeddingRequestSchema,
     answer: (responder, request, reply, body) => responder.embed(request, reply, body),
   }),
 ];

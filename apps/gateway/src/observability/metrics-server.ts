@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HubError, HubErrors, toOpenAIErrorBody } from '@llm-connector-hub/core';
+import { HubErrors, hubError, toOpenAIErrorBody, type HubError } from '@llm-connector-hub/core';
 import { REQUEST_ID_HEADER } from '../common/headers';
 import { matchesAny, presentedDigest, tokenDigest } from '../common/bearer-token';
 
@@ -84,7 +84,7 @@ export class MetricsServer {
       text = await this.options.exposition();
     } catch (error) {
       this.options.onError(error);
-      return sendError(response, new HubError({ status: 500, type: 'api_error', code: 'internal_error', message: 'The metrics could not be collected.' }));
+      return sendError(response, hubError('internal_error', { during: 'metrics' }));
     }
     response.writeHead(200, { 'content-type': this.options.contentType, 'content-length': Buffer.byteLength(text) });
     response.end(request.method === 'HEAD' ? undefined : text);
@@ -92,16 +92,11 @@ export class MetricsServer {
 }
 
 function notFound(): HubError {
-  return new HubError({ status: 404, type: 'invalid_request_error', code: 'route_not_found', message: `This port serves GET ${PATH} only.` });
+  return hubError('route_not_found', { only: `GET ${PATH}` });
 }
 
 function methodNotAllowed(method: string): HubError {
-  return new HubError({
-    status: 405,
-    type: 'invalid_request_error',
-    code: 'method_not_allowed',
-    message: `${PATH} answers GET and HEAD${/^[A-Z]{1,16}$/.test(method) ? `, not ${method}` : ''}.`,
-  });
+  return hubError('method_not_allowed', { detail: `${PATH} answers GET and HEAD${/^[A-Z]{1,16}$/.test(method) ? `, not ${method}` : ''}.` });
 }
 
 function sendError(response: ServerResponse, error: HubError): void {

@@ -1,107 +1,43 @@
+import type { z } from 'zod';
+import type {
+  KnownFields,
+  assistantMessageSchema,
+  cacheControlSchema,
+  chatMessageSchema,
+  chatRequestSchema,
+  contentPartSchema,
+  functionDefinitionSchema,
+  imagePartSchema,
+  responseFormatSchema,
+  systemMessageSchema,
+  textPartSchema,
+  toolCallSchema,
+  toolChoiceSchema,
+  toolDefinitionSchema,
+  toolMessageSchema,
+  userMessageSchema,
+} from './chat-request.schema';
+
 /**
  * The canonical request: OpenAI Chat Completions. Every provider translates from this shape;
- * nothing above the provider layer knows a provider's wire format.
+ * nothing above the provider layer knows a provider's wire format. The types are the schema's
+ * output (chat-request.schema.ts): what a valid request is, is written once.
  */
-
-export interface TextContentPart {
-  type: 'text';
-  text: string;
-}
-
-export interface ImageContentPart {
-  type: 'image_url';
-  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
-}
-
-export type ContentPart = TextContentPart | ImageContentPart;
-
-export interface ToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
-export interface SystemMessage {
-  role: 'system' | 'developer';
-  content: string | TextContentPart[];
-  name?: string;
-}
-
-export interface UserMessage {
-  role: 'user';
-  content: string | ContentPart[];
-  name?: string;
-}
-
-export interface AssistantMessage {
-  role: 'assistant';
-  content?: string | TextContentPart[] | null;
-  tool_calls?: ToolCall[];
-  refusal?: string | null;
-  name?: string;
-}
-
-export interface ToolMessage {
-  role: 'tool';
-  tool_call_id: string;
-  content: string | TextContentPart[];
-}
-
-export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
-
-export interface FunctionDefinition {
-  name: string;
-  description?: string;
-  /** JSON Schema of the arguments. */
-  parameters?: Record<string, unknown>;
-  strict?: boolean;
-}
-
-export interface ToolDefinition {
-  type: 'function';
-  function: FunctionDefinition;
-}
-
-export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | { type: 'function'; function: { name: string } };
-
-export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | {
-      type: 'json_schema';
-      json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean };
-    };
-
-export interface ChatRequest {
-  /** The model as the provider knows it (after routing: no `provider/` prefix, no alias). */
-  model: string;
-  messages: ChatMessage[];
-  max_tokens?: number;
-  max_completion_tokens?: number;
-  temperature?: number;
-  top_p?: number;
-  n?: number;
-  stop?: string | string[];
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  seed?: number;
-  user?: string;
-  tools?: ToolDefinition[];
-  tool_choice?: ToolChoice;
-  parallel_tool_calls?: boolean;
-  response_format?: ResponseFormat;
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-  logit_bias?: Record<string, number>;
-  logprobs?: boolean;
-  top_logprobs?: number;
-  reasoning_effort?: string;
-  metadata?: Record<string, string>;
-}
+export type CacheControl = z.output<typeof cacheControlSchema>;
+export type TextContentPart = z.output<typeof textPartSchema>;
+export type ImageContentPart = z.output<typeof imagePartSchema>;
+export type ContentPart = z.output<typeof contentPartSchema>;
+export type ToolCall = z.output<typeof toolCallSchema>;
+export type SystemMessage = z.output<typeof systemMessageSchema>;
+export type UserMessage = z.output<typeof userMessageSchema>;
+export type AssistantMessage = z.output<typeof assistantMessageSchema>;
+export type ToolMessage = z.output<typeof toolMessageSchema>;
+export type ChatMessage = z.output<typeof chatMessageSchema>;
+export type FunctionDefinition = z.output<typeof functionDefinitionSchema>;
+export type ToolDefinition = z.output<typeof toolDefinitionSchema>;
+export type ToolChoice = z.output<typeof toolChoiceSchema>;
+export type ResponseFormat = z.output<typeof responseFormatSchema>;
+export type ChatRequest = KnownFields<z.output<typeof chatRequestSchema>>;
 
 /** The effective output-token cap of a request, whichever of OpenAI's two names it used. */
 export function maxOutputTokens(request: ChatRequest): number | undefined {

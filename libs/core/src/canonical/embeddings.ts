@@ -1,11 +1,8 @@
-export interface EmbeddingRequest {
-  /** The model as the provider knows it (after routing). */
-  model: string;
-  input: string | string[] | number[] | number[][];
-  encoding_format?: 'float' | 'base64';
-  dimensions?: number;
-  user?: string;
-}
+import type { z } from 'zod';
+import type { embeddingRequestSchema } from './embeddings.schema';
+
+/** The canonical embeddings request, as its schema (embeddings.schema.ts) says. */
+export type EmbeddingRequest = z.output<typeof embeddingRequestSchema>;
 
 export interface Embedding {
   object: 'embedding';

@@ -1,5 +1,7 @@
 export * from './chat-request';
+export * from './chat-request.schema';
 export * from './chat-response';
 export * from './embeddings';
+export * from './embeddings.schema';
 export * from './ids';
 export * from './model-name';

@@ -1,6 +1,10 @@
+import { errorDefinition } from './error-catalogue';
+
 /**
  * Domain errors with a stable string code and an HTTP status. One exception filter in the
- * gateway maps them to OpenAI's `{ "error": { message, type, param, code } }`.
+ * gateway maps them to OpenAI's `{ "error": { message, type, param, code } }`. What a code
+ * means (status, type, retryable, counted by the breaker) is in the catalogue
+ * (error-catalogue.ts); build errors with hubError() or the factories, not by hand.
  */
 export type HubErrorType =
   | 'invalid_request_error'
@@ -8,6 +12,7 @@ export type HubErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'insufficient_quota'
   | 'api_error'
   | 'timeout_error';
 
@@ -47,11 +52,26 @@ export class HubError extends Error {
     this.upstreamStatus = options.upstreamStatus;
   }
 
-  /** True when the same request may succeed if sent again (used by retry and fallback). */
+  /**
+   * True when the same request may succeed if sent again (retry and fallback act on it), as the
+   * catalogue says for this code. A code the catalogue does not know (an embedder's own) is not.
+   */
   get retryable(): boolean {
-    if (this.code === 'upstream_timeout' || this.code === 'upstream_connection_error') return true;
-    const s = this.upstreamStatus;
-    return s === 408 || s === 409 || s === 429 || (s !== undefined && s >= 500);
+    return errorDefinition(this.code)?.retryable ?? false;
+  }
+
+  /** True when another target of an alias may succeed where this one failed (fallback acts on it), as the catalogue says. */
+  get canFallBack(): boolean {
+    const definition = errorDefinition(this.code);
+    return definition?.fallback ?? definition?.retryable ?? false;
+  }
+
+  /**
+   * True when this failure says the upstream is unhealthy, so the circuit breaker counts it, as
+   * the catalogue says for this code. A code the catalogue does not know counts when its status is 5xx.
+   */
+  get countsAgainstBreaker(): boolean {
+    return errorDefinition(this.code)?.countsAgainstBreaker ?? this.status >= 500;
   }
 }
 

@@ -53,11 +53,9 @@ describe('HubError.retryable', () => {
     expect(HubErrors.upstreamConnection('p', new Error('boom')).retryable).toBe(true);
   });
 
-  it('is false for errors the gateway raises about the request or a broken stream', () => {
+  it('is false for errors about the request, and for an answer over the size limits', () => {
     expect(HubErrors.invalidRequest('bad').retryable).toBe(false);
     expect(HubErrors.modelNotFound('gpt-9').retryable).toBe(false);
-    expect(HubErrors.upstreamBadResponse('p', 'not JSON').retryable).toBe(false);
-    expect(HubErrors.streamInterrupted('p', 'cut').retryable).toBe(false);
     expect(HubErrors.clientClosed().retryable).toBe(false);
     expect(HubErrors.upstreamResponseTooLarge('p', 1024, 'answer').retryable).toBe(false);
   });

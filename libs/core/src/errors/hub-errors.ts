@@ -1,171 +1,109 @@
-import { HubError } from './hub-error';
-import { echo } from './echo';
+import type { HubError } from './hub-error';
+import { hubError } from './catalogue-error';
 
-/** Factories for the errors the gateway raises itself (not passed on from a provider). */
+type InvalidRequestCode = 'invalid_request' | 'invalid_body' | 'invalid_value';
+
+/** Factories for the errors the hub raises itself (not passed on from a provider); each code's facts are in the catalogue. */
 export const HubErrors = {
-  invalidRequest(message: string, param?: string | null, code = 'invalid_request'): HubError {
-    return new HubError({ status: 400, type: 'invalid_request_error', code, message, param });
+  invalidRequest(message: string, param?: string | null, code: InvalidRequestCode = 'invalid_request'): HubError {
+    return hubError(code, { detail: message }, { param });
   },
-  unauthorized(message = 'Missing or invalid API key. Send it as "Authorization: Bearer <key>".'): HubError {
-    return new HubError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message });
+  unauthorized(message?: string): HubError {
+    return hubError('invalid_api_key', { detail: message });
   },
   modelNotFound(model: string): HubError {
-    return new HubError({
-      status: 404,
-      type: 'invalid_request_error',
-      code: 'model_not_found',
-      param: 'model',
-      message: `The model '${echo(model)}' does not exist or is not configured on this gateway. GET /v1/models lists the models you can use.`,
-    });
+    return hubError('model_not_found', { model }, { param: 'model' });
   },
   providerNotFound(provider: string): HubError {
-    return new HubError({
-      status: 404,
-      type: 'invalid_request_error',
-      code: 'provider_not_found',
-      param: 'provider',
-      message: `The provider '${echo(provider)}' is not configured on this gateway.`,
-    });
+    return hubError('provider_not_found', { provider }, { param: 'provider' });
   },
   unsupported(provider: string, capability: string): HubError {
-    return new HubError({
-      status: 400,
-      type: 'invalid_request_error',
-      code: 'unsupported_capability',
-      param: 'model',
-      message: `The provider '${provider}' does not support ${capability}.`,
-    });
+    return hubError('unsupported_capability', { provider, capability }, { param: 'model' });
   },
   invalidModelName(problem: string): HubError {
-    return new HubError({ status: 400, type: 'invalid_request_error', code: 'invalid_model', param: 'model', message: `model ${problem}.` });
+    return hubError('invalid_model', { problem }, { param: 'model' });
   },
   routeNotFound(method: string, url: string): HubError {
-    return new HubError({
-      status: 404,
-      type: 'invalid_request_error',
-      code: 'route_not_found',
-      message: `No route for ${echo(method)} ${echo(url)}.`,
-    });
+    return hubError('route_not_found', { method, url });
   },
   invalidUrl(): HubError {
-    return new HubError({ status: 400, type: 'invalid_request_error', code: 'invalid_url', message: 'The request URL is not valid (malformed percent-encoding).' });
+    return hubError('invalid_url');
   },
   payloadTooLarge(limitBytes: number): HubError {
-    return new HubError({
-      status: 413,
-      type: 'invalid_request_error',
-      code: 'payload_too_large',
-      message: `Request body is larger than the limit of ${limitBytes} bytes.`,
-    });
+    return hubError('payload_too_large', { limitBytes });
   },
   unsupportedMediaType(contentType: string | undefined): HubError {
-    return new HubError({
-      status: 415,
-      type: 'invalid_request_error',
-      code: 'unsupported_media_type',
-      message: `Content-Type must be application/json${contentType ? `, got '${contentType}'` : ''}.`,
-    });
+    return hubError('unsupported_media_type', { contentType });
   },
   upstreamTimeout(provider: string, timeoutMs: number): HubError {
-    return new HubError({
-      status: 504,
-      type: 'timeout_error',
-      code: 'upstream_timeout',
-      provider,
-      message: `The provider '${provider}' did not answer within ${timeoutMs} ms.`,
-    });
+    return hubError('upstream_timeout', { provider, timeoutMs }, { provider });
   },
   /** The upstream went quiet: no response headers (a stream), or nothing more of an answer it had begun. */
   upstreamStalled(provider: string, timeoutMs: number, phase: 'headers' | 'body'): HubError {
-    return new HubError({
-      status: 504,
-      type: 'timeout_error',
-      code: 'upstream_timeout',
-      provider,
-      message:
-        phase === 'headers'
-          ? `The provider '${provider}' sent no response headers within ${timeoutMs} ms.`
-          : `The provider '${provider}' sent nothing more of its answer for ${timeoutMs} ms.`,
-    });
+    return hubError('upstream_timeout', { provider, timeoutMs, phase }, { provider });
   },
   /** An upstream answer (`answer`) or one of its stream events (`event`) was larger than the gateway's limit. */
   upstreamResponseTooLarge(provider: string, limitBytes: number, what: 'answer' | 'event'): HubError {
-    return new HubError({
-      status: 502,
-      type: 'api_error',
-      code: 'upstream_response_too_large',
-      provider,
-      message:
-        what === 'answer'
-          ? `The answer from provider '${provider}' is larger than the gateway's limit of ${limitBytes} bytes (upstream.maxResponseBytes).`
-          : `A stream event from provider '${provider}' is larger than the gateway's limit of ${limitBytes} bytes (upstream.maxEventBytes).`,
-    });
+    return hubError('upstream_response_too_large', { provider, limitBytes, what }, { provider });
   },
   upstreamConnection(provider: string, cause: unknown): HubError {
     const reason = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
-    return new HubError({
-      status: 502,
-      type: 'api_error',
-      code: 'upstream_connection_error',
-      provider,
-      cause,
-      message: `Could not reach the provider '${provider}' (${reason}).`,
-    });
+    return hubError('upstream_connection_error', { provider, reason }, { provider, cause });
   },
   upstreamBadResponse(provider: string, detail: string): HubError {
-    return new HubError({
-      status: 502,
-      type: 'api_error',
-      code: 'upstream_bad_response',
-      provider,
-      message: `The provider '${provider}' sent an answer the gateway could not read: ${detail}.`,
-    });
+    return hubError('upstream_bad_response', { provider, detail }, { provider });
   },
   streamInterrupted(provider: string, detail: string): HubError {
-    return new HubError({
-      status: 502,
-      type: 'api_error',
-      code: 'upstream_stream_interrupted',
-      provider,
-      message: `The stream from provider '${provider}' ended before it was complete: ${detail}.`,
-    });
+    return hubError('upstream_stream_interrupted', { provider, detail }, { provider });
   },
   clientClosed(): HubError {
-    return new HubError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'The client closed the request.' });
+    return hubError('client_closed_request');
   },
 };
 
-const UPSTREAM_STATUS_MAP: Record<number, { status: number; type: HubError['type']; code: string }> = {
-  400: { status: 400, type: 'invalid_request_error', code: 'upstream_invalid_request' },
-  401: { status: 401, type: 'authentication_error', code: 'upstream_authentication_failed' },
-  403: { status: 403, type: 'permission_error', code: 'upstream_permission_denied' },
-  404: { status: 404, type: 'not_found_error', code: 'upstream_not_found' },
-  408: { status: 504, type: 'timeout_error', code: 'upstream_timeout' },
-  409: { status: 409, type: 'invalid_request_error', code: 'upstream_conflict' },
-  413: { status: 413, type: 'invalid_request_error', code: 'upstream_payload_too_large' },
-  422: { status: 400, type: 'invalid_request_error', code: 'upstream_invalid_request' },
-  429: { status: 429, type: 'rate_limit_error', code: 'upstream_rate_limited' },
+type UpstreamCode =
+  | 'upstream_invalid_request'
+  | 'upstream_authentication_failed'
+  | 'upstream_permission_denied'
+  | 'upstream_not_found'
+  | 'upstream_timeout'
+  | 'upstream_conflict'
+  | 'upstream_payload_too_large'
+  | 'upstream_rate_limited';
+
+const UPSTREAM_STATUS_CODES: Record<number, UpstreamCode> = {
+  400: 'upstream_invalid_request',
+  401: 'upstream_authentication_failed',
+  403: 'upstream_permission_denied',
+  404: 'upstream_not_found',
+  408: 'upstream_timeout',
+  409: 'upstream_conflict',
+  413: 'upstream_payload_too_large',
+  422: 'upstream_invalid_request',
+  429: 'upstream_rate_limited',
 };
 
 /**
- * Maps a provider's HTTP error to the status the client sees: 4xx keep their meaning (401, 403,
- * 404 and 429 pass through), every 5xx becomes 502 since the failure is the upstream's, not ours.
+ * What a provider's translator can tell beyond the status: `quota_exceeded` for a 429 that is a
+ * spent credit or spend limit (OpenAI's `insufficient_quota`), not a rate limit.
+ */
+export type UpstreamErrorReason = 'quota_exceeded';
+
+/**
+ * Maps a provider's HTTP error to the code the client sees (and the catalogue gives its status):
+ * 4xx keep their meaning (401, 403, 404 and 429 pass through), every 5xx becomes 502 since the
+ * failure is the upstream's, not ours.
  */
 export function upstreamHttpError(
   provider: string,
   upstreamStatus: number,
   message: string,
   retryAfterSeconds?: number,
+  reason?: UpstreamErrorReason,
 ): HubError {
-  const mapped = UPSTREAM_STATUS_MAP[upstreamStatus] ??
-    (upstreamStatus >= 500
-      ? { status: 502, type: 'api_error' as const, code: 'upstream_error' }
-      : { status: upstreamStatus, type: 'invalid_request_error' as const, code: 'upstream_client_error' });
-  return new HubError({
-    ...mapped,
-    provider,
-    upstreamStatus,
-    retryAfterSeconds,
-    message: `${provider} returned HTTP ${upstreamStatus}: ${message}`,
-  });
+  const code =
+    reason === 'quota_exceeded' && upstreamStatus === 429
+      ? 'upstream_quota_exceeded'
+      : (UPSTREAM_STATUS_CODES[upstreamStatus] ?? (upstreamStatus >= 500 ? 'upstream_error' : 'upstream_client_error'));
+  return hubError(code, { provider, upstreamStatus, detail: message }, { provider, upstreamStatus, retryAfterSeconds, status: upstreamStatus });
 }

@@ -1,4 +1,4 @@
-import type { ChatRequest } from '@llm-connector-hub/core';
+import type { ChatRequest, TextContentPart } from '@llm-connector-hub/core';
 import { HubError } from '@llm-connector-hub/core';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, toAnthropicRequest } from './anthropic.request';
 import { fixtureJson } from './fixtures/load-fixture';
@@ -205,13 +205,27 @@ describe('toAnthropicRequest', () => {
     });
 
     it('passes cache_control on content parts through, so prompt caching can be used', () => {
-      const cached = { type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } };
-      const body = toAnthropicRequest(
-        request({ messages: [{ role: 'system', content: [cached as never] }, { role: 'user', content: [cached as never] }] }),
-        false,
-      );
+      const cached: TextContentPart = { type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } };
+      const body = toAnthropicRequest(request({ messages: [{ role: 'system', content: [cached] }, { role: 'user', content: [cached] }] }), false);
       expect(body.system).toEqual([{ type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } }]);
       expect(body.messages[0].content).toEqual([{ type: 'text', text: 'A long reference document...', cache_control: { type: 'ephemeral' } }]);
+    });
+
+    it('puts cache_control on a whole system or user message on its last block', () => {
+      const body = toAnthropicRequest(
+        request({
+          messages: [
+            { role: 'system', content: 'A long system prompt', cache_control: { type: 'ephemeral', ttl: '1h' } },
+            { role: 'user', content: [{ type: 'text', text: 'A document' }, { type: 'text', text: 'Summarise it.' }], cache_control: { type: 'ephemeral' } },
+          ],
+        }),
+        false,
+      );
+      expect(body.system).toEqual([{ type: 'text', text: 'A long system prompt', cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+      expect(body.messages[0].content).toEqual([
+        { type: 'text', text: 'A document' },
+        { type: 'text', text: 'Summarise it.', cache_control: { type: 'ephemeral' } },
+      ]);
     });
   });
 

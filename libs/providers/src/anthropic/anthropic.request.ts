@@ -1,5 +1,6 @@
 import type {
   AssistantMessage,
+  CacheControl,
   ChatRequest,
   ContentPart,
   TextContentPart,
@@ -10,7 +11,6 @@ import type {
 import { HubErrors, maxOutputTokens } from '@llm-connector-hub/core';
 import { ANTHROPIC_JSON_TOOL_NAME, anthropicJsonMode } from './anthropic.response-format';
 import type {
-  AnthropicCacheControl,
   AnthropicImageBlock,
   AnthropicImageMediaType,
   AnthropicMessageParam,
@@ -74,10 +74,10 @@ export function toAnthropicMessages(request: ChatRequest): {
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(...textBlocks(message.content));
+        system.push(...withMessageCacheControl(textBlocks(message.content), message.cache_control));
         return;
       case 'user':
-        addToTurns(turns, 'user', userBlocks(message.content, `${param}.content`));
+        addToTurns(turns, 'user', withMessageCacheControl(userBlocks(message.content, `${param}.content`), message.cache_control));
         return;
       case 'assistant':
         addToTurns(turns, 'assistant', assistantBlocks(message, param));
@@ -229,10 +229,19 @@ function imageBlock(url: string, param: string): AnthropicImageBlock {
  * Anthropic's prompt caching is opt-in per block. Clients that know it send `cache_control` on
  * OpenAI content parts (a LiteLLM convention); passing it on is what makes caching reachable.
  */
-function withCacheControl<B extends AnthropicTextBlock | AnthropicImageBlock>(block: B, part: object): B {
-  const cache = (part as { cache_control?: unknown }).cache_control;
-  if (cache && typeof cache === 'object') block.cache_control = cache as AnthropicCacheControl;
+function withCacheControl<B extends AnthropicTextBlock | AnthropicImageBlock>(block: B, part: ContentPart): B {
+  if (part.cache_control) block.cache_control = part.cache_control;
   return block;
+}
+
+/**
+ * `cache_control` on a whole message (LiteLLM's form for string content): Anthropic caches the
+ * prompt up to the marked block, so the message's last block carries it.
+ */
+function withMessageCacheControl<B extends AnthropicRequestBlock>(blocks: B[], cache: CacheControl | undefined): B[] {
+  const last = blocks[blocks.length - 1];
+  if (cache && (last?.type === 'text' || last?.type === 'image')) last.cache_control = cache;
+  return blocks;
 }
 
 // ---- Tools ----

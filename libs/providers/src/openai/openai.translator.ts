@@ -1,6 +1,14 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse, SseEvent } from '@llm-connector-hub/core';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  SseEvent,
+  UpstreamErrorReason,
+} from '@llm-connector-hub/core';
 import type { ChatTranslator, EmbeddingTranslator } from '../shared';
-import { openAIErrorMessage } from './openai.errors';
+import { openAIErrorMessage, openAIErrorReason } from './openai.errors';
 import { toOpenAIRequest } from './openai.request';
 import { fromOpenAIEmbeddingResponse, fromOpenAIResponse } from './openai.response';
 import { createOpenAIStreamState, finishOpenAIStream, openAIStreamEvent, type OpenAIStreamState } from './openai.stream';
@@ -45,6 +53,9 @@ export class OpenAITranslator implements ChatTranslator<OpenAIStreamState>, Embe
   }
   errorMessage(body: unknown): string | undefined {
     return openAIErrorMessage(body);
+  }
+  errorReason(body: unknown): UpstreamErrorReason | undefined {
+    return openAIErrorReason(body);
   }
   embedPath(request: EmbeddingRequest): string {
     return this.paths.embeddings(request);

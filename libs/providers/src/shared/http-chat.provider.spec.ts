@@ -403,6 +403,14 @@ describe('HTTP providers against a real server', () => {
       expect((error as HubError).retryable).toBe(true);
     });
 
+    it("maps OpenAI's insufficient_quota 429 to upstream_quota_exceeded: not retryable, not an outage", async () => {
+      upstream.handler = (_req, res) => sendJson(res, 429, readJsonFixture('error-insufficient-quota.json'));
+      const error = await caught(openai().complete(chatRequest, context()));
+      expect(error).toMatchObject({ status: 429, type: 'insufficient_quota', code: 'upstream_quota_exceeded', upstreamStatus: 429 });
+      expect((error as HubError).retryable).toBe(false);
+      expect((error as HubError).countsAgainstBreaker).toBe(false);
+    });
+
     it('rejects the first chunk of a stream with the same 429', async () => {
       upstream.handler = (_req, res) => sendJson(res, 429, readJsonFixture('error-rate-limit.json'), { 'retry-after': '3' });
       const error = await caught(openai().stream(chatRequest, context())[Symbol.asyncIterator]().next());

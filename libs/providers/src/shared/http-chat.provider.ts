@@ -39,7 +39,7 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
     this.defaultModel = options.defaultModel;
     this.chat = options.chat;
     this.provider = options.transport.provider;
-    this.transport = new HttpTransport(options.transport);
+    this.transport = new HttpTransport({ errorReason: (body) => this.chat.errorReason?.(body), ...options.transport });
     const embeddings = options.embeddings;
     if (embeddings) {
       this.embed = async (request, context) => {

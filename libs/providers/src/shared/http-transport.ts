@@ -7,6 +7,7 @@ import {
   resolveUpstreamLimits,
   SseEventTooLargeError,
   type SseEvent,
+  type UpstreamErrorReason,
   type UpstreamLimits,
 } from '@llm-connector-hub/core';
 import { retryAfterSeconds } from './retry-after';
@@ -29,6 +30,8 @@ export interface HttpTransportOptions extends UpstreamPoolSettings {
   upstream?: Partial<UpstreamLimits>;
   /** Reads a human message out of the provider's error body. */
   errorMessage: (body: unknown) => string | undefined;
+  /** Reads what the provider's error body says beyond its status (a spent quota), if anything. */
+  errorReason?: (body: unknown) => UpstreamErrorReason | undefined;
 }
 
 export interface UpstreamResponse {
@@ -187,13 +190,16 @@ export class HttpTransport {
   /** The HubError for an upstream HTTP error: the provider's own message when it has one, else an excerpt of the body. */
   private httpError(status: number, headers: IncomingHttpHeaders, text: string): HubError {
     let message: string | undefined;
+    let reason: UpstreamErrorReason | undefined;
     try {
-      message = this.options.errorMessage(JSON.parse(text));
+      const body: unknown = JSON.parse(text);
+      message = this.options.errorMessage(body);
+      reason = this.options.errorReason?.(body);
     } catch {
       message = undefined;
     }
     // Redact before truncating: a cut could leave half a key that no longer matches.
     message ??= this.redact(text.trim()).slice(0, 500) || `HTTP ${status}`;
-    return upstreamHttpError(this.options.provider, status, this.redact(message), retryAfterSeconds(headers));
+    return upstreamHttpError(this.options.provider, status, this.redact(message), retryAfterSeconds(headers), reason);
   }
 }

@@ -5,6 +5,7 @@ import type {
   EmbeddingRequest,
   EmbeddingResponse,
   SseEvent,
+  UpstreamErrorReason,
 } from '@llm-connector-hub/core';
 
 /**
@@ -34,6 +35,8 @@ export interface ChatTranslator<State = unknown> {
   isStreamDone(state: State): boolean;
   /** The human message inside one of this provider's error bodies. */
   errorMessage(body: unknown): string | undefined;
+  /** What one of this provider's error bodies says beyond its status (a spent quota behind a 429), if anything. */
+  errorReason?(body: unknown): UpstreamErrorReason | undefined;
 }
 
 export interface EmbeddingTranslator {
