@@ -9,7 +9,7 @@
 const SUPPORT = '<rootDir>/apps/gateway/test/support';
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const moduleNameMapper = {
-  '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability)$': '<rootDir>/libs/$1/src',
+  '^@llm-connector-hub/(core|hub|providers|config|resilience|cache|observability|assembly)$': '<rootDir>/libs/$1/src',
   // loadtest/scenarios/ imports name the .ts file (k6 reads them as written); ts-jest rewrites them
   // to .js as tsc does (rewriteRelativeImportExtensions), and jest finds the .ts source.
   '^(\\.{1,2}/.*)\\.js$': '$1',

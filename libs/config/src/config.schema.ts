@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { UPSTREAM_DEFAULTS } from '@llm-connector-hub/core';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
-const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+/** A provider entry's name under `providers:`. */
+export const providerName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
+const name = providerName;
 const models = z.array(z.string().min(1)).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
@@ -14,7 +14,7 @@ const connections = z
   .optional();
 
 /** Bounds on upstream answers: memory (sizes) and stalls (timeouts); docs/configuration.md says why each default. */
-const upstreamLimits = {
+const upstreamLimitFields = {
   /** Largest whole (non-stream) answer, error bodies included. */
   maxResponseBytes: z.number().int().positive(),
   /** Largest single SSE line or event of a stream. */
@@ -24,35 +24,23 @@ const upstreamLimits = {
   /** Most time without progress once an answer has begun (a byte of JSON; a line, after a stream's first event). 0 = off. */
   bodyIdleTimeoutMs: z.number().int().min(0),
 };
-/** A provider entry's own `upstream`: any of the limits, over the top-level section. */
-const providerUpstream = z.strictObject(upstreamLimits).partial().optional();
+export type UpstreamLimitDefaults = { readonly [K in keyof typeof upstreamLimitFields]: number };
+const upstreamLimits = z.strictObject(upstreamLimitFields).partial();
 
-const common = { models, http2, connections, headers, upstream: providerUpstream };
+/**
+ * The fields every provider entry takes beside its plugin's own (libs/providers ProviderPlugin):
+ * `models` for all, and for HTTP providers the pool, headers and upstream limits.
+ */
+export const providerEntryFields = {
+  all: { models },
+  http: { models, http2, connections, headers, upstream: upstreamLimits.optional() },
+};
 
-export const providerSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('mock'),
-    models,
-    latencyMs: z.number().int().min(0).optional(),
-    chunkCount: z.number().int().min(1).max(10_000).optional(),
-    chunkDelayMs: z.number().int().min(0).optional(),
-    failEvery: z.number().int().min(0).optional(),
-    failStatus: z.number().int().min(400).max(599).optional(),
-    failMidStream: z.boolean().optional(),
-  }),
-  z.strictObject({ type: z.literal('openai'), apiKey: secret, baseUrl: url.optional(), organization: z.string().optional(), project: z.string().optional(), ...common }),
-  z.strictObject({ type: z.literal('openai-compatible'), baseUrl: url, apiKey: secret.optional(), embeddings: z.boolean().optional(), ...common }),
-  z.strictObject({
-    type: z.literal('azure-openai'),
-    apiKey: secret,
-    endpoint: url,
-    apiVersion: z.string().min(1).optional(),
-    deployments: z.record(z.string(), z.string().min(1)).optional(),
-    ...common,
-  }),
-  z.strictObject({ type: z.literal('anthropic'), apiKey: secret, baseUrl: url.optional(), version: z.string().optional(), ...common }),
-  z.strictObject({ type: z.literal('google'), apiKey: secret, baseUrl: url.optional(), ...common }),
-]);
+/** What the config itself needs of a provider entry; the plugins' schemas say the rest. */
+export interface ProviderEntry {
+  type: string;
+  models?: string[];
+}
 
 const routeTarget = z.string().regex(/^[^/]+\/.+$/, "must be 'provider/model'");
 const aliasTarget = z.union([
@@ -175,7 +163,17 @@ const observabilitySchema = z
   })
   .prefault({});
 
-export const configSchema = z.strictObject({
+/** What the config schema takes from the libs it may not import (libs/assembly passes them). */
+export interface ConfigSchemaParts<Entry extends ProviderEntry> {
+  /** One provider entry: the union of the provider plugins' schemas. */
+  providerEntry: z.ZodType<Entry, unknown>;
+  /** The defaults of the `upstream` section: libs/core UPSTREAM_DEFAULTS, stated there once. */
+  upstreamDefaults: UpstreamLimitDefaults;
+}
+
+/** The gateway's config schema, given the parts other libs own. */
+export function defineConfigSchema<Entry extends ProviderEntry>({ providerEntry, upstreamDefaults }: ConfigSchemaParts<Entry>) {
+  return z.strictObject({
   server: z
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
@@ -229,7 +227,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
-  providers: z.record(name, providerSchema).default({}),
+  providers: z.record(name, providerEntry).prefault({}),
   /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
   resilience: z
     .strictObject({
@@ -246,21 +244,21 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
-  /** Limits on upstream answers for every provider (libs/core UPSTREAM_DEFAULTS); `providers.<name>.upstream` overrides them. */
+  /** Limits on upstream answers for every provider; `providers.<name>.upstream` overrides them. */
   upstream: z
     .strictObject({
-      maxResponseBytes: upstreamLimits.maxResponseBytes.default(UPSTREAM_DEFAULTS.maxResponseBytes),
-      maxEventBytes: upstreamLimits.maxEventBytes.default(UPSTREAM_DEFAULTS.maxEventBytes),
-      streamHeadersTimeoutMs: upstreamLimits.streamHeadersTimeoutMs.default(UPSTREAM_DEFAULTS.streamHeadersTimeoutMs),
-      bodyIdleTimeoutMs: upstreamLimits.bodyIdleTimeoutMs.default(UPSTREAM_DEFAULTS.bodyIdleTimeoutMs),
+      maxResponseBytes: upstreamLimitFields.maxResponseBytes.default(upstreamDefaults.maxResponseBytes),
+      maxEventBytes: upstreamLimitFields.maxEventBytes.default(upstreamDefaults.maxEventBytes),
+      streamHeadersTimeoutMs: upstreamLimitFields.streamHeadersTimeoutMs.default(upstreamDefaults.streamHeadersTimeoutMs),
+      bodyIdleTimeoutMs: upstreamLimitFields.bodyIdleTimeoutMs.default(upstreamDefaults.bodyIdleTimeoutMs),
     })
     .prefault({}),
   cache: cacheSchema,
   observability: observabilitySchema,
-});
+  });
+}
 
-export type GatewayConfig = z.infer<typeof configSchema>;
-export type ProviderConfig = z.infer<typeof providerSchema>;
-export type ProviderType = ProviderConfig['type'];
+export type ConfigSchema<Entry extends ProviderEntry = ProviderEntry> = ReturnType<typeof defineConfigSchema<Entry>>;
+export type GatewayConfig<Entry extends ProviderEntry = ProviderEntry> = z.output<ConfigSchema<Entry>>;
 export type CacheConfig = GatewayConfig['cache'];
 export type UpstreamConfig = GatewayConfig['upstream'];

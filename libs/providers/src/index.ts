@@ -1,4 +1,6 @@
 export * from './shared';
+export * from './plugin';
+export * from './registry';
 export * from './openai';
 export * from './azure-openai';
 export * from './openai-compatible';
