@@ -7,3 +7,4 @@ export * from './openai-compatible';
 export * from './anthropic';
 export * from './google';
 export * from './mock';
+export * from './bedrock';
