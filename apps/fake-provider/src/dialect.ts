@@ -2,7 +2,7 @@ import type { Exchange } from './exchange';
 
 /** What differs between the wire formats around the reply itself: auth and error shapes. */
 export interface Dialect {
-  readonly name: 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock';
+  readonly name: 'openai' | 'azure' | 'anthropic' | 'gemini' | 'bedrock' | 'mistral';
   /** The caller's API key, undefined when none was sent. */
   apiKey(ex: Exchange): string | undefined;
   /** A 400 message when a required header or query parameter (not the key) is missing. */

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.routes';
 import { anthropicDialect, messages } from './anthropic.routes';
 import { bedrockDialect, converse } from './bedrock.routes';
+import { MISTRAL_PREFIX, mistralChat, mistralDialect } from './mistral.routes';
 import { Exchange, type FakeRequest, type FakeResponse } from './exchange';
 import { embedContents, generateContent, geminiDialect } from './gemini.routes';
 import { sendJson } from './http-io';
@@ -56,6 +57,8 @@ interface Route {
 const OPENAI_CHAT: Route = { name: 'openai.chat.completions', handler: (ex, ctx) => chatCompletions(ex, ctx, openaiDialect) };
 const OPENAI_EMBEDDINGS: Route = { name: 'openai.embeddings', handler: (ex, ctx) => embeddings(ex, ctx, openaiDialect) };
 const ANTHROPIC_MESSAGES: Route = { name: 'anthropic.messages', handler: messages };
+const MISTRAL_CHAT: Route = { name: 'mistral.chat.completions', handler: mistralChat };
+const MISTRAL_EMBEDDINGS: Route = { name: 'mistral.embeddings', handler: (ex, ctx) => embeddings(ex, ctx, mistralDialect) };
 
 const AZURE_PREFIX = '/openai/deployments/';
 const BEDROCK_PREFIX = '/model/';
@@ -66,6 +69,8 @@ function matchRoute(path: string): Route | undefined {
   if (path === '/v1/chat/completions') return OPENAI_CHAT;
   if (path === '/v1/messages') return ANTHROPIC_MESSAGES;
   if (path === '/v1/embeddings') return OPENAI_EMBEDDINGS;
+  if (path === `${MISTRAL_PREFIX}/chat/completions`) return MISTRAL_CHAT;
+  if (path === `${MISTRAL_PREFIX}/embeddings`) return MISTRAL_EMBEDDINGS;
   if (path.startsWith(AZURE_PREFIX)) {
     const rest = path.slice(AZURE_PREFIX.length);
     const slash = rest.indexOf('/');
@@ -127,6 +132,7 @@ function notFoundBody(path: string, message: string): unknown {
   if (path.startsWith('/v1beta/')) return geminiDialect.errorBody(404, message);
   if (path.startsWith(AZURE_PREFIX)) return azureDialect.errorBody(404, message);
   if (path.startsWith(BEDROCK_PREFIX)) return bedrockDialect.errorBody(404, message);
+  if (path.startsWith(MISTRAL_PREFIX)) return mistralDialect.errorBody(404, message);
   return openaiDialect.errorBody(404, message);
 }
 

@@ -11,6 +11,8 @@ import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 /** The fake's test credentials (apps/fake-provider/src/bedrock.signature.ts): it checks every signature with them. */
 const AWS = { accessKeyId: 'AKIAFAKEGATEWAYTEST01', secretAccessKey: 'fake/Secret+Key/For/The/Gateway/Tests/000' };
 
+const MISTRAL_KEY = 'mistral-test-key-0123456789abcdef';
+
 let fake: RunningProcess;
 let gateway: RunningProcess;
 const chatUrl = () => `${gateway.url}/v1/chat/completions`;
@@ -20,6 +22,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     providers: {
       bedrock: { type: 'bedrock', region: 'us-east-1', ...AWS, baseUrl: fake.url },
+      mistral: { type: 'mistral', apiKey: MISTRAL_KEY, baseUrl: `${fake.url}/mistral/v1` },
       'bedrock-wrong-secret': { type: 'bedrock', region: 'us-east-1', accessKeyId: AWS.accessKeyId, secretAccessKey: 'not-the-secret-0000', baseUrl: fake.url },
     },
     resilience: NO_RETRY_NO_BREAKER,
@@ -39,7 +42,7 @@ const weather = {
 };
 
 // A model id with the `:` and `.` Bedrock's ids have: it travels in the signed path.
-const models = ['bedrock/anthropic.claude-3-5-haiku-20241022-v1:0'];
+const models = ['bedrock/anthropic.claude-3-5-haiku-20241022-v1:0', 'mistral/mistral-small-latest'];
 
 describe.each(models)('%s', (model) => {
   it('answers a chat completion in OpenAI shape, with usage', async () => {
@@ -66,7 +69,7 @@ describe.each(models)('%s', (model) => {
     expect(chunks[chunks.length - 1].usage).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) });
   });
 
-  it('calls tools, streamed or not, and takes the tool result back', async () => {
+  it('calls tools, streamed or not, and takes a tool result back, also under an id another provider issued', async () => {
     const ask = [{ role: 'user', content: '[[fake tools=1]] Weather in Paris?' }];
     const response = await postJson(chatUrl(), { model, messages: ask, tools: [weather] });
     expect(response.status).toBe(200);
@@ -80,12 +83,15 @@ describe.each(models)('%s', (model) => {
     const deltas = stream.events.flatMap((e) => (typeof e === 'object' ? ((e as { choices: Array<{ delta: { tool_calls?: Array<{ function: { arguments?: string } }> } }> }).choices[0]?.delta.tool_calls ?? []) : []));
     expect(JSON.parse(deltas.map((d) => d.function.arguments ?? '').join(''))).toEqual(JSON.parse(call.function.arguments));
 
-    const followUp = await postJson(chatUrl(), {
-      model,
-      messages: [...ask, { role: 'assistant', content: null, tool_calls: [{ id: call.id, type: 'function', function: call.function }] }, { role: 'tool', tool_call_id: call.id, content: 'Sunny, 21 C' }],
-      tools: [weather],
-    });
-    expect(followUp.status).toBe(200);
+    // OpenAI's id shape, as after a fallback: Mistral takes only ids of 9 letters or digits.
+    for (const id of [call.id, 'call_Xy12AbCd34Ef56Gh']) {
+      const followUp = await postJson(chatUrl(), {
+        model,
+        messages: [...ask, { role: 'assistant', content: null, tool_calls: [{ id, type: 'function', function: call.function }] }, { role: 'tool', tool_call_id: id, content: 'Sunny, 21 C' }],
+        tools: [weather],
+      });
+      expect(followUp.status).toBe(200);
+    }
   });
 
   it("maps an upstream error to OpenAI's shape with the matching status", async () => {
@@ -100,6 +106,16 @@ describe.each(models)('%s', (model) => {
     expect(result.status).toBe(200);
     expect(result.events).not.toContain('[DONE]');
     expect(result.events[result.events.length - 1]).toMatchObject({ error: { message: expect.any(String) } });
+  });
+});
+
+describe('Mistral embeddings', () => {
+  it('answers in OpenAI shape', async () => {
+    const response = await postJson(`${gateway.url}/v1/embeddings`, { model: 'mistral/mistral-embed', input: ['one', 'two'] });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: Array<{ index: number; embedding: number[] }> };
+    expect(body.data.map((d) => d.index)).toEqual([0, 1]);
+    expect(body.data[0].embedding.length).toBeGreaterThan(0);
   });
 });
 

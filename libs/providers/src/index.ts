@@ -8,3 +8,4 @@ export * from './anthropic';
 export * from './google';
 export * from './mock';
 export * from './bedrock';
+export * from './mistral';
