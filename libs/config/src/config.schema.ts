@@ -174,87 +174,87 @@ export interface ConfigSchemaParts<Entry extends ProviderEntry> {
 /** The gateway's config schema, given the parts other libs own. */
 export function defineConfigSchema<Entry extends ProviderEntry>({ providerEntry, upstreamDefaults }: ConfigSchemaParts<Entry>) {
   return z.strictObject({
-  server: z
-    .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(3000),
-      /** Largest accepted request body. Images sent inline as base64 need room. */
-      bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
-      /** A client must send its request headers within this time (a connection that sends nothing is closed after it too). */
-      headersTimeoutMs: z.number().int().positive().max(600_000).default(15_000),
-      /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
-      requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
-      /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
-      maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
-      /** On SIGTERM, how long in-flight requests and streams may take to finish. */
-      drainTimeoutMs: z.number().int().min(0).default(30_000),
-      /**
-       * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
-       * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
-       * once, and the kernel then drops or resets their connections.
-       */
-      listenBacklog: z.number().int().positive().max(65_535).default(4096),
-      /** Log level for the gateway's own messages. */
-      logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    })
-    .prefault({})
-    .superRefine((server, ctx) => {
-      if (server.headersTimeoutMs > server.requestTimeoutMs)
-        ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not be more than requestTimeoutMs (the whole request includes its headers)' });
-    }),
-  auth: z
-    .strictObject({
-      /** When non-empty, /v1/* and /api/* require `Authorization: Bearer <one of these>`. */
-      apiKeys: z.array(secret).default([]),
-    })
-    .prefault({}),
-  routing: z
-    .strictObject({
-      /**
-       * Alias -> `provider/model`, or ordered targets for fallback and load balancing:
-       * `[a/x, b/y]` or `[{ target: a/x, weight: 3, priority: 0 }, ...]`.
-       */
-      aliases: z.record(z.string().min(1), aliasSpec).default({}),
-      /** Provider for bare model names that no provider lists. */
-      defaultProvider: name.optional(),
-    })
-    .prefault({}),
-  timeouts: z
-    .strictObject({
-      /** Default: 300000, or maxMs when that is lower. */
-      defaultMs: z.number().int().positive().optional(),
-      maxMs: z.number().int().positive().default(600_000),
-    })
-    .prefault({})
-    .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
-  providers: z.record(name, providerEntry).prefault({}),
-  /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
-  resilience: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      defaults: z.strictObject(providerResilience).optional(),
-      providers: z
-        .record(
-          name,
-          z.strictObject({
-            ...providerResilience,
-            models: z.record(z.string().min(1), z.strictObject({ breaker: breaker.optional() })).optional(),
-          }),
-        )
-        .optional(),
-    })
-    .prefault({}),
-  /** Limits on upstream answers for every provider; `providers.<name>.upstream` overrides them. */
-  upstream: z
-    .strictObject({
-      maxResponseBytes: upstreamLimitFields.maxResponseBytes.default(upstreamDefaults.maxResponseBytes),
-      maxEventBytes: upstreamLimitFields.maxEventBytes.default(upstreamDefaults.maxEventBytes),
-      streamHeadersTimeoutMs: upstreamLimitFields.streamHeadersTimeoutMs.default(upstreamDefaults.streamHeadersTimeoutMs),
-      bodyIdleTimeoutMs: upstreamLimitFields.bodyIdleTimeoutMs.default(upstreamDefaults.bodyIdleTimeoutMs),
-    })
-    .prefault({}),
-  cache: cacheSchema,
-  observability: observabilitySchema,
+    server: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        /** Largest accepted request body. Images sent inline as base64 need room. */
+        bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /** A client must send its request headers within this time (a connection that sends nothing is closed after it too). */
+        headersTimeoutMs: z.number().int().positive().max(600_000).default(15_000),
+        /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
+        requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+        /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
+        maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
+        /** On SIGTERM, how long in-flight requests and streams may take to finish. */
+        drainTimeoutMs: z.number().int().min(0).default(30_000),
+        /**
+         * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+         * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+         * once, and the kernel then drops or resets their connections.
+         */
+        listenBacklog: z.number().int().positive().max(65_535).default(4096),
+        /** Log level for the gateway's own messages. */
+        logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      })
+      .prefault({})
+      .superRefine((server, ctx) => {
+        if (server.headersTimeoutMs > server.requestTimeoutMs)
+          ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not be more than requestTimeoutMs (the whole request includes its headers)' });
+      }),
+    auth: z
+      .strictObject({
+        /** When non-empty, /v1/* and /api/* require `Authorization: Bearer <one of these>`. */
+        apiKeys: z.array(secret).default([]),
+      })
+      .prefault({}),
+    routing: z
+      .strictObject({
+        /**
+         * Alias -> `provider/model`, or ordered targets for fallback and load balancing:
+         * `[a/x, b/y]` or `[{ target: a/x, weight: 3, priority: 0 }, ...]`.
+         */
+        aliases: z.record(z.string().min(1), aliasSpec).default({}),
+        /** Provider for bare model names that no provider lists. */
+        defaultProvider: name.optional(),
+      })
+      .prefault({}),
+    timeouts: z
+      .strictObject({
+        /** Default: 300000, or maxMs when that is lower. */
+        defaultMs: z.number().int().positive().optional(),
+        maxMs: z.number().int().positive().default(600_000),
+      })
+      .prefault({})
+      .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
+    providers: z.record(name, providerEntry).prefault({}),
+    /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
+    resilience: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        defaults: z.strictObject(providerResilience).optional(),
+        providers: z
+          .record(
+            name,
+            z.strictObject({
+              ...providerResilience,
+              models: z.record(z.string().min(1), z.strictObject({ breaker: breaker.optional() })).optional(),
+            }),
+          )
+          .optional(),
+      })
+      .prefault({}),
+    /** Limits on upstream answers for every provider; `providers.<name>.upstream` overrides them. */
+    upstream: z
+      .strictObject({
+        maxResponseBytes: upstreamLimitFields.maxResponseBytes.default(upstreamDefaults.maxResponseBytes),
+        maxEventBytes: upstreamLimitFields.maxEventBytes.default(upstreamDefaults.maxEventBytes),
+        streamHeadersTimeoutMs: upstreamLimitFields.streamHeadersTimeoutMs.default(upstreamDefaults.streamHeadersTimeoutMs),
+        bodyIdleTimeoutMs: upstreamLimitFields.bodyIdleTimeoutMs.default(upstreamDefaults.bodyIdleTimeoutMs),
+      })
+      .prefault({}),
+    cache: cacheSchema,
+    observability: observabilitySchema,
   });
 }
 

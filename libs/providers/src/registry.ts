@@ -12,4 +12,13 @@ import { mistralPlugin } from './mistral/mistral.plugin';
  * Every provider type the gateway knows, one line each. The order is the order the environment's
  * providers are registered in (the mock first).
  */
-export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [mockPlugin, openaiPlugin, anthropicPlugin, googlePlugin, azureOpenAIPlugin, openaiCompatiblePlugin, bedrockPlugin, mistralPlugin];
+export const PROVIDER_PLUGINS: readonly ProviderPlugin[] = [
+  mockPlugin,
+  openaiPlugin,
+  anthropicPlugin,
+  googlePlugin,
+  azureOpenAIPlugin,
+  openaiCompatiblePlugin,
+  bedrockPlugin,
+  mistralPlugin,
+];

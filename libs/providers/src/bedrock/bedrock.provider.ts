@@ -1,21 +1,14 @@
-import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type HttpProviderOptions } from '../shared';
 import { sigV4Signer, type AwsCredentials } from './bedrock.signer';
 import type { BedrockStreamState } from './bedrock.stream';
 import { BedrockTranslator } from './bedrock.translator';
 import type { BedrockStreamEvent } from './bedrock.wire';
 
-export interface BedrockProviderOptions extends UpstreamPoolSettings, AwsCredentials {
-  /** Instance name (default 'bedrock'). */
-  name?: string;
+export interface BedrockProviderOptions extends HttpProviderOptions, AwsCredentials {
   /** The AWS region of the Bedrock Runtime endpoint, e.g. us-east-1. */
   region: string;
   /** Default https://bedrock-runtime.<region>.amazonaws.com (a VPC endpoint, or a test server, otherwise). */
   baseUrl?: string;
-  models?: readonly string[];
-  headers?: Record<string, string>;
-  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
-  upstream?: Partial<UpstreamLimits>;
 }
 
 /** SigV4's name for Bedrock: the Runtime API is signed as `bedrock`. */

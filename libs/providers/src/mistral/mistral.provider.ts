@@ -1,18 +1,11 @@
-import type { UpstreamLimits } from '@llm-connector-hub/core';
-import { HttpChatProvider, type UpstreamPoolSettings } from '../shared';
+import { HttpChatProvider, type HttpProviderOptions } from '../shared';
 import type { MistralStreamState } from './mistral.stream';
 import { MistralTranslator } from './mistral.translator';
 
-export interface MistralProviderOptions extends UpstreamPoolSettings {
-  /** Instance name (default 'mistral'). */
-  name?: string;
+export interface MistralProviderOptions extends HttpProviderOptions {
   apiKey: string;
   /** Includes `/v1`. Default https://api.mistral.ai/v1. */
   baseUrl?: string;
-  models?: readonly string[];
-  headers?: Record<string, string>;
-  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
-  upstream?: Partial<UpstreamLimits>;
 }
 
 export const MISTRAL_DEFAULT_BASE_URL = 'https://api.mistral.ai/v1';

@@ -7,11 +7,24 @@ import type {
   LlmProvider,
   ProviderCallContext,
   SseEvent,
+  UpstreamLimits,
 } from '@llm-connector-hub/core';
 import { HubError, HubErrors } from '@llm-connector-hub/core';
 import { HttpTransport, type HttpTransportOptions } from './http-transport';
+import type { UpstreamPoolSettings } from './upstream-pool';
 import type { ChatTranslator, EmbeddingTranslator } from './translator';
 import { SSE_STREAM_FORMAT, type StreamFormat } from './stream-format';
+
+/** What every HTTP provider's constructor takes beside its own credentials and endpoint. */
+export interface HttpProviderOptions extends UpstreamPoolSettings {
+  /** Instance name: the provider in errors and metrics (default: the provider's type). */
+  name?: string;
+  models?: readonly string[];
+  /** Extra headers sent on every request. */
+  headers?: Record<string, string>;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
+}
 
 export interface HttpChatProviderOptions<State, Event> {
   type: string;
