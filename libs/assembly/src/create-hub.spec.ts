@@ -33,9 +33,9 @@ describe('the config composed from the provider plugins', () => {
   });
 
   it("lists a plugin's default models for an entry that lists none, and the entry's own otherwise", () => {
-    expect(advertisedModels(PROVIDER_PLUGINS, { type: 'mistral' })).toContain('mistral-large-latest');
-    expect(advertisedModels(PROVIDER_PLUGINS, { type: 'mistral', models: ['open-mistral-nemo'] })).toEqual(['open-mistral-nemo']);
-    expect(advertisedModels(PROVIDER_PLUGINS, { type: 'azure-openai', deployments: { 'gpt-4o': 'prod' } } as never)).toEqual(['gpt-4o']);
+    expect(advertisedModels({ type: 'mistral' })).toContain('mistral-large-latest');
+    expect(advertisedModels({ type: 'mistral', models: ['open-mistral-nemo'] })).toEqual(['open-mistral-nemo']);
+    expect(advertisedModels({ type: 'azure-openai', deployments: { 'gpt-4o': 'prod' } } as never)).toEqual(['gpt-4o']);
   });
 });
 

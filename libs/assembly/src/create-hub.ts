@@ -41,8 +41,8 @@ export function createHub(config: HubConfig, options: CreateHubOptions = {}): Co
     // Also with resilience off: the bulkhead's figure is the provider's concurrency either way.
     const { maxConcurrent } = resolveResilienceOptions(resilience, name).bulkhead;
     const upstream = { ...config.upstream, ...(entry.upstream as object | undefined) };
-    const context = { name, models: advertisedModels(plugins, entry), upstream, maxConcurrent };
-    hub.registerProvider(name, pluginFor(plugins, entry.type).create(entry as never, context));
+    const context = { name, models: advertisedModels(entry, plugins), upstream, maxConcurrent };
+    hub.registerProvider(name, pluginFor(entry.type, plugins).create(entry, context));
   }
   const cache = options.cache !== undefined ? options.cache : createResponseCache(config.cache, options.cacheEvents ?? new CacheEvents());
   if (cache) hub.use(cache);

@@ -1,6 +1,5 @@
 import { advertisedModels } from '@llm-connector-hub/assembly';
 import type { GatewayConfig } from '@llm-connector-hub/config';
-import { PROVIDER_PLUGINS } from '@llm-connector-hub/providers';
 
 /**
  * The label values metrics may carry, from the config only: provider names, the models each
@@ -11,7 +10,7 @@ import { PROVIDER_PLUGINS } from '@llm-connector-hub/providers';
 export function knownLabels(config: GatewayConfig): { providers: string[]; models: string[] } {
   const models = new Set<string>();
   for (const provider of Object.values(config.providers)) {
-    for (const model of advertisedModels(PROVIDER_PLUGINS, provider)) models.add(model);
+    for (const model of advertisedModels(provider)) models.add(model);
   }
   for (const spec of Object.values(config.routing.aliases)) {
     for (const target of Array.isArray(spec) ? spec : [spec]) {

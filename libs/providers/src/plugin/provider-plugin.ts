@@ -53,7 +53,7 @@ export interface ProviderPlugin<Schema extends EntrySchema = EntrySchema> {
 
 /** Infers a plugin's config type from its schema; the registry holds plugins of any schema. */
 export function defineProviderPlugin<Schema extends EntrySchema>(plugin: ProviderPlugin<Schema>): ProviderPlugin {
-  return plugin as unknown as ProviderPlugin;
+  return plugin;
 }
 
 /** The value of an environment variable, trimmed; undefined when unset or blank. */
