@@ -19,14 +19,18 @@ const chatUrl = () => `${gateway.url}/v1/chat/completions`;
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  gateway = await startGateway({
-    providers: {
-      bedrock: { type: 'bedrock', region: 'us-east-1', ...AWS, baseUrl: fake.url },
-      mistral: { type: 'mistral', apiKey: MISTRAL_KEY, baseUrl: `${fake.url}/mistral/v1` },
-      'bedrock-wrong-secret': { type: 'bedrock', region: 'us-east-1', accessKeyId: AWS.accessKeyId, secretAccessKey: 'not-the-secret-0000', baseUrl: fake.url },
+  gateway = await startGateway(
+    {
+      providers: {
+        bedrock: { type: 'bedrock', region: 'us-east-1', ...AWS, baseUrl: fake.url },
+        mistral: { type: 'mistral', apiKey: MISTRAL_KEY, baseUrl: `${fake.url}/mistral/v1` },
+        'bedrock-wrong-secret': { type: 'bedrock', region: 'us-east-1', accessKeyId: AWS.accessKeyId, secretAccessKey: 'not-the-secret-0000', baseUrl: fake.url },
+      },
+      resilience: NO_RETRY_NO_BREAKER,
     },
-    resilience: NO_RETRY_NO_BREAKER,
-  });
+    // Debug prints the whole config at start-up: its secrets must be masked there.
+    { LLM_HUB_LOG_LEVEL: 'debug' },
+  );
 }, START_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -116,6 +120,16 @@ describe('Mistral embeddings', () => {
     const body = (await response.json()) as { data: Array<{ index: number; embedding: number[] }> };
     expect(body.data.map((d) => d.index)).toEqual([0, 1]);
     expect(body.data[0].embedding.length).toBeGreaterThan(0);
+  });
+});
+
+describe('secrets', () => {
+  it("are masked in the config the gateway prints, and appear nowhere in its output", () => {
+    const output = gateway.output();
+    expect(output).toContain('"secretAccessKey":"***"');
+    expect(output).not.toContain(AWS.secretAccessKey);
+    expect(output).not.toContain('not-the-secret-0000');
+    expect(output).not.toContain(MISTRAL_KEY);
   });
 });
 
