@@ -4,7 +4,7 @@
  * event stream framing, not SSE), and Mistral's native API. Each must answer, stream, call tools
  * and map an upstream error as every other provider does.
  */
-import { NO_RETRY_NO_BREAKER, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { NO_RETRY_NO_BREAKER, fakeStats, resetFake, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson, readSse, streamedText } from './support/sse';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
@@ -18,12 +18,13 @@ let gateway: RunningProcess;
 const chatUrl = () => `${gateway.url}/v1/chat/completions`;
 
 beforeAll(async () => {
-  fake = await startFakeProvider();
+  fake = await startFakeProvider({ H2C_PORT: '0' });
   gateway = await startGateway(
     {
       providers: {
         bedrock: { type: 'bedrock', region: 'us-east-1', ...AWS, baseUrl: fake.url },
         mistral: { type: 'mistral', apiKey: MISTRAL_KEY, baseUrl: `${fake.url}/mistral/v1` },
+        'bedrock-h2': { type: 'bedrock', region: 'us-east-1', ...AWS, baseUrl: fake.h2cUrl, http2: 'on' },
         'bedrock-wrong-secret': { type: 'bedrock', region: 'us-east-1', accessKeyId: AWS.accessKeyId, secretAccessKey: 'not-the-secret-0000', baseUrl: fake.url },
       },
       resilience: NO_RETRY_NO_BREAKER,
@@ -134,6 +135,12 @@ describe('secrets', () => {
 });
 
 describe('Bedrock signing', () => {
+  it('holds over HTTP/2, where the host is the :authority', async () => {
+    const response = await postJson(chatUrl(), { model: 'bedrock-h2/amazon.nova-micro-v1:0', messages: [{ role: 'user', content: 'hi' }] });
+    expect(response.status).toBe(200);
+    expect((await fakeStats(fake.url)).byProtocol.h2).toBe(1);
+  });
+
   it("is refused by the upstream when signed with the wrong secret, and the secret is never shown", async () => {
     const response = await postJson(chatUrl(), { model: 'bedrock-wrong-secret/amazon.nova-micro-v1:0', messages: [{ role: 'user', content: 'hi' }] });
     expect(response.status).toBe(403);
