@@ -1,5 +1,6 @@
 import type { AssistantMessage, ChatRequest, ContentPart, TextContentPart, ToolChoice } from '@llm-connector-hub/core';
 import { HubErrors, maxOutputTokens } from '@llm-connector-hub/core';
+import { toolArgumentsObject } from '../shared';
 import type { BedrockContentBlock, BedrockConverseRequest, BedrockImageFormat, BedrockMessage, BedrockToolChoice } from './bedrock.wire';
 
 /**
@@ -89,23 +90,10 @@ function userBlocks(content: string | ContentPart[], param: string): BedrockCont
 function assistantBlocks(message: AssistantMessage, param: string): BedrockContentBlock[] {
   const blocks: BedrockContentBlock[] = textBlocks(message.content);
   message.tool_calls?.forEach((call, j) => {
-    const input = parseArguments(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`);
+    const input = toolArgumentsObject(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`);
     blocks.push({ toolUse: { toolUseId: call.id, name: call.function.name, input } });
   });
   return blocks;
-}
-
-/** OpenAI carries tool arguments as a JSON string, Converse as a JSON object. */
-function parseArguments(text: string | undefined, param: string): Record<string, unknown> {
-  if (text === undefined || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw HubErrors.invalidRequest(`${param} is not valid JSON.`, param);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw HubErrors.invalidRequest(`${param} must be a JSON object.`, param);
-  return parsed as Record<string, unknown>;
 }
 
 const IMAGE_FORMATS: Record<string, BedrockImageFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };

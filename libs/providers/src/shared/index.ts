@@ -5,3 +5,4 @@ export * from './retry-after';
 export * from './redact';
 export * from './upstream-pool';
 export * from './stream-format';
+export * from './tool-arguments';
