@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import { configSchema } from '@llm-connector-hub/config';
+import { hubConfigSchema } from '@llm-connector-hub/assembly';
 import { HTTP2_MODES, poolCapacityOptions, type Http2Mode } from '@llm-connector-hub/providers';
 
 /** Response headers that describe one hop only; Node sets its own. */
@@ -33,7 +33,7 @@ function main(): void {
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => forward(pool, apiKey, req, res));
 
   // The gateway's listen backlog, so that a burst of new connections meets the same kernel queue.
-  const backlog = configSchema.parse({}).server.listenBacklog;
+  const backlog = hubConfigSchema.parse({}).server.listenBacklog;
   server.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1', backlog }, () => {
     const { port } = server.address() as AddressInfo;
     process.stdout.write(`${JSON.stringify({ msg: 'listening', port })}\n`);

@@ -1,6 +1,6 @@
 /**
- * The fake LLM provider: one node:http server speaking OpenAI, Azure OpenAI, Anthropic and
- * Gemini, and on demand the same routes over cleartext HTTP/2 (h2c, prior knowledge) on a
+ * The fake LLM provider: one node:http server speaking OpenAI, Azure OpenAI, Anthropic,
+ * Gemini, Bedrock (Converse) and Mistral, and on demand the same routes over cleartext HTTP/2 (h2c, prior knowledge) on a
  * second port, through node:http2's compatibility API. Routing is plain string work (no
  * framework, no per-request regex) because the benchmark measures the gateway against a bare
  * forwarder in front of this server, and the fake's own cost must stay small and flat.
@@ -10,6 +10,8 @@ import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Se
 import type { AddressInfo } from 'node:net';
 import { handleAdmin } from './admin.routes';
 import { anthropicDialect, messages } from './anthropic.routes';
+import { bedrockDialect, converse } from './bedrock.routes';
+import { MISTRAL_PREFIX, mistralChat, mistralDialect } from './mistral.routes';
 import { Exchange, type FakeRequest, type FakeResponse } from './exchange';
 import { embedContents, generateContent, geminiDialect } from './gemini.routes';
 import { sendJson } from './http-io';
@@ -55,8 +57,11 @@ interface Route {
 const OPENAI_CHAT: Route = { name: 'openai.chat.completions', handler: (ex, ctx) => chatCompletions(ex, ctx, openaiDialect) };
 const OPENAI_EMBEDDINGS: Route = { name: 'openai.embeddings', handler: (ex, ctx) => embeddings(ex, ctx, openaiDialect) };
 const ANTHROPIC_MESSAGES: Route = { name: 'anthropic.messages', handler: messages };
+const MISTRAL_CHAT: Route = { name: 'mistral.chat.completions', handler: mistralChat };
+const MISTRAL_EMBEDDINGS: Route = { name: 'mistral.embeddings', handler: (ex, ctx) => embeddings(ex, ctx, mistralDialect) };
 
 const AZURE_PREFIX = '/openai/deployments/';
+const BEDROCK_PREFIX = '/model/';
 const GEMINI_PREFIXES = ['/v1beta/models/', '/v1/models/'];
 
 /** Maps a model request to its route; undefined when nothing matches. */
@@ -64,6 +69,8 @@ function matchRoute(path: string): Route | undefined {
   if (path === '/v1/chat/completions') return OPENAI_CHAT;
   if (path === '/v1/messages') return ANTHROPIC_MESSAGES;
   if (path === '/v1/embeddings') return OPENAI_EMBEDDINGS;
+  if (path === `${MISTRAL_PREFIX}/chat/completions`) return MISTRAL_CHAT;
+  if (path === `${MISTRAL_PREFIX}/embeddings`) return MISTRAL_EMBEDDINGS;
   if (path.startsWith(AZURE_PREFIX)) {
     const rest = path.slice(AZURE_PREFIX.length);
     const slash = rest.indexOf('/');
@@ -76,6 +83,16 @@ function matchRoute(path: string): Route | undefined {
     if (operation === 'embeddings') {
       return { name: 'azure.embeddings', handler: (ex, ctx) => embeddings(ex, ctx, azureDialect, deployment) };
     }
+    return undefined;
+  }
+  if (path.startsWith(BEDROCK_PREFIX)) {
+    const rest = path.slice(BEDROCK_PREFIX.length);
+    const slash = rest.lastIndexOf('/');
+    if (slash <= 0) return undefined;
+    const model = decode(rest.slice(0, slash));
+    const operation = rest.slice(slash + 1);
+    if (operation === 'converse') return { name: 'bedrock.converse', handler: (ex, ctx) => converse(ex, ctx, model, false) };
+    if (operation === 'converse-stream') return { name: 'bedrock.converseStream', handler: (ex, ctx) => converse(ex, ctx, model, true) };
     return undefined;
   }
   for (const prefix of GEMINI_PREFIXES) {
@@ -114,6 +131,8 @@ function notFoundBody(path: string, message: string): unknown {
   if (path.startsWith('/v1/messages')) return anthropicDialect.errorBody(404, message);
   if (path.startsWith('/v1beta/')) return geminiDialect.errorBody(404, message);
   if (path.startsWith(AZURE_PREFIX)) return azureDialect.errorBody(404, message);
+  if (path.startsWith(BEDROCK_PREFIX)) return bedrockDialect.errorBody(404, message);
+  if (path.startsWith(MISTRAL_PREFIX)) return mistralDialect.errorBody(404, message);
   return openaiDialect.errorBody(404, message);
 }
 

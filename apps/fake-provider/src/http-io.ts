@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Exchange } from './exchange';
 
 export type BodyResult =
-  | { ok: true; body: unknown }
+  | { ok: true; body: unknown; /** The body as received, for a signature over it. */ text: string }
   | { ok: false; status: number; message: string; /** The text, when it was read but is not JSON. */ raw?: string };
 
 /**
@@ -24,7 +24,7 @@ export function readJsonBody(req: Readable & { readonly complete: boolean }, max
       if (tooLarge) return resolve({ ok: false, status: 413, message: `Request body exceeds ${maxBytes} bytes` });
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
-        resolve({ ok: true, body: JSON.parse(text) });
+        resolve({ ok: true, body: JSON.parse(text), text });
       } catch {
         resolve({ ok: false, status: 400, message: 'Request body is not valid JSON', raw: text });
       }
@@ -65,7 +65,7 @@ export function sleep(ex: Exchange, ms: number): Promise<void> {
 }
 
 /** Writes `data` with backpressure, or one byte every `dripMs`; stops as soon as the client has gone. */
-export async function writeOut(ex: Exchange, data: string, dripMs?: number): Promise<void> {
+export async function writeOut(ex: Exchange, data: string | Uint8Array, dripMs?: number): Promise<void> {
   if (ex.gone) return;
   if (dripMs === undefined) {
     if (!ex.write(data)) await drained(ex);

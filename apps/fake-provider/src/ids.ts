@@ -16,6 +16,8 @@ export const openaiToolCallId = (): string => `call_${next()}`;
 export const anthropicMessageId = (): string => `msg_${next()}`;
 export const anthropicToolUseId = (): string => `toolu_${next()}`;
 export const requestId = (): string => `req_${next()}`;
+/** Mistral's tool call ids are 9 letters or digits. */
+export const mistralToolCallId = (): string => next().slice(-9);
 export const geminiResponseId = (): string => next();
 
 export function unixSeconds(): number {

@@ -40,6 +40,13 @@ export async function admit(ex: Exchange, dialect: Dialect, ctx: ModelContext): 
     sendError(ex, dialect, 400, precheck);
     return undefined;
   }
+  if (dialect.verifySignature && result.ok) {
+    const refusal = await dialect.verifySignature(ex, result.text);
+    if (refusal !== undefined) {
+      sendError(ex, dialect, refusal.status, refusal.message);
+      return undefined;
+    }
+  }
   const key = dialect.apiKey(ex);
   if (!key || key === BAD_KEY) {
     sendError(ex, dialect, 401, dialect.unauthorizedMessage(key));

@@ -92,7 +92,7 @@ function validateChat(body: Json, modelRequired: boolean): string | undefined {
  * The final user turn is the trailing run of user and tool messages: OpenAI spreads over
  * several messages what Anthropic and Gemini carry in one user turn (tool results plus text).
  */
-function conversationOf(body: Json): Conversation {
+export function conversationOf(body: Json): Conversation {
   const messages = body.messages as Json[];
   let promptWords = 0;
   for (const message of messages) promptWords += countWords(contentPartsText(message.content));
@@ -118,7 +118,7 @@ function declaredTools(tools: unknown): DeclaredTool[] {
   return out;
 }
 
-function usage(plan: ReplyPlan) {
+export function usage(plan: ReplyPlan) {
   return {
     prompt_tokens: plan.promptTokens,
     completion_tokens: plan.completionTokens,

@@ -11,8 +11,10 @@ export const PADDING_MARKER = '<<fake-padding>>';
 export const PADDING_PIECE = 'x'.repeat(16 * 1024);
 
 /** Writes `data` with `padBytes` of padding in place of its PADDING_MARKER (none: `data` as it is). */
-export async function writePadded(ex: Exchange, data: string, padBytes: number, dripMs?: number): Promise<void> {
-  const at = data.indexOf(PADDING_MARKER);
+export async function writePadded(ex: Exchange, data: string | Uint8Array, padBytes: number, dripMs?: number): Promise<void> {
+  // Binary frames (AWS event streams) carry no padding marker.
+  const at = typeof data === 'string' ? data.indexOf(PADDING_MARKER) : -1;
+  if (typeof data !== 'string') return writeOut(ex, data, dripMs);
   if (at === -1) return writeOut(ex, data, dripMs);
   await writeOut(ex, data.slice(0, at), dripMs);
   for (let left = padBytes; left > 0 && !ex.gone; left -= PADDING_PIECE.length) {

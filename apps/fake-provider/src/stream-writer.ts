@@ -4,9 +4,9 @@ import type { Exchange } from './exchange';
 import { sleep, untilGone } from './http-io';
 import { writePadded } from './padding';
 
-/** One pre-formatted stream frame (an SSE event, or a JSON-array element). */
+/** One pre-formatted stream frame (an SSE event, a JSON-array element, or a binary event stream message). */
 export interface StreamFrame {
-  data: string;
+  data: string | Uint8Array;
   /** Carries model output (text or tool-call arguments): counted by cut-after / error-after. */
   content: boolean;
 }
@@ -14,7 +14,7 @@ export interface StreamFrame {
 export interface StreamOptions {
   headers: OutgoingHttpHeaders;
   /** What `error-after` writes before ending the response: the format's in-stream error. */
-  errorFrame: string;
+  errorFrame: string | Uint8Array;
   /** chunk-delay, cut-after, error-after, stall-after, stall and drip shape the stream. */
   directives?: Directives;
 }

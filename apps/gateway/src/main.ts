@@ -4,7 +4,8 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@nestjs/common';
-import { ConfigError, loadConfig, maskSecrets, type GatewayConfig } from '@llm-connector-hub/config';
+import { ConfigError, type GatewayConfig } from '@llm-connector-hub/config';
+import { loadHubConfig, maskConfigSecrets } from '@llm-connector-hub/assembly';
 import { AppModule } from './app.module';
 import { OpenAIExceptionFilter } from './common/openai-exception.filter';
 import { answerFrameworkError, installRequestHooks } from './common/request-hooks';
@@ -42,7 +43,7 @@ const NEST_LEVELS: Record<GatewayConfig['server']['logLevel'], LogLevel[]> = {
 async function bootstrap(): Promise<void> {
   let config: GatewayConfig;
   try {
-    config = loadConfig(process.env);
+    config = loadHubConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -89,7 +90,7 @@ async function bootstrap(): Promise<void> {
       port,
       host: config.server.host,
       providers: Object.keys(config.providers),
-      config: config.server.logLevel === 'debug' ? maskSecrets(config) : undefined,
+      config: config.server.logLevel === 'debug' ? maskConfigSecrets(config) : undefined,
     },
     'listening',
   );

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type GatewayConfig } from '@llm-connector-hub/config';
+import type { GatewayConfig } from '@llm-connector-hub/config';
+import { loadHubConfig } from '@llm-connector-hub/assembly';
 import type { K8sObject } from './k8s-schema';
 import { get, maybeOne } from './render';
 
@@ -171,7 +172,7 @@ export function loadGatewayConfig(objects: readonly K8sObject[], workload: K8sOb
   try {
     const copy = join(dir, 'config.yaml');
     writeFileSync(copy, file.text);
-    return loadConfig({ ...podEnvironment(objects, workload, file.text, containerName), LLM_HUB_CONFIG: copy });
+    return loadHubConfig({ ...podEnvironment(objects, workload, file.text, containerName), LLM_HUB_CONFIG: copy });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { UPSTREAM_DEFAULTS } from '@llm-connector-hub/core';
 
-const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
-const url = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+/** A provider entry's name under `providers:`. */
+export const providerName = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, ".", "_" or "-"');
+const name = providerName;
 const models = z.array(z.string().min(1)).optional();
 const headers = z.record(z.string(), z.string()).optional();
 const secret = z.string().min(1, 'must not be empty');
@@ -14,7 +14,7 @@ const connections = z
   .optional();
 
 /** Bounds on upstream answers: memory (sizes) and stalls (timeouts); docs/configuration.md says why each default. */
-const upstreamLimits = {
+const upstreamLimitFields = {
   /** Largest whole (non-stream) answer, error bodies included. */
   maxResponseBytes: z.number().int().positive(),
   /** Largest single SSE line or event of a stream. */
@@ -24,35 +24,23 @@ const upstreamLimits = {
   /** Most time without progress once an answer has begun (a byte of JSON; a line, after a stream's first event). 0 = off. */
   bodyIdleTimeoutMs: z.number().int().min(0),
 };
-/** A provider entry's own `upstream`: any of the limits, over the top-level section. */
-const providerUpstream = z.strictObject(upstreamLimits).partial().optional();
+export type UpstreamLimitDefaults = { readonly [K in keyof typeof upstreamLimitFields]: number };
+const upstreamLimits = z.strictObject(upstreamLimitFields).partial();
 
-const common = { models, http2, connections, headers, upstream: providerUpstream };
+/**
+ * The fields every provider entry takes beside its plugin's own (libs/providers ProviderPlugin):
+ * `models` for all, and for HTTP providers the pool, headers and upstream limits.
+ */
+export const providerEntryFields = {
+  all: { models },
+  http: { models, http2, connections, headers, upstream: upstreamLimits.optional() },
+};
 
-export const providerSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('mock'),
-    models,
-    latencyMs: z.number().int().min(0).optional(),
-    chunkCount: z.number().int().min(1).max(10_000).optional(),
-    chunkDelayMs: z.number().int().min(0).optional(),
-    failEvery: z.number().int().min(0).optional(),
-    failStatus: z.number().int().min(400).max(599).optional(),
-    failMidStream: z.boolean().optional(),
-  }),
-  z.strictObject({ type: z.literal('openai'), apiKey: secret, baseUrl: url.optional(), organization: z.string().optional(), project: z.string().optional(), ...common }),
-  z.strictObject({ type: z.literal('openai-compatible'), baseUrl: url, apiKey: secret.optional(), embeddings: z.boolean().optional(), ...common }),
-  z.strictObject({
-    type: z.literal('azure-openai'),
-    apiKey: secret,
-    endpoint: url,
-    apiVersion: z.string().min(1).optional(),
-    deployments: z.record(z.string(), z.string().min(1)).optional(),
-    ...common,
-  }),
-  z.strictObject({ type: z.literal('anthropic'), apiKey: secret, baseUrl: url.optional(), version: z.string().optional(), ...common }),
-  z.strictObject({ type: z.literal('google'), apiKey: secret, baseUrl: url.optional(), ...common }),
-]);
+/** What the config itself needs of a provider entry; the plugins' schemas say the rest. */
+export interface ProviderEntry {
+  type: string;
+  models?: string[];
+}
 
 const routeTarget = z.string().regex(/^[^/]+\/.+$/, "must be 'provider/model'");
 const aliasTarget = z.union([
@@ -179,92 +167,102 @@ const observabilitySchema = z
   })
   .prefault({});
 
-export const configSchema = z.strictObject({
-  server: z
-    .strictObject({
-      host: z.string().min(1).default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(3000),
-      /** Largest accepted request body. Images sent inline as base64 need room. */
-      bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
-      /** A client must send its request headers within this time (a connection that sends nothing is closed after it too). */
-      headersTimeoutMs: z.number().int().positive().max(600_000).default(15_000),
-      /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
-      requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
-      /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
-      maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
-      /** On SIGTERM, how long in-flight requests and streams may take to finish. */
-      drainTimeoutMs: z.number().int().min(0).default(30_000),
-      /**
-       * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
-       * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
-       * once, and the kernel then drops or resets their connections.
-       */
-      listenBacklog: z.number().int().positive().max(65_535).default(4096),
-      /** Log level for the gateway's own messages. */
-      logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-    })
-    .prefault({})
-    .superRefine((server, ctx) => {
-      if (server.headersTimeoutMs > server.requestTimeoutMs)
-        ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not be more than requestTimeoutMs (the whole request includes its headers)' });
-    }),
-  auth: z
-    .strictObject({
-      /** When non-empty, /v1/* and /api/* require `Authorization: Bearer <one of these>`. */
-      apiKeys: z.array(secret).default([]),
-    })
-    .prefault({}),
-  routing: z
-    .strictObject({
-      /**
-       * Alias -> `provider/model`, or ordered targets for fallback and load balancing:
-       * `[a/x, b/y]` or `[{ target: a/x, weight: 3, priority: 0 }, ...]`.
-       */
-      aliases: z.record(z.string().min(1), aliasSpec).default({}),
-      /** Provider for bare model names that no provider lists. */
-      defaultProvider: name.optional(),
-    })
-    .prefault({}),
-  timeouts: z
-    .strictObject({
-      /** Default: 300000, or maxMs when that is lower. */
-      defaultMs: z.number().int().positive().optional(),
-      maxMs: z.number().int().positive().default(600_000),
-    })
-    .prefault({})
-    .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
-  providers: z.record(name, providerSchema).default({}),
-  /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
-  resilience: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      defaults: z.strictObject(providerResilience).optional(),
-      providers: z
-        .record(
-          name,
-          z.strictObject({
-            ...providerResilience,
-            models: z.record(z.string().min(1), z.strictObject({ breaker: breaker.optional() })).optional(),
-          }),
-        )
-        .optional(),
-    })
-    .prefault({}),
-  /** Limits on upstream answers for every provider (libs/core UPSTREAM_DEFAULTS); `providers.<name>.upstream` overrides them. */
-  upstream: z
-    .strictObject({
-      maxResponseBytes: upstreamLimits.maxResponseBytes.default(UPSTREAM_DEFAULTS.maxResponseBytes),
-      maxEventBytes: upstreamLimits.maxEventBytes.default(UPSTREAM_DEFAULTS.maxEventBytes),
-      streamHeadersTimeoutMs: upstreamLimits.streamHeadersTimeoutMs.default(UPSTREAM_DEFAULTS.streamHeadersTimeoutMs),
-      bodyIdleTimeoutMs: upstreamLimits.bodyIdleTimeoutMs.default(UPSTREAM_DEFAULTS.bodyIdleTimeoutMs),
-    })
-    .prefault({}),
-  cache: cacheSchema,
-  observability: observabilitySchema,
-});
+/** What the config schema takes from the libs it may not import (libs/assembly passes them). */
+export interface ConfigSchemaParts<Entry extends ProviderEntry> {
+  /** One provider entry: the union of the provider plugins' schemas. */
+  providerEntry: z.ZodType<Entry, unknown>;
+  /** The defaults of the `upstream` section: libs/core UPSTREAM_DEFAULTS, stated there once. */
+  upstreamDefaults: UpstreamLimitDefaults;
+}
 
-export type GatewayConfig = z.infer<typeof configSchema>;
-export type ProviderConfig = z.infer<typeof providerSchema>;
-export type ProviderType = ProviderConfig['type'];
+/** The gateway's config schema, given the parts other libs own. */
+export function defineConfigSchema<Entry extends ProviderEntry>({ providerEntry, upstreamDefaults }: ConfigSchemaParts<Entry>) {
+  return z.strictObject({
+    server: z
+      .strictObject({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(3000),
+        /** Largest accepted request body. Images sent inline as base64 need room. */
+        bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        /** A client must send its request headers within this time (a connection that sends nothing is closed after it too). */
+        headersTimeoutMs: z.number().int().positive().max(600_000).default(15_000),
+        /** A client must send its whole request, headers and body, within this time; else 408 `request_timeout`. */
+        requestTimeoutMs: z.number().int().positive().max(3_600_000).default(30_000),
+        /** Open client connections this process accepts; further connections are closed at once (see docs/configuration.md). */
+        maxConnections: z.number().int().positive().max(1_000_000).default(10_000),
+        /** On SIGTERM, how long in-flight requests and streams may take to finish. */
+        drainTimeoutMs: z.number().int().min(0).default(30_000),
+        /**
+         * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+         * caps it at net.core.somaxconn). Node's 511 overflows when thousands of clients connect at
+         * once, and the kernel then drops or resets their connections.
+         */
+        listenBacklog: z.number().int().positive().max(65_535).default(4096),
+        /** Log level for the gateway's own messages. */
+        logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+      })
+      .prefault({})
+      .superRefine((server, ctx) => {
+        if (server.headersTimeoutMs > server.requestTimeoutMs)
+          ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must not be more than requestTimeoutMs (the whole request includes its headers)' });
+      }),
+    auth: z
+      .strictObject({
+        /** When non-empty, /v1/* and /api/* require `Authorization: Bearer <one of these>`. */
+        apiKeys: z.array(secret).default([]),
+      })
+      .prefault({}),
+    routing: z
+      .strictObject({
+        /**
+         * Alias -> `provider/model`, or ordered targets for fallback and load balancing:
+         * `[a/x, b/y]` or `[{ target: a/x, weight: 3, priority: 0 }, ...]`.
+         */
+        aliases: z.record(z.string().min(1), aliasSpec).default({}),
+        /** Provider for bare model names that no provider lists. */
+        defaultProvider: name.optional(),
+      })
+      .prefault({}),
+    timeouts: z
+      .strictObject({
+        /** Default: 300000, or maxMs when that is lower. */
+        defaultMs: z.number().int().positive().optional(),
+        maxMs: z.number().int().positive().default(600_000),
+      })
+      .prefault({})
+      .transform((t) => ({ defaultMs: t.defaultMs ?? Math.min(300_000, t.maxMs), maxMs: t.maxMs })),
+    providers: z.record(name, providerEntry).prefault({}),
+    /** Retry, circuit breaker, timeouts and bulkhead; defaults are on (libs/resilience RESILIENCE_DEFAULTS). */
+    resilience: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        defaults: z.strictObject(providerResilience).optional(),
+        providers: z
+          .record(
+            name,
+            z.strictObject({
+              ...providerResilience,
+              models: z.record(z.string().min(1), z.strictObject({ breaker: breaker.optional() })).optional(),
+            }),
+          )
+          .optional(),
+      })
+      .prefault({}),
+    /** Limits on upstream answers for every provider; `providers.<name>.upstream` overrides them. */
+    upstream: z
+      .strictObject({
+        maxResponseBytes: upstreamLimitFields.maxResponseBytes.default(upstreamDefaults.maxResponseBytes),
+        maxEventBytes: upstreamLimitFields.maxEventBytes.default(upstreamDefaults.maxEventBytes),
+        streamHeadersTimeoutMs: upstreamLimitFields.streamHeadersTimeoutMs.default(upstreamDefaults.streamHeadersTimeoutMs),
+        bodyIdleTimeoutMs: upstreamLimitFields.bodyIdleTimeoutMs.default(upstreamDefaults.bodyIdleTimeoutMs),
+      })
+      .prefault({}),
+    cache: cacheSchema,
+    observability: observabilitySchema,
+  });
+}
+
+export type ConfigSchema<Entry extends ProviderEntry = ProviderEntry> = ReturnType<typeof defineConfigSchema<Entry>>;
+export type GatewayConfig<Entry extends ProviderEntry = ProviderEntry> = z.output<ConfigSchema<Entry>>;
 export type CacheConfig = GatewayConfig['cache'];
 export type UpstreamConfig = GatewayConfig['upstream'];

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { configSchema, type GatewayConfig } from './config.schema';
-import { providersFromEnv } from './env-providers';
+import type { z } from 'zod';
+import type { GatewayConfig, ProviderEntry } from './config.schema';
 
 type Env = Record<string, string | undefined>;
+
+/**
+ * What the provider plugins add to loading (libs/assembly composes it from the registry): the full
+ * schema, and the provider entries the environment implies.
+ */
+export interface ConfigComposition<Entry extends ProviderEntry = ProviderEntry> {
+  schema: z.ZodType<GatewayConfig<Entry>, unknown>;
+  providersFromEnv(env: Env): Record<string, Entry>;
+}
 
 /** A config that cannot be used; the message names every bad field. */
 export class ConfigError extends Error {
@@ -21,14 +30,14 @@ export class ConfigError extends Error {
  * the metrics listener's LLM_HUB_METRICS_PORT, LLM_HUB_METRICS_TOKEN).
  * `${VAR}` in the file's strings is replaced from the environment, so keys can stay in Secrets.
  */
-export function loadConfig(env: Env = process.env): GatewayConfig {
+export function loadConfig<Entry extends ProviderEntry>(env: Env, composition: ConfigComposition<Entry>): GatewayConfig<Entry> {
   const file = env.LLM_HUB_CONFIG ? readConfigFile(env.LLM_HUB_CONFIG, env) : {};
   const raw: Record<string, unknown> = { ...file };
   // A section that is not a mapping (`providers:` written as a list) is left as it is, so the
   // validation below reports it instead of the merge silently dropping it.
   const fileProviders = file.providers ?? {};
   if (isRecord(fileProviders)) {
-    const providers: Record<string, unknown> = { ...providersFromEnv(env) };
+    const providers: Record<string, unknown> = { ...composition.providersFromEnv(env) };
     for (const [name, entry] of Object.entries(fileProviders)) {
       const base = providers[name];
       providers[name] = isRecord(base) && isRecord(entry) && (entry.type === undefined || entry.type === base.type) ? { ...base, ...entry } : entry;
@@ -53,7 +62,7 @@ export function loadConfig(env: Env = process.env): GatewayConfig {
   const fileObservability = file.observability ?? {};
   const fileMetrics = isRecord(fileObservability) ? (fileObservability.metrics ?? {}) : undefined;
   if (isRecord(fileMetrics)) raw.observability = { ...fileObservability, metrics: metricsFromEnv(fileMetrics, env) };
-  return validateConfig(raw, env.LLM_HUB_CONFIG);
+  return validateConfig(raw, composition.schema, env.LLM_HUB_CONFIG);
 }
 
 /**
@@ -82,8 +91,12 @@ function metricsFromEnv(fileMetrics: Record<string, unknown>, env: Env): Record<
   return metrics;
 }
 
-export function validateConfig(raw: unknown, source = 'config'): GatewayConfig {
-  const result = configSchema.safeParse(raw);
+export function validateConfig<Entry extends ProviderEntry>(
+  raw: unknown,
+  schema: z.ZodType<GatewayConfig<Entry>, unknown>,
+  source = 'config',
+): GatewayConfig<Entry> {
+  const result = schema.safeParse(raw);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration (${source}):\n${lines.join('\n')}`);

@@ -177,7 +177,10 @@ export class ConnectorHub {
 
   async close(): Promise<void> {
     // One instance may serve under several names; closing its pool twice would reject.
-    await Promise.all([...new Set(this.providers.values())].map((provider) => provider.close?.()));
+    await Promise.all([
+      ...[...new Set(this.providers.values())].map((provider) => provider.close?.()),
+      ...this.middleware.map((layer) => layer.close?.()),
+    ]);
   }
 
   /** The chat call's context, with the canonical request for the first target (a copy of the caller's). */

@@ -21,4 +21,6 @@ export interface HubMiddleware {
   complete?(context: HubContext, next: CompleteHandler): Promise<ChatCompletion>;
   stream?(context: HubContext, next: StreamHandler): Promise<ChatStream>;
   embed?(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse>;
+  /** Frees what the layer holds (connections, timers); ConnectorHub.close() calls it. */
+  close?(): Promise<void>;
 }

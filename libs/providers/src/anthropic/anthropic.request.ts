@@ -9,6 +9,7 @@ import type {
   ToolDefinition,
 } from '@llm-connector-hub/core';
 import { HubErrors, maxOutputTokens } from '@llm-connector-hub/core';
+import { toolArgumentsObject } from '../shared';
 import { ANTHROPIC_JSON_TOOL_NAME, anthropicJsonMode } from './anthropic.response-format';
 import type {
   AnthropicImageBlock,
@@ -177,23 +178,7 @@ function assistantBlocks(message: AssistantMessage, param: string): AnthropicReq
 }
 
 function toolUseBlock(call: ToolCall, param: string): AnthropicToolUseBlock {
-  return { type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call.function.arguments, param) };
-}
-
-/** OpenAI carries tool arguments as a JSON string, Anthropic as an object: it must parse to one. */
-function parseArguments(text: string | undefined, param: string): Record<string, unknown> {
-  // Models sometimes send '' for a tool without parameters; that means no arguments.
-  if (text === undefined || text.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw HubErrors.invalidRequest(`${param} is not valid JSON.`, param);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw HubErrors.invalidRequest(`${param} must be a JSON object.`, param);
-  }
-  return parsed as Record<string, unknown>;
+  return { type: 'tool_use', id: call.id, name: call.function.name, input: toolArgumentsObject(call.function.arguments, param) };
 }
 
 const IMAGE_TYPES: Record<string, AnthropicImageMediaType> = {

@@ -6,3 +6,4 @@ export * from './anthropic.response-format';
 export * from './anthropic.stream';
 export * from './anthropic.errors';
 export type * from './anthropic.wire';
+export * from './anthropic.plugin';

@@ -1,1 +1,2 @@
 export * from './azure-openai.provider';
+export * from './azure-openai.plugin';

@@ -1,5 +1,6 @@
 import type { AssistantMessage, ChatRequest, ContentPart, ToolMessage } from '@llm-connector-hub/core';
 import { HubErrors, contentText } from '@llm-connector-hub/core';
+import { toolArgumentsObject } from '../shared';
 import { googleModelId } from './google.model';
 import { googleGenerationConfig, googleToolConfig, googleTools } from './google.request-config';
 import type { GoogleContent, GoogleGenerateContentRequest, GooglePart, GoogleRole } from './google.wire';
@@ -99,22 +100,9 @@ function assistantParts(message: AssistantMessage, i: number, toolNames: Map<str
     toolNames.set(call.id, call.function.name);
     const param = `messages[${i}].tool_calls[${j}].function.arguments`;
     // No `id` on the wire: Gemini's request schema rejects it and pairs calls with responses by order and name.
-    parts.push({ functionCall: { name: call.function.name, args: parseArguments(call.function.arguments, param) } });
+    parts.push({ functionCall: { name: call.function.name, args: toolArgumentsObject(call.function.arguments, param) } });
   });
   return parts;
-}
-
-function parseArguments(raw: string, param: string): Record<string, unknown> {
-  // Some clients send "" for a call without arguments; Gemini needs an object either way.
-  if (raw.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw HubErrors.invalidRequest(`${param} is not valid JSON.`, param);
-  }
-  if (!isPlainObject(parsed)) throw HubErrors.invalidRequest(`${param} must be a JSON object.`, param);
-  return parsed;
 }
 
 function functionResponsePart(message: ToolMessage, i: number, toolNames: Map<string, string>): GooglePart {

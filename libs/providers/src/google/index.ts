@@ -8,3 +8,4 @@ export { fromGoogleResponse } from './google.response';
 export { createGoogleStreamState, googleStreamEvent, finishGoogleStream, type GoogleStreamState } from './google.stream';
 export { googleErrorMessage } from './google.errors';
 export type * from './google.wire';
+export * from './google.plugin';

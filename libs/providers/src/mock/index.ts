@@ -1,2 +1,3 @@
 export * from './mock.provider';
 export * from './mock.options';
+export * from './mock.plugin';

@@ -1,1 +1,2 @@
 export * from './openai-compatible.provider';
+export * from './openai-compatible.plugin';

@@ -4,3 +4,4 @@ export * from './openai.request';
 export * from './openai.response';
 export * from './openai.stream';
 export * from './openai.errors';
+export * from './openai.plugin';

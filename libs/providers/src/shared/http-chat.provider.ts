@@ -6,17 +6,32 @@ import type {
   EmbeddingResponse,
   LlmProvider,
   ProviderCallContext,
+  SseEvent,
+  UpstreamLimits,
 } from '@llm-connector-hub/core';
 import { HubError, HubErrors } from '@llm-connector-hub/core';
 import { HttpTransport, type HttpTransportOptions } from './http-transport';
+import type { UpstreamPoolSettings } from './upstream-pool';
 import type { ChatTranslator, EmbeddingTranslator } from './translator';
+import { SSE_STREAM_FORMAT, type StreamFormat } from './stream-format';
 
-export interface HttpChatProviderOptions<State> {
+/** What every HTTP provider's constructor takes beside its own credentials and endpoint. */
+export interface HttpProviderOptions extends UpstreamPoolSettings {
+  /** Instance name: the provider in errors and metrics (default: the provider's type). */
+  name?: string;
+  models?: readonly string[];
+  /** Extra headers sent on every request. */
+  headers?: Record<string, string>;
+  /** Size and stall bounds on answers (UPSTREAM_DEFAULTS for unset fields). */
+  upstream?: Partial<UpstreamLimits>;
+}
+
+export interface HttpChatProviderOptions<State, Event> {
   type: string;
   models: readonly string[];
   defaultModel?: string;
   transport: HttpTransportOptions;
-  chat: ChatTranslator<State>;
+  chat: ChatTranslator<State, Event>;
   embeddings?: EmbeddingTranslator;
 }
 
@@ -24,20 +39,23 @@ export interface HttpChatProviderOptions<State> {
  * A provider made of a translator and an HTTP transport: the I/O is written once here, and each
  * provider folder supplies only its pure wire translation.
  */
-export class HttpChatProvider<State = unknown> implements LlmProvider {
+export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmProvider {
   readonly type: string;
   readonly models: readonly string[];
   readonly defaultModel?: string;
   readonly embed?: (request: EmbeddingRequest, context: ProviderCallContext) => Promise<EmbeddingResponse>;
   protected readonly transport: HttpTransport;
-  private readonly chat: ChatTranslator<State>;
+  private readonly chat: ChatTranslator<State, Event>;
+  private readonly streamFormat: StreamFormat<Event>;
   private readonly provider: string;
 
-  constructor(options: HttpChatProviderOptions<State>) {
+  constructor(options: HttpChatProviderOptions<State, Event>) {
     this.type = options.type;
     this.models = options.models;
     this.defaultModel = options.defaultModel;
     this.chat = options.chat;
+    // A translator without a format of its own reads SSE, whose events are then its Event type.
+    this.streamFormat = options.chat.streamFormat ?? (SSE_STREAM_FORMAT as StreamFormat<unknown> as StreamFormat<Event>);
     this.provider = options.transport.provider;
     this.transport = new HttpTransport({ errorReason: (body) => this.chat.errorReason?.(body), ...options.transport });
     const embeddings = options.embeddings;
@@ -68,10 +86,11 @@ export class HttpChatProvider<State = unknown> implements LlmProvider {
       this.chat.chatPath(request, true),
       this.chat.toWireRequest(request, true),
       signal,
+      this.streamFormat,
     );
     const state = this.chat.createStreamState(request);
     try {
-      for await (const event of this.transport.events(response.body)) {
+      for await (const event of this.transport.events(response.body, this.streamFormat)) {
         // Bytes after the upstream's own end marker are read (so the keep-alive socket goes back
         // to the pool) but not translated.
         if (this.chat.isStreamDone(state)) continue;

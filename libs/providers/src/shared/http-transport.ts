@@ -6,13 +6,13 @@ import {
   HubError,
   resolveUpstreamLimits,
   SseEventTooLargeError,
-  type SseEvent,
   type UpstreamErrorReason,
   type UpstreamLimits,
 } from '@llm-connector-hub/core';
 import { retryAfterSeconds } from './retry-after';
 import { redactSecrets } from './redact';
-import { StreamIdleError, upstreamEvents } from './upstream-events';
+import { StreamIdleError, decodeUpstream } from './upstream-events';
+import type { StreamFormat } from './stream-format';
 import { poolCapacityOptions, type UpstreamPoolSettings } from './upstream-pool';
 import { requestWholeBody, ResponseTooLargeError, type WholeResponse } from './whole-body-request';
 
@@ -32,7 +32,21 @@ export interface HttpTransportOptions extends UpstreamPoolSettings {
   errorMessage: (body: unknown) => string | undefined;
   /** Reads what the provider's error body says beyond its status (a spent quota), if anything. */
   errorReason?: (body: unknown) => UpstreamErrorReason | undefined;
+  /** Signs each request just before it is sent (AWS SigV4, say); default: none. */
+  sign?: RequestSigner;
 }
+
+/** A request as it will go out: what a signature covers. */
+export interface OutgoingRequest {
+  method: string;
+  url: URL;
+  /** The headers to send, lower-case names; a signer returns them with its own added. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Returns the headers to send, the signature's included. */
+export type RequestSigner = (request: OutgoingRequest) => Promise<Record<string, string>>;
 
 export interface UpstreamResponse {
   status: number;
@@ -74,8 +88,11 @@ export class HttpTransport {
   /** POSTs JSON and returns the parsed JSON answer, or throws a HubError. */
   async postJson(path: string, payload: unknown, signal: AbortSignal): Promise<unknown> {
     signal.throwIfAborted();
+    const body = JSON.stringify(payload);
     let response: WholeResponse;
     try {
+      // No await without a signer: the unsigned path stays as it was.
+      const headers = this.options.sign ? await this.signed(this.options.sign, path, this.headers, body) : this.headers;
       // dispatch with a collecting handler rather than request() and body.text(): far less
       // garbage per call, and far less of it surviving a scavenge (see whole-body-request.ts).
       // No headers timeout: a JSON answer's headers come with the finished answer (see UpstreamLimits).
@@ -85,8 +102,8 @@ export class HttpTransport {
           origin: this.origin,
           path: this.basePath + path,
           method: 'POST',
-          headers: this.headers,
-          body: JSON.stringify(payload),
+          headers,
+          body,
           headersTimeout: 0,
           bodyTimeout: this.limits.bodyIdleTimeoutMs,
         },
@@ -104,14 +121,14 @@ export class HttpTransport {
     }
   }
 
-  /** POSTs JSON and returns the open response body of a 2xx answer (an event stream). */
-  async postStream(path: string, payload: unknown, signal: AbortSignal): Promise<UpstreamResponse> {
-    return this.send(path, payload, signal, { ...this.headers, accept: 'text/event-stream' });
+  /** POSTs JSON and returns the open response body of a 2xx answer (a stream in `format`). */
+  async postStream(path: string, payload: unknown, signal: AbortSignal, format: StreamFormat<unknown>): Promise<UpstreamResponse> {
+    return this.send(path, payload, signal, { ...this.headers, accept: format.accept });
   }
 
-  /** The SSE events of a stream's body, within the size and idle limits (see upstreamEvents). */
-  events(body: UpstreamResponse['body']): AsyncGenerator<SseEvent> {
-    return upstreamEvents(body, this.limits.maxEventBytes, this.limits.bodyIdleTimeoutMs);
+  /** The events of a stream's body, within the size and idle limits (see decodeUpstream). */
+  events<Event>(body: UpstreamResponse['body'], format: StreamFormat<Event>): AsyncGenerator<Event> {
+    return decodeUpstream(body, format.createDecoder(this.limits.maxEventBytes), this.limits.bodyIdleTimeoutMs);
   }
 
   /** Turns a failure while reading a body into the error the caller should see. */
@@ -143,13 +160,14 @@ export class HttpTransport {
     headers: Record<string, string>,
   ): Promise<UpstreamResponse> {
     signal.throwIfAborted();
+    const body = JSON.stringify(payload);
     let response: Awaited<ReturnType<Pool['request']>>;
     try {
       response = await this.pool.request({
         path: this.basePath + path,
         method: 'POST',
-        headers,
-        body: JSON.stringify(payload),
+        headers: this.options.sign ? await this.signed(this.options.sign, path, headers, body) : headers,
+        body,
         signal,
         headersTimeout: this.limits.streamHeadersTimeoutMs,
         // Byte-level idleness would stop a reasoning model thinking in silence before its first
@@ -170,6 +188,11 @@ export class HttpTransport {
       throw this.httpError(response.statusCode, response.headers, text);
     }
     return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  /** The headers of a request, signed when the provider signs its requests. */
+  private signed(sign: RequestSigner, path: string, headers: Record<string, string>, body: string): Promise<Record<string, string>> {
+    return sign({ method: 'POST', url: new URL(this.basePath + path, this.origin), headers: { ...headers }, body });
   }
 
   /** An error answer's body, read whole but no larger than a whole answer may be. */

@@ -4,3 +4,5 @@ export * from './http-chat.provider';
 export * from './retry-after';
 export * from './redact';
 export * from './upstream-pool';
+export * from './stream-format';
+export * from './tool-arguments';

@@ -7,25 +7,31 @@ import type {
   SseEvent,
   UpstreamErrorReason,
 } from '@llm-connector-hub/core';
+import type { StreamFormat } from './stream-format';
 
 /**
  * Translates between the canonical format (OpenAI Chat Completions) and one provider's wire
  * format. Pure functions: no I/O, so every transform is unit-tested against recorded wire data.
  * Stream transforms are functions of (event, state); the state is created once per stream.
  */
-export interface ChatTranslator<State = unknown> {
+export interface ChatTranslator<State = unknown, Event = SseEvent> {
   /** Path and query of the chat endpoint, relative to the provider's base URL path. */
   chatPath(request: ChatRequest, stream: boolean): string;
   /** The JSON body sent upstream. */
   toWireRequest(request: ChatRequest, stream: boolean): unknown;
   /** The upstream JSON answer as a canonical completion. */
   fromWireResponse(body: unknown, request: ChatRequest): ChatCompletion;
+  /**
+   * How the provider's stream is framed and decoded into events (a binary framing, say). Default
+   * SSE_STREAM_FORMAT: server-sent events.
+   */
+  readonly streamFormat?: StreamFormat<Event>;
   createStreamState(request: ChatRequest): State;
   /**
-   * One upstream SSE event as zero or more canonical chunks. Throws a HubError for an error
+   * One upstream stream event as zero or more canonical chunks. Throws a HubError for an error
    * event (the stream then ends with that error).
    */
-  fromStreamEvent(event: SseEvent, state: State): ChatCompletionChunk[];
+  fromStreamEvent(event: Event, state: State): ChatCompletionChunk[];
   /**
    * Called when the upstream body ends. Returns trailing chunks (a usage-only chunk, say), or
    * throws HubErrors.streamInterrupted when the upstream never finished the stream properly.

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { loadConfig } from './load-config';
+import { loadHubConfig as loadConfig } from './hub-config';
 
 describe('config.example.yaml', () => {
   it('is a valid config once its ${VAR}s are set', () => {

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { maskSecrets } from './mask-secrets';
-import { ConfigError, loadConfig, validateConfig } from './load-config';
-import { providersFromEnv } from './env-providers';
+import { ConfigError } from '@llm-connector-hub/config';
+import { loadHubConfig as loadConfig, maskConfigSecrets as maskSecrets, providersFromEnv, validateHubConfig as validateConfig } from './hub-config';
 
 let dir: string;
 let files = 0;

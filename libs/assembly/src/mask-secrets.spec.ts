@@ -1,5 +1,4 @@
-import { loadConfig } from './load-config';
-import { maskSecrets } from './mask-secrets';
+import { loadHubConfig as loadConfig, maskConfigSecrets as maskSecrets } from './hub-config';
 
 describe('maskSecrets', () => {
   it('masks provider keys and gateway keys, leaving everything else as it was', () => {

@@ -1,0 +1,5 @@
+export * from './provider-entries';
+export * from './hub-config';
+export * from './create-hub';
+export * from './response-cache';
+export * from './resilience-pipeline';

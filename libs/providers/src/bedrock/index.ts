@@ -1,0 +1,10 @@
+export * from './bedrock.provider';
+export * from './bedrock.translator';
+export * from './bedrock.request';
+export * from './bedrock.response';
+export * from './bedrock.stream';
+export * from './bedrock.errors';
+export * from './bedrock.event-stream';
+export * from './bedrock.signer';
+export * from './bedrock.plugin';
+export type * from './bedrock.wire';

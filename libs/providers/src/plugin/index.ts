@@ -1,0 +1,2 @@
+export * from './provider-plugin';
+export * from './entry-fields';
