@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type {
   ChatCompletion,
   ChatRequest,
-  EmbeddingRequest,
   EmbeddingResponse,
   LlmProvider,
 } from '@llm-connector-hub/core';
@@ -177,7 +176,7 @@ export class ConnectorHub {
 
   async close(): Promise<void> {
     // One instance may serve under several names; closing its pool twice would reject.
-    await Promise.all([...new Set(this.providers.values())].map((provider) => provider.close?.()));
+    await Promise.all([...new Set(this.providers.values())].map(async (provider) => provider.close?.()));
   }
 
   /** The chat call's context, with the canonical request for the first target (a copy of the caller's). */
@@ -250,7 +249,7 @@ export class ConnectorHub {
         this.served(context);
         const started = performance.now();
         try {
-          return await provider.embed(context.request as EmbeddingRequest, context);
+          return await provider.embed(context.request, context);
         } catch (error) {
           throw this.translated(error, context);
         } finally {

@@ -246,7 +246,7 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     const entry = this.createEntry(provider, model);
     this.breakers.set(key, entry);
     let models = this.byProvider.get(provider);
-    if (!models) this.byProvider.set(provider, (models = new Map()));
+    if (!models) this.byProvider.set(provider, (models = new Map<string, BreakerEntry>()));
     models.set(model, entry);
     return entry;
   }

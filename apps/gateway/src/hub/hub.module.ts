@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConnectorHub } from '@llm-connector-hub/hub';
 import type { GatewayConfig } from '@llm-connector-hub/config';
-import { ResilienceEvents, resolveResilienceOptions, type ResilienceSettings } from '@llm-connector-hub/resilience';
+import { ResilienceEvents, resolveResilienceOptions } from '@llm-connector-hub/resilience';
 import { CacheEvents, CacheMiddleware } from '@llm-connector-hub/cache';
 import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { installResilience } from '../resilience/resilience-pipeline';
@@ -40,7 +40,7 @@ import { createProvider } from './provider.factory';
         });
         for (const [name, provider] of Object.entries(config.providers)) {
           // Also with resilience off: the bulkhead's figure is the provider's concurrency either way.
-          const { maxConcurrent } = resolveResilienceOptions(config.resilience as ResilienceSettings, name).bulkhead;
+          const { maxConcurrent } = resolveResilienceOptions(config.resilience, name).bulkhead;
           hub.registerProvider(name, createProvider(name, provider, config.upstream, maxConcurrent));
         }
         if (cache) hub.use(cache);
