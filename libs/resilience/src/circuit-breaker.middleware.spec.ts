@@ -1,7 +1,7 @@
 import { HubError, HubErrors } from '@llm-connector-hub/core';
 import type { ConnectorHub } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
-import { ScriptedProvider, collect, gate, http, hubWith, rejectionOf, user } from './circuit-breaker.spec-helpers';
+import { ScriptedProvider, breakerState, collect, gate, http, hubWith, rejectionOf, user } from './circuit-breaker.spec-helpers';
 import type { ResilienceEvent } from './resilience-events';
 import type { BreakerOptions, ResilienceSettings } from './resilience-options';
 
@@ -9,13 +9,14 @@ import type { BreakerOptions, ResilienceSettings } from './resilience-options';
 function setup(breaker: Partial<BreakerOptions>, providers: ResilienceSettings['providers'] = undefined) {
   const a = new ScriptedProvider('a');
   const b = new ScriptedProvider('b');
-  let middleware!: CircuitBreakerMiddleware;
   const settings: ResilienceSettings = {
     defaults: { breaker: { consecutiveFailures: 3, minimumCalls: 1_000, cooldownMs: 15_000, ...breaker } },
     providers,
   };
-  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus))]);
-  return { hub, events, a, b, breaker: middleware };
+  const { hub, events } = hubWith({ a, b }, (bus) => [new CircuitBreakerMiddleware(settings, bus)]);
+  // The breaker's state as its events report it: what metrics and logs see.
+  const reported = { stateOf: (provider: string, model: string) => breakerState(events, provider, model) };
+  return { hub, events, a, b, breaker: reported };
 }
 
 const ask = (hub: ConnectorHub, model = 'a/x') => hub.complete({ model, messages: user });
@@ -344,11 +345,6 @@ describe('CircuitBreakerMiddleware', () => {
       expect((await ask(hub, 'a/y')).content).toBe('a:y');
       expect((await ask(hub, 'b/x')).content).toBe('b:x');
       expect([breaker.stateOf('a', 'x'), breaker.stateOf('a', 'y'), breaker.stateOf('b', 'x')]).toEqual(['open', 'closed', 'closed']);
-      expect(breaker.states()).toEqual([
-        { provider: 'a', model: 'x', state: 'open' },
-        { provider: 'a', model: 'y', state: 'closed' },
-        { provider: 'b', model: 'x', state: 'closed' },
-      ]);
       expect(states(events)).toEqual(['a/x:open']);
     });
 
@@ -372,13 +368,18 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('keeps at most maxBreakers breakers, dropping closed ones first', async () => {
       const a = new ScriptedProvider('a');
-      let middleware!: CircuitBreakerMiddleware;
-      const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 1 } } };
-      const { hub } = hubWith({ a }, (bus) => [(middleware = new CircuitBreakerMiddleware(settings, bus, { maxBreakers: 3 }))]);
-      a.script = (model) => (model === 'bad' ? { fail: http(500) } : undefined);
-      await rejectionOf(ask(hub, 'a/bad'));
-      for (const model of ['m1', 'm2', 'm3', 'm4']) await ask(hub, `a/${model}`);
-      expect(middleware.states().map((s) => `${s.model}:${s.state}`)).toEqual(['bad:open', 'm3:closed', 'm4:closed']);
+      const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 2 } } };
+      const { hub } = hubWith({ a }, (bus) => [new CircuitBreakerMiddleware(settings, bus, { maxBreakers: 3 })]);
+      a.script = (model) => (model === 'bad' || model === 'm1' ? { fail: http(500) } : undefined);
+      for (let i = 0; i < 2; i++) await rejectionOf(ask(hub, 'a/bad'));
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      // A fourth breaker (m3) drops the oldest closed one, m1, and its failure with it.
+      for (const model of ['m2', 'm3']) await ask(hub, `a/${model}`);
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      // The open one was kept all along: still failing fast.
+      expect((await rejectionOf(ask(hub, 'a/bad'))).code).toBe('circuit_open');
+      expect(a.callsTo('bad')).toBe(2);
     });
   });
 });

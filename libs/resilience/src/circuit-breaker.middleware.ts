@@ -47,7 +47,7 @@ interface BreakerEntry {
   readonly policy: CircuitBreakerPolicy;
   /** The policy's breaker: the closed-state fast path reports successes to it directly. */
   readonly breaker: CompositeBreaker;
-  /** The state last emitted (and answered by stateOf). */
+  /** The state last emitted. */
   reported: BreakerState;
   /** When the circuit last opened (Date.now()) and for how long. */
   openedAt: number;
@@ -81,16 +81,6 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     options: CircuitBreakerMiddlewareOptions = {},
   ) {
     this.maxBreakers = options.maxBreakers ?? 10_000;
-  }
-
-  /** The breaker state of one provider+model ('closed' when it has never been called). */
-  stateOf(provider: string, model: string): BreakerState {
-    return this.breakers.get(keyOf(provider, model))?.reported ?? 'closed';
-  }
-
-  /** Every breaker in use, for metrics and health. */
-  states(): Array<{ provider: string; model: string; state: BreakerState }> {
-    return [...this.breakers.values()].map(({ provider, model, reported }) => ({ provider, model, state: reported }));
   }
 
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {

@@ -10,6 +10,7 @@ import {
   type ProviderCallContext,
 } from '@llm-connector-hub/core';
 import { ConnectorHub, type ConnectorHubOptions, type HubMiddleware } from '@llm-connector-hub/hub';
+import type { BreakerState } from './circuit-breaker.middleware';
 import { ResilienceEvents, type ResilienceEvent } from './resilience-events';
 
 /** Test-only helpers shared by the circuit-breaker and fallback specs (not exported from index). */
@@ -161,4 +162,11 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** The state of one provider+model's breaker as its `breaker_state` events tell it ('closed' before any). */
+export function breakerState(events: ResilienceEvent[], provider: string, model: string): BreakerState {
+  let state: BreakerState = 'closed';
+  for (const event of events) if (event.type === 'breaker_state' && event.provider === provider && event.model === model) state = event.state;
+  return state;
 }

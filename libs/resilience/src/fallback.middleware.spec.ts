@@ -1,7 +1,7 @@
 import { HubErrors, type ChatRequest } from '@llm-connector-hub/core';
 import type { AliasSpec, ConnectorHub, HubCallMeta, HubContext, HubMiddleware } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
-import { ScriptedProvider, collect, http, hubWith, rejectionOf, seededRandom, user } from './circuit-breaker.spec-helpers';
+import { ScriptedProvider, breakerState, collect, http, hubWith, rejectionOf, seededRandom, user } from './circuit-breaker.spec-helpers';
 import { FallbackMiddleware } from './fallback.middleware';
 import { ResilienceErrors } from './resilience-errors';
 import { ResilienceEvents, type ResilienceEvent } from './resilience-events';
@@ -84,14 +84,13 @@ describe('FallbackMiddleware', () => {
     });
 
     it('falls back past an open breaker without calling its provider', async () => {
-      let breaker!: CircuitBreakerMiddleware;
       const { hub, events, a } = setup(
         { fast: ['a/x', 'b/y'] },
-        { inner: (bus) => [(breaker = new CircuitBreakerMiddleware({ defaults: { breaker: { consecutiveFailures: 2 } } }, bus))] },
+        { inner: (bus) => [new CircuitBreakerMiddleware({ defaults: { breaker: { consecutiveFailures: 2 } } }, bus)] },
       );
       a.script = () => ({ fail: http(500) });
       for (let i = 0; i < 2; i++) expect((await ask(hub)).content).toBe('b:y');
-      expect(breaker.stateOf('a', 'x')).toBe('open');
+      expect(breakerState(events, 'a', 'x')).toBe('open');
 
       const meta: HubCallMeta = {};
       expect((await ask(hub, 'fast', meta)).content).toBe('b:y');

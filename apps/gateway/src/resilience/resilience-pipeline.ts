@@ -13,17 +13,15 @@ import {
 /**
  * Installs the resilience layers in the order the design sets (outermost first): fallback over
  * an alias's targets, then per target a bulkhead, a circuit breaker, retries, and per-attempt /
- * first-token timeouts. Returns the breaker so health and metrics can read its states.
+ * first-token timeouts.
  */
-export function installResilience(hub: ConnectorHub, config: GatewayConfig, events: ResilienceEvents): CircuitBreakerMiddleware | undefined {
-  if (!config.resilience.enabled) return undefined;
+export function installResilience(hub: ConnectorHub, config: GatewayConfig, events: ResilienceEvents): void {
+  if (!config.resilience.enabled) return;
   const settings = config.resilience as ResilienceSettings;
-  const breaker = new CircuitBreakerMiddleware(settings, events);
   hub
     .use(new FallbackMiddleware(settings, events))
     .use(new BulkheadMiddleware(settings, events))
-    .use(breaker)
+    .use(new CircuitBreakerMiddleware(settings, events))
     .use(new RetryMiddleware(settings, events))
     .use(new TimeoutMiddleware(settings, events));
-  return breaker;
 }
