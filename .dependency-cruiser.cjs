@@ -73,7 +73,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules|\\.tools)/' },
+    // Build outputs too: the app build's and each lib package's (libs/<lib>/dist).
+    exclude: { path: '(^|/)(dist|node_modules|\\.tools)/' },
     // Type-only imports count: knowing a wire type is knowing the wire format.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

@@ -12,7 +12,8 @@ const TESTS = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.spec-helpers.ts', '**/t
 export default tseslint.config(
   {
     ignores: [
-      'dist/**',
+      // Build outputs: the app build's, and each lib package's (libs/<lib>/dist).
+      '**/dist/**',
       'node_modules/**',
       '.tools/**',
       'coverage/**',
