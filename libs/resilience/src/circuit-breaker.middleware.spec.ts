@@ -51,7 +51,7 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('a success in between starts the count again', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 3 });
-      a.script = (_model, n) => (n === 3 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 3 ? undefined : { fail: http(500) });
       await failTimes(hub, 2);
       expect((await ask(hub)).content).toBe('a:x');
       await failTimes(hub, 2);
@@ -62,7 +62,7 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('opens when the failure rate in the window reaches the threshold with enough calls', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 100, failureRateThreshold: 0.5, minimumCalls: 10, samplingWindowMs: 10_000 });
-      a.script = (_model, n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F ...
+      a.script = (_n, { nOfModel: n }) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F ...
       for (let n = 1; n <= 9; n++) {
         await (n % 2 === 0 ? rejectionOf(ask(hub)) : ask(hub));
         expect(breaker.stateOf('a', 'x')).toBe('closed'); // 4 of 8 failed is 50%, but fewer than 10 calls
@@ -75,7 +75,7 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('stays closed below the failure rate', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 100, failureRateThreshold: 0.5, minimumCalls: 4, samplingWindowMs: 10_000 });
-      a.script = (_model, n) => (n % 3 === 0 ? { fail: http(500) } : undefined); // S S F ...
+      a.script = (_n, { nOfModel: n }) => (n % 3 === 0 ? { fail: http(500) } : undefined); // S S F ...
       for (let n = 1; n <= 30; n++) await (n % 3 === 0 ? rejectionOf(ask(hub)) : ask(hub));
       expect(breaker.stateOf('a', 'x')).toBe('closed');
       expect(a.callsTo('x')).toBe(30);
@@ -105,7 +105,7 @@ describe('CircuitBreakerMiddleware', () => {
       expect(states(events)).toEqual([]);
 
       // Neither: it does not reset the run of failures either.
-      a.script = (_model, n) => ({ fail: http(n === 13 ? status : 500) });
+      a.script = (_n, { nOfModel: n }) => ({ fail: http(n === 13 ? status : 500) });
       await failTimes(hub, 2);
       await rejectionOf(ask(hub));
       await failTimes(hub, 1);
@@ -289,9 +289,9 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('counts a completed stream as a success', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 2 });
-      a.script = (_model, n) => (n === 2 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 2 ? undefined : { fail: http(500) });
       await rejectionOf(collect(askStream(hub)));
-      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello');
+      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello!');
       await rejectionOf(collect(askStream(hub)));
       expect(breaker.stateOf('a', 'x')).toBe('closed');
     });
@@ -309,7 +309,7 @@ describe('CircuitBreakerMiddleware', () => {
       expect(breaker.stateOf('a', 'x')).toBe('closed'); // not failures
       expect(a.streamsClosed).toBe(2); // and the upstream streams were closed
 
-      a.script = (_model, n) => (n === 4 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 4 ? undefined : { fail: http(500) });
       await rejectionOf(collect(askStream(hub)));
       await stopEarly(); // not a success either
       await rejectionOf(collect(askStream(hub)));
@@ -330,7 +330,7 @@ describe('CircuitBreakerMiddleware', () => {
       await probe.return!(undefined);
       expect(breaker.stateOf('a', 'x')).toBe('half_open');
 
-      expect((await collect(askStream(hub))).length).toBe(3);
+      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello!');
       expect(breaker.stateOf('a', 'x')).toBe('closed');
     });
   });
@@ -338,7 +338,7 @@ describe('CircuitBreakerMiddleware', () => {
   describe('scope', () => {
     it('keeps one breaker per provider+model', async () => {
       const { hub, a, b, breaker, events } = setup({ consecutiveFailures: 2 });
-      a.script = (model) => (model === 'x' ? { fail: http(500) } : undefined);
+      a.script = (_n, { model }) => (model === 'x' ? { fail: http(500) } : undefined);
       b.script = () => undefined;
       await failTimes(hub, 2, 'a/x');
       expect((await rejectionOf(ask(hub, 'a/x'))).code).toBe('circuit_open');
@@ -370,7 +370,7 @@ describe('CircuitBreakerMiddleware', () => {
       const a = new ScriptedProvider('a');
       const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 2 } } };
       const { hub } = hubWith({ a }, (bus) => [new CircuitBreakerMiddleware(settings, bus, { maxBreakers: 3 })]);
-      a.script = (model) => (model === 'bad' || model === 'm1' ? { fail: http(500) } : undefined);
+      a.script = (_n, { model }) => (model === 'bad' || model === 'm1' ? { fail: http(500) } : undefined);
       for (let i = 0; i < 2; i++) await rejectionOf(ask(hub, 'a/bad'));
       expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
       // A fourth breaker (m3) drops the oldest closed one, m1, and its failure with it.

@@ -150,7 +150,7 @@ describe('FallbackMiddleware', () => {
       const { hub, events, a } = setup({ fast: ['a/x', 'b/y'] });
       a.script = () => ({ fail: http(503) });
       const chunks = await collect(askStream(hub));
-      expect(chunks.map((c) => c.content).join('')).toBe('b:y:Hello');
+      expect(chunks.map((c) => c.content).join('')).toBe('b:y:Hello!');
       expect(hops(events)).toEqual(['a/x->b/y (upstream_error)']);
     });
 
@@ -203,7 +203,7 @@ describe('FallbackMiddleware', () => {
       ] as const) {
         const { hub, a, b, c } = setup(aliases, { random: () => random });
         const log: string[] = [];
-        for (const p of [a, b, c]) p.script = (model) => (log.push(`${p.name}/${model}`), { fail: http(500) });
+        for (const p of [a, b, c]) p.script = (_n, { model }) => (log.push(`${p.name}/${model}`), { fail: http(500) });
         await rejectionOf(ask(hub));
         expect(log).toEqual(order);
       }
