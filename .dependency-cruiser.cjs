@@ -12,6 +12,9 @@
  */
 const PROVIDER_INTERNALS = '^libs/providers/src/[^/]+/[^/]+\\.(wire|request|request-config|response|response-format|stream|errors|translator|embeddings|model)\\.ts$';
 
+/** Folders of libs/providers that are not providers: the transport and helpers, the plugin contract. */
+const INFRASTRUCTURE = 'shared|plugin';
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -44,22 +47,23 @@ module.exports = {
     {
       name: 'providers-import-no-other-provider',
       comment:
-        "A provider's folder imports shared/ and its own files only. azure-openai and openai-compatible " +
-        "speak OpenAI's wire format and reuse openai/'s translator: the one deliberate exception (docs/architecture.md).",
+        "A folder of libs/providers imports its own files and the shared infrastructure (shared/, plugin/) only. " +
+        "azure-openai and openai-compatible speak OpenAI's wire format and reuse openai/'s translator: the one " +
+        'deliberate exception (docs/architecture.md). The registry (libs/providers/src/*.ts) lists every provider.',
       severity: 'error',
       from: {
-        path: '^libs/providers/src/([^/]+)/',
+        path: `^libs/providers/src/([^/]+)/`,
         // The shared transport's spec drives it through the OpenAI-family providers.
         pathNot: ['^libs/providers/src/(azure-openai|openai-compatible)/', '^libs/providers/src/shared/[^/]+\\.spec\\.ts$'],
       },
-      to: { path: '^libs/providers/src/[^/]+/', pathNot: '^libs/providers/src/($1|shared)/' },
+      to: { path: '^libs/providers/src/[^/]+/', pathNot: `^libs/providers/src/($1|${INFRASTRUCTURE})/` },
     },
     {
       name: 'openai-reuse-only',
       comment: 'azure-openai and openai-compatible may reuse openai/ (same wire format), and no other provider.',
       severity: 'error',
       from: { path: '^libs/providers/src/(azure-openai|openai-compatible)/' },
-      to: { path: '^libs/providers/src/[^/]+/', pathNot: '^libs/providers/src/($1|shared|openai)/' },
+      to: { path: '^libs/providers/src/[^/]+/', pathNot: `^libs/providers/src/($1|openai|${INFRASTRUCTURE})/` },
     },
     {
       name: 'no-wire-format-above-providers',
