@@ -8,7 +8,7 @@ export PATH := $(NODE_BIN):$(PATH)
 
 SOURCES := $(shell find apps libs bench loadtest scripts -path '*/dist' -prune -o -name '*.ts' -not -name '*.k6.ts' -not -name '*.spec.ts' -not -name '*.e2e-spec.ts' -print 2>/dev/null)
 
-.PHONY: help install system-deps build run test test-unit test-e2e typecheck bench scaling chart-docs clean images cluster-build cluster-up cluster-down cluster-status
+.PHONY: help install system-deps build run test test-unit test-e2e typecheck lint bench scaling chart-docs clean images cluster-build cluster-up cluster-down cluster-status
 
 help:
 	@echo "make run        build and start the gateway on port 3000 (mock provider + providers whose keys are set)"
@@ -17,6 +17,7 @@ help:
 	@echo "make scaling    throughput at 1, 2, 4, 8 gateway replicas in the test cluster (make cluster-up first)"
 	@echo "make typecheck  tsc over everything, specs and the k6 scripts included"
 	@echo "make chart-docs the chart's values.schema.json and README values table, from the comments of values.yaml"
+	@echo "make lint       ESLint (type-aware) and the import boundaries between libs and apps"
 	@echo "make images     the gateway, fake provider, load runner and Redis images, without Docker (.tools/images/*.tar)"
 	@echo "make cluster-up     a real one-node Kubernetes 1.34 in namespaces of its own (root; docs/kubernetes.md)"
 	@echo "make cluster-down   stop it and remove all its state"
@@ -59,11 +60,20 @@ typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 	npx tsc -p loadtest/scenarios/tsconfig.json
 
+# ESLint with typescript-eslint's type-aware rules (eslint.config.mjs), then the import boundaries
+# between libs and apps (.dependency-cruiser.cjs; docs/architecture.md, "Boundaries"). Offline:
+# both are npm devDependencies that `make install` already put in place.
+LINTED := apps libs bench scripts deploy loadtest
+
+lint: install
+	npx eslint --max-warnings 0 $(LINTED)
+	npx depcruise $(LINTED) --config .dependency-cruiser.cjs --output-type err
+
 # jest under a time limit (JEST_TIME_LIMIT, default 30m), and whatever test processes are left
 # killed after it, whatever happened to it: see scripts/jest.sh and docs/testing.md.
 JEST := ./scripts/jest.sh --ci
 
-test: system-deps build typecheck images
+test: system-deps build typecheck lint images
 	$(JEST)
 
 test-unit: install

@@ -21,7 +21,7 @@ export interface AbRun {
 }
 
 /** Medians over one variant's runs. */
-export interface VariantSummary {
+interface VariantSummary {
   runs: number;
   reqPerSec: number;
   p50Ms: number;
@@ -40,7 +40,7 @@ export interface AbInput {
   runs: AbRun[];
 }
 
-export interface AbFigures {
+interface AbFigures {
   off: VariantSummary;
   on: VariantSummary;
   /** 1 - median req/s (on) / median req/s (off). */
@@ -93,7 +93,7 @@ export function abCost<E extends object>(input: AbInput, evidence: E): AbCost<E>
   return { connections, durationS, rounds, nodeArgs, ...evidence, runs, off, on, cost: 1 - on.reqPerSec / off.reqPerSec, cpuUsPerRequestAdded };
 }
 
-export const pct = (fraction: number): string => `${(fraction * 100).toFixed(1)} %`;
+const pct = (fraction: number): string => `${(fraction * 100).toFixed(1)} %`;
 const us = (value: number | null): string => (value === null ? 'n/a' : value.toFixed(1));
 
 export interface AbFormat {

@@ -25,7 +25,7 @@ export function cpuSeconds(pid: number): number | null {
 }
 
 /** Busy CPU seconds of the whole machine so far (all cores, every process), from /proc/stat; null when unknown. */
-export function machineCpuSeconds(): number | null {
+function machineCpuSeconds(): number | null {
   try {
     // cpu  user nice system idle iowait irq softirq steal ...
     const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);

@@ -61,7 +61,7 @@ export async function measureFirstChunk(targets: Target[], body: string, request
         try {
           timing = await timeOne(pools[index], body);
         } catch (error) {
-          throw new Error(`first-chunk run against ${targets[index].name}: ${(error as Error).message}`);
+          throw new Error(`first-chunk run against ${targets[index].name}: ${(error as Error).message}`, { cause: error });
         }
         if (i >= warmup) timings[index].push(timing);
       }

@@ -46,7 +46,7 @@ function main(): void {
     setTimeout(() => process.exit(0), 2_000).unref();
     server.close();
     server.closeAllConnections();
-    pool.close().finally(() => process.exit(0));
+    void pool.close().finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

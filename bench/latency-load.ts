@@ -15,7 +15,7 @@ import { withPeaks, type Peak } from './resources';
 
 const WORKER_MAIN = join(__dirname, 'latency-load-worker.js');
 /** Each load process holds one socket per loop: 5,000 stays well under an open-file cap of 20,000. */
-export const LOOPS_PER_PROCESS = 5_000;
+const LOOPS_PER_PROCESS = 5_000;
 
 export interface LatencyLoadOptions {
   inFlight: number;

@@ -5,11 +5,11 @@ import type { LatencyRun } from './latency-load';
 import { table } from './table';
 
 /** Throughput the gateway must keep, as a share of the floor's, with no error, at this many in flight. */
-export const LATENCY_RATIO_GOAL = 0.9;
-export const LATENCY_RATIO_IN_FLIGHT = 2_000;
+const LATENCY_RATIO_GOAL = 0.9;
+const LATENCY_RATIO_IN_FLIGHT = 2_000;
 /** Peak RSS the gateway must stay under with this many streams in flight. */
-export const STREAMS_RSS_GOAL_MIB = 512;
-export const STREAMS_RSS_IN_FLIGHT = 10_000;
+const STREAMS_RSS_GOAL_MIB = 512;
+const STREAMS_RSS_IN_FLIGHT = 10_000;
 
 export interface LatencyTarget {
   name: string;

@@ -63,7 +63,7 @@ const STREAM_OTHER_EVENTS = 3;
  * so the peak RSS would say nothing about a pod. `--max-heap-size` sets that same total
  * (`--max-old-space-size` would not: it leaves the young generation sized for the whole machine).
  */
-export const PRODUCTION_HEAP_ARGS = ['--max-heap-size=259'];
+const PRODUCTION_HEAP_ARGS = ['--max-heap-size=259'];
 /** Open files a process needs besides its sockets (modules, logs, pipes, epoll). */
 const FD_HEADROOM = 1_000;
 
@@ -81,7 +81,7 @@ export function protocolFor(inFlight: number, openFileLimit: number | null): Ups
 }
 
 /** Seconds measured in a run at this latency. */
-export function durationFor(settings: Pick<LatencySettings, 'durationS'>, latencyMs: number): number {
+function durationFor(settings: Pick<LatencySettings, 'durationS'>, latencyMs: number): number {
   return Math.max(settings.durationS, Math.ceil((4 * latencyMs) / 1000));
 }
 

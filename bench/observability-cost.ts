@@ -10,7 +10,7 @@ import { postChat } from './load';
 import type { Child } from './processes';
 import { countRequestLines, hasRequestsTotalSample, probeProblems, type ObservabilityCost, type ObservabilityProbe } from './observability-report';
 
-export const OBSERVABILITY_OFF = { observability: { metrics: { enabled: false }, requestLog: { enabled: false } } };
+const OBSERVABILITY_OFF = { observability: { metrics: { enabled: false }, requestLog: { enabled: false } } };
 
 /** How long a request line may take to reach the output file (pino writes asynchronously); 'off' waits all of it. */
 const REQUEST_LINE_WAIT_MS = 2_000;

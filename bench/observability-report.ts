@@ -15,7 +15,7 @@ export interface ObservabilityProbe {
   requestLines: number;
 }
 
-export interface ObservabilityEvidence {
+interface ObservabilityEvidence {
   probes: Record<AbVariant, ObservabilityProbe>;
 }
 
@@ -25,9 +25,9 @@ export type ObservabilityCost = AbCost<ObservabilityEvidence>;
 export const OBSERVABILITY_COST_GOAL_PCT = 10;
 
 /** What marks a request line in the gateway's output (pino JSON, message `request`). */
-export const REQUEST_LINE_MARK = '"msg":"request"';
+const REQUEST_LINE_MARK = '"msg":"request"';
 /** The counter every API request adds to; /metrics has a sample of it once a request was served. */
-export const REQUESTS_TOTAL = 'llm_hub_requests_total';
+const REQUESTS_TOTAL = 'llm_hub_requests_total';
 
 /** How many request lines a gateway's output holds. */
 export function countRequestLines(output: string): number {

@@ -94,6 +94,7 @@ export class BenchRedisCluster {
       throw new Error(
         `${error instanceof Error ? error.message : String(error)}\n` +
           `(ports ${portBase}..${portBase + 5} and ${portBase + 10_000}..${portBase + 10_005} must be free; BENCH_REDIS_PORT_BASE picks others; ${cleanup})`,
+        { cause: error },
       );
     }
     return cluster;

@@ -167,7 +167,7 @@ function cpuRows(floor: LoadResult, gateway: LoadResult): string[][] {
     const others = otherCpuSeconds(x.cpuS);
     return [
       x.target,
-      ...PROCESSES.map((name) => (cpu[name] == null ? 'n/a' : cpu[name]!.toFixed(2))),
+      ...PROCESSES.map((name) => (cpu[name] == null ? 'n/a' : cpu[name].toFixed(2))),
       others === null ? 'n/a' : others.toFixed(2),
       own == null || x.responses === 0 ? 'n/a' : ((own * 1e6) / x.responses).toFixed(0),
     ];

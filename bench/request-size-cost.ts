@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       process.stdout.write(`| ${size} | ${(body.length / 1024).toFixed(0)} | ${ms.toFixed(2)} | ${((1000 * ms) / size).toFixed(2)} |\n`);
     }
   } finally {
-    for (const child of children.reverse()) await child.stop(2_000);
+    for (const child of children.reverse()) await child.stop('SIGTERM', 2_000);
   }
 }
 

@@ -8,7 +8,7 @@ import { formatAbCost, type AbCost, type AbVariant } from './ab-report';
 /** The target: 'on' may cost at most this share of 'off''s req/s, in %. */
 export const RESILIENCE_COST_GOAL_PCT = 5;
 
-export interface ResilienceEvidence {
+interface ResilienceEvidence {
   /** Upstream attempts each gateway made for one request the fake failed with 503: shows which one runs the pipeline. */
   attemptsFor503: Record<AbVariant, number>;
 }

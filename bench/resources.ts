@@ -13,7 +13,7 @@ export interface Peak {
 }
 
 /** Resident set size in MiB, or null. */
-export function rssMiB(pid: number): number | null {
+function rssMiB(pid: number): number | null {
   try {
     const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : null;

@@ -289,7 +289,7 @@ async function main(): Promise<number> {
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\n${formatReport(results)}\n\nresults written to ${resultsFile}\n`);
   } finally {
-    for (const child of children.reverse()) await child.stop(2_000);
+    for (const child of children.reverse()) await child.stop('SIGTERM', 2_000);
     clearTimeout(watchdog);
   }
   if (problems.length > 0) {

@@ -195,7 +195,7 @@ function env(objects: K8sObject[]): Map<string, EnvVar> {
 }
 
 function podAnnotations(objects: K8sObject[]): Record<string, string> {
-  return (get(gateway(objects), 'spec.template.metadata.annotations') ?? {}) as Record<string, string>;
+  return (get(gateway(objects), 'spec.template.metadata.annotations') ?? {});
 }
 
 function configMap(objects: K8sObject[]): K8sObject {

@@ -44,7 +44,7 @@ export class Trend {
   }
 }
 
-export class Rate {
+class Rate {
   readonly type = 'rate';
   passes = 0;
   fails = 0;
@@ -60,7 +60,7 @@ export class Rate {
   }
 }
 
-export class Counter {
+class Counter {
   readonly type = 'counter';
   count = 0;
 

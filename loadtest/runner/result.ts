@@ -21,7 +21,7 @@ export interface TrendSummary {
   p99: number;
 }
 
-export interface ThresholdOutcome {
+interface ThresholdOutcome {
   metric: string;
   expression: string;
   /** The aggregate's value at the end; null when the metric got no sample (not evaluated). */
@@ -84,7 +84,7 @@ function metricValues(metric: Metric): Record<string, number> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-export function describeExecutor(definition: ScenarioDefinition): string {
+function describeExecutor(definition: ScenarioDefinition): string {
   const e = definition.executor;
   const perUnit = (rate: number, unit?: string) => `${rate}/${unit && unit !== '1s' ? unit : 's'}`;
   switch (e.executor) {

@@ -25,6 +25,7 @@ describe('the scenarios', () => {
       const text = readFileSync(join(DIR, `${name}.k6.ts`), 'utf8');
       const factory = /import \{ (\w+) \} from '\.\/([\w-]+)\.ts';/.exec(text);
       expect(factory?.[2]).toBe(name);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is named at run time
       expect(SCENARIOS[name]).toBe(require(join(DIR, name))[factory![1]]);
       expect(text).toContain(`const script = k6Script(${factory![1]});`);
       expect(text).toMatch(/export const options = script\.options;\s+export default script\.iteration;/);

@@ -56,7 +56,7 @@ export class GatewayScaler {
           `HPA ${hpa} belongs to KEDA's ScaledObject ${keda.name}, which would undo the pinned replica count: measure with the chart's plain HPA (autoscaling.engine=hpa)`,
         );
       }
-      bounds = { minReplicas: found.spec!.minReplicas ?? 1, maxReplicas: found.spec!.maxReplicas };
+      bounds = { minReplicas: found.spec.minReplicas ?? 1, maxReplicas: found.spec.maxReplicas };
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
@@ -122,7 +122,7 @@ export class GatewayScaler {
   async waitReady(replicas: number, timeoutMs: number): Promise<void> {
     const { namespace, deployment } = this.target;
     const deadline = Date.now() + timeoutMs;
-    let seen = '';
+    let seen: string;
     for (;;) {
       const current = await this.apps.readNamespacedDeployment({ name: deployment, namespace });
       const status = current.status ?? {};

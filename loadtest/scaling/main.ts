@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inspect } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { durationMs } from '../scenarios/duration';
 import { parseScalingCli, usage, UsageError, type ScalingOptions } from './cli';
@@ -126,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
     await restore();
   }
   if (failure !== undefined) {
-    progress(`failed: ${failure instanceof Error ? failure.message : String(failure)}`);
+    progress(`failed: ${failure instanceof Error ? failure.message : inspect(failure)}`);
     // What was measured, the failing step included, still makes a report (no gate is applied).
     if (steps.length > 0 && steps[0].rps > 0) progress(`wrote ${writeOutputs(options, steps).files.join(', ')} (the steps measured)`);
     return EXIT.failed;

@@ -28,7 +28,7 @@ interface Chunk {
 function parse(text: string): Chunk | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' ? (value as Chunk) : undefined;
+    return value && typeof value === 'object' ? value : undefined;
   } catch {
     return undefined;
   }

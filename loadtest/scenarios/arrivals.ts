@@ -7,7 +7,7 @@ import type { ConstantArrivalRate, RampingArrivalRate, Stage } from './scenario.
 import type { Settings } from './settings.ts';
 
 /** Requests per second when RATE is not set. */
-export const EXPECTED_RATE = 20;
+const EXPECTED_RATE = 20;
 
 interface Vus {
   /** VUs made before the start (k6 makes more, up to the cap, when they are all busy). */

@@ -14,7 +14,7 @@ export function uniquePrompt(iteration: Iteration): string {
   return `Request ${RUN_ID}-${iteration.index}. ${QUESTION}`;
 }
 
-export function pooledPrompt(slot: number, pool: number): string {
+function pooledPrompt(slot: number, pool: number): string {
   return `Question ${slot + 1} of ${pool}. ${QUESTION}`;
 }
 

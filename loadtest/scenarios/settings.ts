@@ -74,7 +74,7 @@ export const SETTINGS = {
   SLO_CACHE_HIT_RATE: { default: '0.8', doc: "cache mix: smallest share of cache hits (90 % repeats, less each prompt's first miss)" },
 } as const satisfies Record<string, Spec>;
 
-export type SettingName = keyof typeof SETTINGS;
+type SettingName = keyof typeof SETTINGS;
 
 /** http(s)://host[:port][/path]: a pattern, since k6's runtime has no URL class. */
 const HTTP_URL = /^https?:\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:\d{1,5})?(\/[^\s?#]*)?$/;

@@ -4,7 +4,7 @@ import { ANSWER_CHECKS, type ScenarioFactory } from './scenario.ts';
 import { requestThresholds } from './slo.ts';
 
 /** Share of the spike's users that make the traffic before and after it. */
-export const SPIKE_BASELINE = 0.1;
+const SPIKE_BASELINE = 0.1;
 
 /**
  * A sudden crowd: a tenth of VUS users, then all VUS within RAMP, held for DURATION, then back. Users

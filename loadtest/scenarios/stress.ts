@@ -5,7 +5,7 @@ import { ANSWER_CHECKS, type ScenarioFactory, type Stage } from './scenario.ts';
 import { requestThresholds } from './slo.ts';
 
 /** Steps of the expected rate the stress test climbs: where the SLOs break is the result. */
-export const STRESS_STEPS = [1, 2, 3, 4];
+const STRESS_STEPS = [1, 2, 3, 4];
 
 /** Beyond the expected load: RATE, then 2, 3 and 4 times it, each held for DURATION. */
 export const stress: ScenarioFactory = (settings) => {

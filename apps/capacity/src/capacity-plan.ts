@@ -19,7 +19,7 @@
  * replicas at a 1 req/s per-pod target). The HPA's default 10% tolerance is wider than either.
  */
 
-export const REQUESTS_PER_SECOND_METRIC = 'llm_hub_requests_per_second';
+const REQUESTS_PER_SECOND_METRIC = 'llm_hub_requests_per_second';
 export const DEFAULT_MIN_REPLICAS = 2;
 
 export interface CapacityInput {

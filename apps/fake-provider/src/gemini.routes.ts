@@ -94,7 +94,7 @@ function functionResponseText(response: unknown): string {
   if (typeof response === 'string') return response;
   if (typeof response !== 'object' || response === null) return JSON.stringify(response ?? null);
   const fields = response as Json;
-  for (const key of ['content', 'result', 'output']) if (typeof fields[key] === 'string') return fields[key] as string;
+  for (const key of ['content', 'result', 'output']) if (typeof fields[key] === 'string') return fields[key];
   return JSON.stringify(response);
 }
 

@@ -32,7 +32,7 @@ describe('h2c listener', () => {
   it('answers JSON and streams over HTTP/2, counted by protocol beside HTTP/1.1 requests', async () => {
     const json = await chat('hello');
     expect(json.statusCode).toBe(200);
-    expect((await json.body.json()) as unknown).toMatchObject({ choices: [{ message: { content: 'Fake reply to: hello' } }] });
+    expect(await json.body.json()).toMatchObject({ choices: [{ message: { content: 'Fake reply to: hello' } }] });
     const stream = await chat('hello', true);
     const events = parseSse(await stream.body.text());
     expect(events.at(-1)?.data).toBe('[DONE]');

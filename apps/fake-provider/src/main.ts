@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     stopping = true;
     // close() drops open connections, so it is quick; the timer only guards against the unexpected.
     setTimeout(() => process.exit(0), 2_000).unref();
-    fake.close().finally(() => process.exit(0));
+    void fake.close().finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -21,7 +21,7 @@ function typeOf(schema: Schema): string | undefined {
   const type = schema.type;
   if (typeof type === 'string') return type.toLowerCase();
   if (Array.isArray(type)) {
-    const first = type.find((t) => typeof t === 'string' && t.toLowerCase() !== 'null');
+    const first: unknown = type.find((t) => typeof t === 'string' && t.toLowerCase() !== 'null');
     return typeof first === 'string' ? first.toLowerCase() : 'null';
   }
   if (isSchema(schema.properties)) return 'object';
@@ -36,7 +36,7 @@ function valueFor(schema: unknown, name: string, depth: number): unknown {
   for (const key of ['anyOf', 'oneOf', 'allOf']) {
     const options = schema[key];
     if (Array.isArray(options) && options.length > 0) {
-      const option = options.find((o) => !(isSchema(o) && o.type === 'null')) ?? options[0];
+      const option: unknown = options.find((o) => !(isSchema(o) && o.type === 'null')) ?? options[0];
       return valueFor(option, name, depth + 1);
     }
   }

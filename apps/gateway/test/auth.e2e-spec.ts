@@ -23,7 +23,7 @@ describe('gateway keys', () => {
     ['the key without Bearer', { authorization: KEYS[0] }],
   ])('rejects %s with 401 in OpenAI shape', async (_name, headers) => {
     for (const path of ['/v1/chat/completions', '/api/complete', '/v1/embeddings']) {
-      const response = await postJson(`${gateway.url}${path}`, { ...body, input: 'x' }, headers as Record<string, string>);
+      const response = await postJson(`${gateway.url}${path}`, { ...body, input: 'x' }, headers);
       expect(response.status).toBe(401);
       const error = (await response.json()) as { error: { type: string; code: string } };
       expect(error.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });

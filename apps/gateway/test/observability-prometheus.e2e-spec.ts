@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { runChild } from './support/children';
 import { ALERTS_FILE, CHART_FILES_DIR, alertRules, dashboardQueries } from './support/dashboard-queries';
 import { startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { GATEWAY_JOB, startPrometheus, type PrometheusHandle } from './support/prometheus';

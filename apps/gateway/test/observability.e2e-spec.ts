@@ -2,7 +2,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import { createServer } from 'node:net';
 import { NO_RETRY_NO_BREAKER, eventually, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { postJson } from './support/sse';
-import { jsonLines, requestLines, sample, scrape, type LogLine } from './support/observed';
+import { requestLines, sample, scrape, type LogLine } from './support/observed';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**

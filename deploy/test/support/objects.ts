@@ -35,13 +35,13 @@ export function workloads(objects: readonly K8sObject[]): K8sObject[] {
 
 export function podSpec(workload: K8sObject): PodSpec {
   if (workload.kind === 'Pod') return workload.spec as PodSpec;
-  if (workload.kind === 'CronJob') return get(workload, 'spec.jobTemplate.spec.template.spec') as PodSpec;
-  return get(workload, 'spec.template.spec') as PodSpec;
+  if (workload.kind === 'CronJob') return get<PodSpec>(workload, 'spec.jobTemplate.spec.template.spec');
+  return get<PodSpec>(workload, 'spec.template.spec');
 }
 
 export function podLabels(workload: K8sObject): Record<string, string> {
   if (workload.kind === 'Pod') return (workload.metadata?.labels ?? {}) as Record<string, string>;
-  return (get(workload, 'spec.template.metadata.labels') ?? {}) as Record<string, string>;
+  return get<Record<string, string> | undefined>(workload, 'spec.template.metadata.labels') ?? {};
 }
 
 export function containerOf(workload: K8sObject, name: string): Container {

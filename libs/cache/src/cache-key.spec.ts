@@ -27,7 +27,7 @@ function keyOf(overrides: Partial<CacheKeyInput> = {}): string {
 }
 
 function withRequest(changes: Record<string, unknown>): string {
-  return keyOf({ request: { ...request, ...changes } as ChatRequest });
+  return keyOf({ request: { ...request, ...changes } });
 }
 
 describe('cacheKeyFor', () => {

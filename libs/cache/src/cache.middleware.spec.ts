@@ -12,7 +12,6 @@ import {
 } from '@llm-connector-hub/core';
 import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
 import { CacheEvents, type CacheEvent } from './cache-events';
-import * as cacheKey from './cache-key';
 import type { CacheMiddlewareOptions } from './cache-options';
 import { CacheMiddleware } from './cache.middleware';
 import { StreamAssembler } from './stream-assembly';
@@ -44,7 +43,7 @@ function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    promise.then(resolve);
+    promise.then(resolve, reject);
   });
 }
 

@@ -5,7 +5,7 @@ describe('SingleFlight', () => {
     const flights = new SingleFlight<string>();
     expect(flights.join('k')).toBeUndefined();
     const flight = flights.begin('k');
-    const joined = [flights.join('k'), flights.join('k')];
+    const joined = [flights.join('k')!, flights.join('k')!];
     expect(joined[0]).toBe(flight.promise);
     expect(flights.join('other')).toBeUndefined();
     flight.resolve('answer');

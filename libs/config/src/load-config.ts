@@ -55,7 +55,7 @@ export function loadConfig<Entry extends ProviderEntry>(env: Env, composition: C
   const fileAuth = file.auth ?? {};
   if (env.LLM_HUB_API_KEYS !== undefined && isRecord(fileAuth) && (fileAuth.apiKeys == null || Array.isArray(fileAuth.apiKeys))) {
     const keys = env.LLM_HUB_API_KEYS.split(',').map((k) => k.trim()).filter(Boolean);
-    raw.auth = { ...fileAuth, apiKeys: [...(fileAuth.apiKeys ?? []), ...keys] };
+    raw.auth = { ...fileAuth, apiKeys: [...((fileAuth.apiKeys as unknown[] | null | undefined) ?? []), ...keys] };
   }
   const fileCache = file.cache ?? {};
   if (isRecord(fileCache)) raw.cache = cacheFromEnv(fileCache, env);

@@ -3,7 +3,6 @@ import {
   isHubError,
   upstreamHttpError,
   type ChatCompletion,
-  type ChatCompletionChunk,
   type LlmProvider,
 } from '@llm-connector-hub/core';
 import { MockProvider } from '@llm-connector-hub/providers';
@@ -12,7 +11,7 @@ import type { ChatStream } from './chat-stream';
 import type { HubContext } from './hub-context';
 import type { HubMiddleware, StreamHandler } from './hub-middleware';
 import type { HubCallMeta } from './hub-request';
-import { EmbeddingFakeProvider, FakeProvider, collect, completionOf, rejectionOf, user } from './hub.spec-helpers';
+import { EmbeddingFakeProvider, FakeProvider, collect, rejectionOf, user } from './hub.spec-helpers';
 
 function hubWith(providers: Record<string, LlmProvider>, options: ConstructorParameters<typeof ConnectorHub>[0] = {}): ConnectorHub {
   const hub = new ConnectorHub(options);

@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type {
   ChatCompletion,
   ChatRequest,
-  EmbeddingRequest,
   EmbeddingResponse,
   LlmProvider,
 } from '@llm-connector-hub/core';
@@ -178,8 +177,8 @@ export class ConnectorHub {
   async close(): Promise<void> {
     // One instance may serve under several names; closing its pool twice would reject.
     await Promise.all([
-      ...[...new Set(this.providers.values())].map((provider) => provider.close?.()),
-      ...this.middleware.map((layer) => layer.close?.()),
+      ...[...new Set(this.providers.values())].map(async (provider) => provider.close?.()),
+      ...this.middleware.map(async (layer) => layer.close?.()),
     ]);
   }
 
@@ -253,7 +252,7 @@ export class ConnectorHub {
         this.served(context);
         const started = performance.now();
         try {
-          return await provider.embed(context.request as EmbeddingRequest, context);
+          return await provider.embed(context.request, context);
         } catch (error) {
           throw this.translated(error, context);
         } finally {

@@ -25,6 +25,7 @@ export class FakeProvider implements LlmProvider {
   readonly type = 'fake';
   readonly calls: RecordedCall[] = [];
   /** Thrown by complete() / before the first chunk of stream(); a function is asked per call. */
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- the function form is handled apart
   failWith?: unknown | ((attempt: number) => unknown);
   /** Wait for the signal to abort instead of answering. */
   hang = false;

@@ -128,19 +128,19 @@ export class GatewayMetrics {
     }));
 
     // collect() runs at scrape time with the gauge as `this`.
-    const self = this;
+    const counts = { inFlight: () => this.inFlightCount, openStreams: () => this.openStreamCount };
     new Gauge({
       ...METRICS.inFlight,
       registers,
       collect(this: Gauge) {
-        this.set(self.inFlightCount);
+        this.set(counts.inFlight());
       },
     });
     new Gauge({
       ...METRICS.openStreams,
       registers,
       collect(this: Gauge) {
-        this.set(self.openStreamCount);
+        this.set(counts.openStreams());
       },
     });
     this.memoryLimitGauge = new OptionalGauge(registry, METRICS.memoryLimit);

@@ -2,10 +2,10 @@ import { HubErrors } from '@llm-connector-hub/core';
 import { Bulkhead } from './bulkhead';
 import { BulkheadMiddleware } from './bulkhead.middleware';
 import type { BulkheadOptions, ResilienceSettings } from './resilience-options';
-import { ask, collect, gate, hubErrorOf, hubWith, textOf, TestProvider } from './retry.spec-helpers';
+import { ask, collect, gate, hubErrorOf, hubWith, textOf, ScriptedProvider } from './retry.spec-helpers';
 
 function setup(bulkhead: Partial<BulkheadOptions>, names = ['p']) {
-  const providers = Object.fromEntries(names.map((name) => [name, new TestProvider(name)]));
+  const providers = Object.fromEntries(names.map((name) => [name, new ScriptedProvider(name)]));
   const settings: ResilienceSettings = { defaults: { bulkhead } };
   const { hub, seen } = hubWith(providers, (events) => [new BulkheadMiddleware(settings, events)]);
   return { providers, provider: providers[names[0]], hub, seen };
@@ -146,7 +146,7 @@ describe('BulkheadMiddleware', () => {
       const stream = hub.streamComplete(ask())[Symbol.asyncIterator]();
 
       const first = await stream.next();
-      expect(first.value?.choices[0].delta.content).toBe('Hel');
+      expect(first.value?.choices[0].delta.content).toBe('p:m:');
       expect((await hubErrorOf(hub.complete(ask()))).status).toBe(429);
 
       while (!(await stream.next()).done);
@@ -158,7 +158,7 @@ describe('BulkheadMiddleware', () => {
       const { provider, hub } = setup({ maxConcurrent: 1, maxQueue: 0 });
 
       for await (const chunk of hub.streamComplete(ask())) {
-        expect(textOf([chunk])).toBe('Hel');
+        expect(textOf([chunk])).toBe('p:m:');
         break;
       }
 
@@ -172,7 +172,7 @@ describe('BulkheadMiddleware', () => {
 
       expect((await hubErrorOf(collect(hub.streamComplete(ask())))).code).toBe('upstream_stream_interrupted');
 
-      expect(textOf(await collect(hub.streamComplete(ask())))).toBe('Hello!');
+      expect(textOf(await collect(hub.streamComplete(ask())))).toBe('p:m:Hello!');
     });
 
     it('queues a stream and starts it when a slot frees', async () => {
@@ -187,14 +187,14 @@ describe('BulkheadMiddleware', () => {
 
       release.open();
       await running;
-      expect(textOf(await streamed)).toBe('Hello!');
+      expect(textOf(await streamed)).toBe('p:m:Hello!');
     });
 
     it('takes no slot before the first next()', async () => {
       const { provider, hub } = setup({ maxConcurrent: 1, maxQueue: 0 });
       const idle = hub.streamComplete(ask());
       await hub.complete(ask());
-      expect(textOf(await collect(idle))).toBe('Hello!');
+      expect(textOf(await collect(idle))).toBe('p:m:Hello!');
       expect(provider.calls).toHaveLength(2);
     });
   });

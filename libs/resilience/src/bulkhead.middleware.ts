@@ -31,11 +31,6 @@ export class BulkheadMiddleware implements HubMiddleware {
     private readonly events: ResilienceEvents,
   ) {}
 
-  /** The provider's bulkhead (for health and metrics); undefined when unlimited or not used yet. */
-  bulkheadFor(provider: string): Bulkhead | undefined {
-    return this.providers.get(provider) ?? undefined;
-  }
-
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
     const bulkhead = this.forProvider(context.provider);
     return bulkhead ? this.holding(bulkhead, context, () => next(context)) : next(context);

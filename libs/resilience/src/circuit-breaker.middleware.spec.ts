@@ -1,7 +1,7 @@
 import { HubError, HubErrors } from '@llm-connector-hub/core';
 import type { ConnectorHub } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
-import { ScriptedProvider, collect, gate, http, hubWith, rejectionOf, user } from './circuit-breaker.spec-helpers';
+import { ScriptedProvider, breakerState, collect, gate, http, hubWith, rejectionOf, user } from './circuit-breaker.spec-helpers';
 import type { ResilienceEvent } from './resilience-events';
 import type { BreakerOptions, ResilienceSettings } from './resilience-options';
 
@@ -9,13 +9,14 @@ import type { BreakerOptions, ResilienceSettings } from './resilience-options';
 function setup(breaker: Partial<BreakerOptions>, providers: ResilienceSettings['providers'] = undefined) {
   const a = new ScriptedProvider('a');
   const b = new ScriptedProvider('b');
-  let middleware!: CircuitBreakerMiddleware;
   const settings: ResilienceSettings = {
     defaults: { breaker: { consecutiveFailures: 3, minimumCalls: 1_000, cooldownMs: 15_000, ...breaker } },
     providers,
   };
-  const { hub, events } = hubWith({ a, b }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus))]);
-  return { hub, events, a, b, breaker: middleware };
+  const { hub, events } = hubWith({ a, b }, (bus) => [CircuitBreakerMiddleware.fromSettings(settings, bus)]);
+  // The breaker's state as its events report it: what metrics and logs see.
+  const reported = { stateOf: (provider: string, model: string) => breakerState(events, provider, model) };
+  return { hub, events, a, b, breaker: reported };
 }
 
 const ask = (hub: ConnectorHub, model = 'a/x') => hub.complete({ model, messages: user });
@@ -50,7 +51,7 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('a success in between starts the count again', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 3 });
-      a.script = (_model, n) => (n === 3 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 3 ? undefined : { fail: http(500) });
       await failTimes(hub, 2);
       expect((await ask(hub)).content).toBe('a:x');
       await failTimes(hub, 2);
@@ -61,7 +62,7 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('opens when the failure rate in the window reaches the threshold with enough calls', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 100, failureRateThreshold: 0.5, minimumCalls: 10, samplingWindowMs: 10_000 });
-      a.script = (_model, n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F ...
+      a.script = (_n, { nOfModel: n }) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F ...
       for (let n = 1; n <= 9; n++) {
         await (n % 2 === 0 ? rejectionOf(ask(hub)) : ask(hub));
         expect(breaker.stateOf('a', 'x')).toBe('closed'); // 4 of 8 failed is 50%, but fewer than 10 calls
@@ -75,23 +76,22 @@ describe('CircuitBreakerMiddleware', () => {
     it('takes the documented options: errorThreshold is the failure rate as a percentage, events and per-provider settings beside it', async () => {
       const a = new ScriptedProvider('a');
       const b = new ScriptedProvider('b');
-      let middleware!: CircuitBreakerMiddleware;
       const providers = { b: { breaker: { failureRateThreshold: 1 } } };
       const { hub, events } = hubWith({ a, b }, (bus) => [
-        (middleware = new CircuitBreakerMiddleware({ errorThreshold: 50, consecutiveFailures: 100, minimumCalls: 4, providers, events: bus })),
+        new CircuitBreakerMiddleware({ errorThreshold: 50, consecutiveFailures: 100, minimumCalls: 4, providers, events: bus }),
       ]);
-      a.script = b.script = (_model, n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F
+      a.script = b.script = (n) => (n % 2 === 0 ? { fail: http(503) } : undefined); // S F S F
       for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub)) : ask(hub));
       for (let n = 1; n <= 4; n++) await (n % 2 === 0 ? rejectionOf(ask(hub, 'b/x')) : ask(hub, 'b/x'));
-      expect(middleware.stateOf('a', 'x')).toBe('open'); // 2 of 4 failed: 50 %
-      expect(middleware.stateOf('b', 'x')).toBe('closed'); // b's own threshold is 100 %
+      expect(breakerState(events, 'a', 'x')).toBe('open'); // 2 of 4 failed: 50 %
+      expect(breakerState(events, 'b', 'x')).toBe('closed'); // b's own threshold is 100 %
       expect(states(events)).toEqual(['a/x:open']);
       expect(() => new CircuitBreakerMiddleware({ errorThreshold: 150 })).toThrow(/percentage/);
     });
 
     it('stays closed below the failure rate', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 100, failureRateThreshold: 0.5, minimumCalls: 4, samplingWindowMs: 10_000 });
-      a.script = (_model, n) => (n % 3 === 0 ? { fail: http(500) } : undefined); // S S F ...
+      a.script = (_n, { nOfModel: n }) => (n % 3 === 0 ? { fail: http(500) } : undefined); // S S F ...
       for (let n = 1; n <= 30; n++) await (n % 3 === 0 ? rejectionOf(ask(hub)) : ask(hub));
       expect(breaker.stateOf('a', 'x')).toBe('closed');
       expect(a.callsTo('x')).toBe(30);
@@ -121,7 +121,7 @@ describe('CircuitBreakerMiddleware', () => {
       expect(states(events)).toEqual([]);
 
       // Neither: it does not reset the run of failures either.
-      a.script = (_model, n) => ({ fail: http(n === 13 ? status : 500) });
+      a.script = (_n, { nOfModel: n }) => ({ fail: http(n === 13 ? status : 500) });
       await failTimes(hub, 2);
       await rejectionOf(ask(hub));
       await failTimes(hub, 1);
@@ -305,9 +305,9 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('counts a completed stream as a success', async () => {
       const { hub, a, breaker } = setup({ consecutiveFailures: 2 });
-      a.script = (_model, n) => (n === 2 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 2 ? undefined : { fail: http(500) });
       await rejectionOf(collect(askStream(hub)));
-      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello');
+      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello!');
       await rejectionOf(collect(askStream(hub)));
       expect(breaker.stateOf('a', 'x')).toBe('closed');
     });
@@ -325,7 +325,7 @@ describe('CircuitBreakerMiddleware', () => {
       expect(breaker.stateOf('a', 'x')).toBe('closed'); // not failures
       expect(a.streamsClosed).toBe(2); // and the upstream streams were closed
 
-      a.script = (_model, n) => (n === 4 ? undefined : { fail: http(500) });
+      a.script = (_n, { nOfModel: n }) => (n === 4 ? undefined : { fail: http(500) });
       await rejectionOf(collect(askStream(hub)));
       await stopEarly(); // not a success either
       await rejectionOf(collect(askStream(hub)));
@@ -346,7 +346,7 @@ describe('CircuitBreakerMiddleware', () => {
       await probe.return!(undefined);
       expect(breaker.stateOf('a', 'x')).toBe('half_open');
 
-      expect((await collect(askStream(hub))).length).toBe(3);
+      expect((await collect(askStream(hub))).map((c) => c.content).join('')).toBe('a:x:Hello!');
       expect(breaker.stateOf('a', 'x')).toBe('closed');
     });
   });
@@ -354,18 +354,13 @@ describe('CircuitBreakerMiddleware', () => {
   describe('scope', () => {
     it('keeps one breaker per provider+model', async () => {
       const { hub, a, b, breaker, events } = setup({ consecutiveFailures: 2 });
-      a.script = (model) => (model === 'x' ? { fail: http(500) } : undefined);
+      a.script = (_n, { model }) => (model === 'x' ? { fail: http(500) } : undefined);
       b.script = () => undefined;
       await failTimes(hub, 2, 'a/x');
       expect((await rejectionOf(ask(hub, 'a/x'))).code).toBe('circuit_open');
       expect((await ask(hub, 'a/y')).content).toBe('a:y');
       expect((await ask(hub, 'b/x')).content).toBe('b:x');
       expect([breaker.stateOf('a', 'x'), breaker.stateOf('a', 'y'), breaker.stateOf('b', 'x')]).toEqual(['open', 'closed', 'closed']);
-      expect(breaker.states()).toEqual([
-        { provider: 'a', model: 'x', state: 'open' },
-        { provider: 'a', model: 'y', state: 'closed' },
-        { provider: 'b', model: 'x', state: 'closed' },
-      ]);
       expect(states(events)).toEqual(['a/x:open']);
     });
 
@@ -389,13 +384,18 @@ describe('CircuitBreakerMiddleware', () => {
 
     it('keeps at most maxBreakers breakers, dropping closed ones first', async () => {
       const a = new ScriptedProvider('a');
-      let middleware!: CircuitBreakerMiddleware;
-      const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 1 } } };
-      const { hub } = hubWith({ a }, (bus) => [(middleware = CircuitBreakerMiddleware.fromSettings(settings, bus, { maxBreakers: 3 }))]);
-      a.script = (model) => (model === 'bad' ? { fail: http(500) } : undefined);
-      await rejectionOf(ask(hub, 'a/bad'));
-      for (const model of ['m1', 'm2', 'm3', 'm4']) await ask(hub, `a/${model}`);
-      expect(middleware.states().map((s) => `${s.model}:${s.state}`)).toEqual(['bad:open', 'm3:closed', 'm4:closed']);
+      const settings: ResilienceSettings = { defaults: { breaker: { consecutiveFailures: 2 } } };
+      const { hub } = hubWith({ a }, (bus) => [CircuitBreakerMiddleware.fromSettings(settings, bus, { maxBreakers: 3 })]);
+      a.script = (_n, { model }) => (model === 'bad' || model === 'm1' ? { fail: http(500) } : undefined);
+      for (let i = 0; i < 2; i++) await rejectionOf(ask(hub, 'a/bad'));
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      // A fourth breaker (m3) drops the oldest closed one, m1, and its failure with it.
+      for (const model of ['m2', 'm3']) await ask(hub, `a/${model}`);
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      expect((await rejectionOf(ask(hub, 'a/m1'))).code).toBe('upstream_error');
+      // The open one was kept all along: still failing fast.
+      expect((await rejectionOf(ask(hub, 'a/bad'))).code).toBe('circuit_open');
+      expect(a.callsTo('bad')).toBe(2);
     });
   });
 });

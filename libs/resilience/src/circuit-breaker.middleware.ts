@@ -75,16 +75,6 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     return new CircuitBreakerMiddleware({ ...settings?.defaults?.breaker, providers: settings?.providers, events, ...options });
   }
 
-  /** The breaker state of one provider+model ('closed' when it has never been called). */
-  stateOf(provider: string, model: string): BreakerState {
-    return this.breakers.get(keyOf(provider, model))?.circuit.state ?? 'closed';
-  }
-
-  /** Every breaker in use, for metrics and health. */
-  states(): Array<{ provider: string; model: string; state: BreakerState }> {
-    return [...this.breakers.values()].map(({ provider, model, circuit }) => ({ provider, model, state: circuit.state }));
-  }
-
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
     return this.guard(context, () => next(context));
   }
@@ -143,7 +133,7 @@ export class CircuitBreakerMiddleware implements HubMiddleware {
     const entry: BreakerEntry = { provider, model, circuit };
     this.breakers.set(key, entry);
     let models = this.byProvider.get(provider);
-    if (!models) this.byProvider.set(provider, (models = new Map()));
+    if (!models) this.byProvider.set(provider, (models = new Map<string, BreakerEntry>()));
     models.set(model, entry);
     return entry;
   }

@@ -1,7 +1,7 @@
 import { HubErrors, upstreamHttpError, type ChatRequest } from '@llm-connector-hub/core';
 import type { AliasSpec, ConnectorHub, HubCallMeta, HubContext, HubMiddleware } from '@llm-connector-hub/hub';
 import { CircuitBreakerMiddleware } from './circuit-breaker.middleware';
-import { ScriptedProvider, collect, http, hubWith, rejectionOf, seededRandom, user } from './circuit-breaker.spec-helpers';
+import { ScriptedProvider, breakerState, collect, http, hubWith, rejectionOf, seededRandom, user } from './circuit-breaker.spec-helpers';
 import { FallbackMiddleware } from './fallback.middleware';
 import { ResilienceErrors } from './resilience-errors';
 import { ResilienceEvents, type ResilienceEvent } from './resilience-events';
@@ -85,14 +85,13 @@ describe('FallbackMiddleware', () => {
     });
 
     it('falls back past an open breaker without calling its provider', async () => {
-      let breaker!: CircuitBreakerMiddleware;
       const { hub, events, a } = setup(
         { fast: ['a/x', 'b/y'] },
-        { inner: (bus) => [(breaker = new CircuitBreakerMiddleware({ consecutiveFailures: 2, events: bus }))] },
+        { inner: (bus) => [new CircuitBreakerMiddleware({ consecutiveFailures: 2, events: bus })] },
       );
       a.script = () => ({ fail: http(500) });
       for (let i = 0; i < 2; i++) expect((await ask(hub)).content).toBe('b:y');
-      expect(breaker.stateOf('a', 'x')).toBe('open');
+      expect(breakerState(events, 'a', 'x')).toBe('open');
 
       const meta: HubCallMeta = {};
       expect((await ask(hub, 'fast', meta)).content).toBe('b:y');
@@ -152,7 +151,7 @@ describe('FallbackMiddleware', () => {
       const { hub, events, a } = setup({ fast: ['a/x', 'b/y'] });
       a.script = () => ({ fail: http(503) });
       const chunks = await collect(askStream(hub));
-      expect(chunks.map((c) => c.content).join('')).toBe('b:y:Hello');
+      expect(chunks.map((c) => c.content).join('')).toBe('b:y:Hello!');
       expect(hops(events)).toEqual(['a/x->b/y (upstream_error)']);
     });
 
@@ -205,7 +204,7 @@ describe('FallbackMiddleware', () => {
       ] as const) {
         const { hub, a, b, c } = setup(aliases, { random: () => random });
         const log: string[] = [];
-        for (const p of [a, b, c]) p.script = (model) => (log.push(`${p.name}/${model}`), { fail: http(500) });
+        for (const p of [a, b, c]) p.script = (_n, { model }) => (log.push(`${p.name}/${model}`), { fail: http(500) });
         await rejectionOf(ask(hub));
         expect(log).toEqual(order);
       }

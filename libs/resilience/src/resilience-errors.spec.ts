@@ -2,7 +2,7 @@ import { HubErrors, upstreamHttpError } from '@llm-connector-hub/core';
 import type { ResilienceSettings } from './resilience-options';
 import { RetryMiddleware } from './retry.middleware';
 import { ResilienceErrors, countsAgainstBreaker, isFallbackFailure, isRetryableFailure } from './resilience-errors';
-import { ask, hubErrorOf, hubWith, TestProvider } from './retry.spec-helpers';
+import { ask, hubErrorOf, hubWith, ScriptedProvider } from './retry.spec-helpers';
 
 const quota = () => upstreamHttpError('p', 429, 'You exceeded your current quota', 1, 'quota_exceeded');
 
@@ -42,7 +42,7 @@ describe('the resilience verdicts read the error catalogue', () => {
 
   it('makes one attempt for a spent quota, where it made three', async () => {
     const settings: ResilienceSettings = { defaults: { retry: { maxAttempts: 3, initialDelayMs: 1, maxDelayMs: 2 } } };
-    const provider = new TestProvider('p');
+    const provider = new ScriptedProvider('p');
     const { hub, seen } = hubWith({ p: provider }, (events) => [RetryMiddleware.fromSettings(settings, events)]);
     provider.script = () => ({ fail: quota() });
 

@@ -3,7 +3,7 @@ import type { HubCallMeta } from '@llm-connector-hub/hub';
 import type { DeepPartial, ResilienceSettings, RetryOptions } from './resilience-options';
 import { RetryMiddleware, type RetryMiddlewareHooks } from './retry.middleware';
 import { TimeoutMiddleware } from './timeout.middleware';
-import { ask, collect, hubErrorOf, hubWith, textOf, TestProvider } from './retry.spec-helpers';
+import { ask, collect, hubErrorOf, hubWith, textOf, ScriptedProvider } from './retry.spec-helpers';
 
 /** Fast retries by default; each test narrows what it is about. */
 const retrySettings = (retry: DeepPartial<RetryOptions>): ResilienceSettings => ({
@@ -11,7 +11,7 @@ const retrySettings = (retry: DeepPartial<RetryOptions>): ResilienceSettings => 
 });
 
 function setup(retry: DeepPartial<RetryOptions> = {}, hooks: RetryMiddlewareHooks = {}) {
-  const provider = new TestProvider('p');
+  const provider = new ScriptedProvider('p');
   const { hub, seen } = hubWith({ p: provider }, (events) => [RetryMiddleware.fromSettings(retrySettings(retry), events, hooks)]);
   return { provider, hub, seen };
 }
@@ -38,8 +38,8 @@ describe('RetryMiddleware', () => {
     });
 
     it('takes the documented options: maxAttempts for every provider, per-provider settings and events beside it', async () => {
-      const p = new TestProvider('p');
-      const q = new TestProvider('q');
+      const p = new ScriptedProvider('p');
+      const q = new ScriptedProvider('q');
       const fast = { initialDelayMs: 1, maxDelayMs: 2 };
       const { hub, seen } = hubWith({ p, q }, (events) => [new RetryMiddleware({ maxAttempts: 2, ...fast, providers: { q: { retry: { maxAttempts: 1 } } }, events })]);
       p.script = q.script = () => ({ fail: unavailable() });
@@ -192,7 +192,7 @@ describe('RetryMiddleware', () => {
     });
 
     it('retries an attempt that the timeout layer below aborted, with a fresh signal', async () => {
-      const provider = new TestProvider('p');
+      const provider = new ScriptedProvider('p');
       const settings: ResilienceSettings = { defaults: { ...retrySettings({ maxAttempts: 2 }).defaults, timeout: { attemptMs: 30 } } };
       const { hub, seen } = hubWith({ p: provider }, (events) => [RetryMiddleware.fromSettings(settings, events), new TimeoutMiddleware(settings, events)]);
       provider.script = (n) => (n === 1 ? { hang: true } : undefined);
@@ -215,8 +215,8 @@ describe('RetryMiddleware', () => {
     });
 
     it('takes the options of the provider the call goes to', async () => {
-      const a = new TestProvider('a');
-      const b = new TestProvider('b');
+      const a = new ScriptedProvider('a');
+      const b = new ScriptedProvider('b');
       const settings: ResilienceSettings = {
         defaults: retrySettings({ maxAttempts: 3 }).defaults,
         providers: { b: { retry: { maxAttempts: 1 } } },
@@ -281,8 +281,8 @@ describe('RetryMiddleware', () => {
     });
 
     it('is kept per provider: one failing provider does not spend the budget of another', async () => {
-      const a = new TestProvider('a');
-      const b = new TestProvider('b');
+      const a = new ScriptedProvider('a');
+      const b = new ScriptedProvider('b');
       const settings = retrySettings({ maxAttempts: 2, initialDelayMs: 0, budget: { ratio: 0.1, minPerSecond: 0, windowMs: 60_000 } });
       const { hub } = hubWith({ a, b }, (events) => [RetryMiddleware.fromSettings(settings, events)]);
       a.script = () => ({ fail: unavailable() });
@@ -305,7 +305,7 @@ describe('RetryMiddleware', () => {
 
       const chunks = await collect(hub.streamComplete(ask()));
 
-      expect(textOf(chunks)).toBe('Hello!');
+      expect(textOf(chunks)).toBe('p:m:Hello!');
       expect(provider.calls).toHaveLength(3);
     });
 
@@ -322,7 +322,7 @@ describe('RetryMiddleware', () => {
       );
 
       expect(error).toBe(cut);
-      expect(textOf(received)).toBe('Hel');
+      expect(textOf(received)).toBe('p:m:');
       expect(provider.calls).toHaveLength(1);
       expect(seen).toEqual([]);
     });
@@ -332,7 +332,7 @@ describe('RetryMiddleware', () => {
       provider.script = (n) => (n === 1 ? { fail: unavailable() } : undefined);
 
       for await (const chunk of hub.streamComplete(ask())) {
-        expect(chunk.choices[0].delta.content).toBe('Hel');
+        expect(chunk.choices[0].delta.content).toBe('p:m:');
         break;
       }
 

@@ -1,10 +1,10 @@
 import { upstreamHttpError, type ChatCompletionChunk } from '@llm-connector-hub/core';
 import type { ResilienceSettings, TimeoutOptions } from './resilience-options';
 import { TimeoutMiddleware } from './timeout.middleware';
-import { ask, collect, gate, hubErrorOf, hubWith, textOf, TestProvider } from './retry.spec-helpers';
+import { ask, collect, gate, hubErrorOf, hubWith, textOf, ScriptedProvider } from './retry.spec-helpers';
 
 function setup(timeout: Partial<TimeoutOptions>, hubOptions: { defaultTimeoutMs?: number } = {}) {
-  const provider = new TestProvider('p');
+  const provider = new ScriptedProvider('p');
   const settings: ResilienceSettings = { defaults: { timeout } };
   const { hub, seen } = hubWith({ p: provider }, (events) => [new TimeoutMiddleware(settings, events)], hubOptions);
   return { provider, hub, seen };
@@ -123,7 +123,7 @@ describe('TimeoutMiddleware', () => {
     it('bounds the wait for a first chunk without any setting (RESILIENCE_DEFAULTS: 180 s)', async () => {
       jest.useFakeTimers();
       try {
-        const provider = new TestProvider('p');
+        const provider = new ScriptedProvider('p');
         const { hub } = hubWith({ p: provider }, (events) => [new TimeoutMiddleware(undefined, events)], { defaultTimeoutMs: 600_000 });
         provider.script = () => ({ hang: true });
         const pending = hubErrorOf(collect(hub.streamComplete(ask())));
@@ -152,7 +152,7 @@ describe('TimeoutMiddleware', () => {
 
       const chunks = await collect(hub.streamComplete(ask()));
 
-      expect(textOf(chunks)).toBe('Hello!');
+      expect(textOf(chunks)).toBe('p:m:Hello!');
       expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('stop');
       expect(provider.calls[0].signal.aborted).toBe(false);
       expect(seen).toEqual([]);
@@ -174,7 +174,7 @@ describe('TimeoutMiddleware', () => {
       );
 
       expect(error.code).toBe('client_closed_request');
-      expect(textOf(received)).toBe('Hel');
+      expect(textOf(received)).toBe('p:m:');
       expect(provider.calls[0].signal.aborted).toBe(true);
     });
 
@@ -195,7 +195,7 @@ describe('TimeoutMiddleware', () => {
       const { provider, hub } = setup({ firstTokenMs: 1_000 });
 
       for await (const chunk of hub.streamComplete(ask())) {
-        expect(chunk.choices[0].delta.content).toBe('Hel');
+        expect(chunk.choices[0].delta.content).toBe('p:m:');
         break;
       }
 

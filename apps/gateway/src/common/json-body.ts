@@ -17,7 +17,7 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
-    parse(request, body, (error, value) => {
+    void parse(request, body, (error, value) => {
       if (error) return done(error, undefined);
       if (deeperThan(value, MAX_JSON_DEPTH)) {
         return done(HubErrors.invalidRequest(`The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`, null, 'invalid_body'), undefined);

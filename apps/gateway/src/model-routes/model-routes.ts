@@ -12,7 +12,7 @@ import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 interface ModelRoute<Schema extends z.ZodType> {
   url: string;
   body: Schema;
-  answer(responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>): Promise<void>;
+  answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>) => Promise<void>;
 }
 
 function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelRoute<Schema> {

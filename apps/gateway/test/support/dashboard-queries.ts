@@ -10,11 +10,11 @@ import { parse } from 'yaml';
 
 const REPO_ROOT = resolve(__dirname, '../../../..');
 export const CHART_FILES_DIR = join(REPO_ROOT, 'deploy/helm/llm-connector-hub/files');
-export const DASHBOARD_FILES = ['dashboards/llm-hub-overview.json', 'dashboards/llm-hub-providers.json'];
+const DASHBOARD_FILES = ['dashboards/llm-hub-overview.json', 'dashboards/llm-hub-providers.json'];
 export const ALERTS_FILE = 'prometheus/alerts.yaml';
 
 /** Values for a live test: short windows, and every label value for the dashboards' selectors. */
-export const TEMPLATE_VALUES: Readonly<Record<string, string>> = {
+const TEMPLATE_VALUES: Readonly<Record<string, string>> = {
   __rate_interval: '1m',
   __interval: '15s',
   __interval_ms: '15000',
@@ -28,14 +28,14 @@ export const TEMPLATE_VALUES: Readonly<Record<string, string>> = {
   hpa: '.*',
 };
 
-export interface DashboardQuery {
+interface DashboardQuery {
   dashboard: string;
   panel: string;
   refId: string;
   expr: string;
 }
 
-export interface AlertRule {
+interface AlertRule {
   alert: string;
   expr: string;
   for: string;
@@ -66,7 +66,7 @@ interface GrafanaDashboard {
  * label_replace replacement) are not variables: they are left alone. An unknown variable throws,
  * so a typo in a dashboard fails the test instead of sending a broken query.
  */
-export function substituteTemplateVariables(expr: string, values: Readonly<Record<string, string>> = TEMPLATE_VALUES): string {
+function substituteTemplateVariables(expr: string, values: Readonly<Record<string, string>> = TEMPLATE_VALUES): string {
   return expr.replace(
     /\$\{([A-Za-z_]\w*)(?::[^}]*)?\}|\[\[([A-Za-z_]\w*)(?::\w+)?\]\]|\$([A-Za-z_]\w*)/g,
     (match, braced: string | undefined, bracketed: string | undefined, bare: string | undefined) => {
@@ -83,7 +83,7 @@ function flattenPanels(panels: GrafanaPanel[] = []): GrafanaPanel[] {
   return panels.flatMap((panel) => [panel, ...flattenPanels(panel.panels)]);
 }
 
-export function loadDashboard(file: string): GrafanaDashboard {
+function loadDashboard(file: string): GrafanaDashboard {
   return JSON.parse(readFileSync(join(CHART_FILES_DIR, file), 'utf8')) as GrafanaDashboard;
 }
 

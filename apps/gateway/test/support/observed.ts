@@ -4,7 +4,7 @@ import type { RunningProcess } from './processes';
 export type LogLine = Record<string, any>;
 
 /** The complete JSON lines a process printed so far. */
-export function jsonLines(process: RunningProcess): LogLine[] {
+function jsonLines(process: RunningProcess): LogLine[] {
   return process
     .output()
     .split('\n')

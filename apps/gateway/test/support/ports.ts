@@ -31,7 +31,7 @@ export async function freePortBase(count: number, busOffset: number): Promise<nu
 async function allFree(ports: number[]): Promise<boolean> {
   const servers = ports.map(() => createServer());
   const bound = await Promise.allSettled(servers.map((server, i) => listen(server, ports[i])));
-  await Promise.all(servers.map((server, i) => (bound[i].status === 'fulfilled' ? new Promise((resolve) => server.close(resolve)) : undefined)));
+  await Promise.all(servers.map((server, i) => (bound[i].status === 'fulfilled' ? new Promise((resolve) => server.close(resolve)) : Promise.resolve())));
   return bound.every((result) => result.status === 'fulfilled');
 }
 

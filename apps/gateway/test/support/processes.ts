@@ -1,29 +1,16 @@
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { launch, type RunningProcess } from '../../../../scripts/lib/launcher';
 import { signalChild, spawnChild } from './children';
 import { READY_TIMEOUT_MS } from './timeouts';
 
 const ROOT = resolve(__dirname, '../../../..');
 export const GATEWAY_MAIN = join(ROOT, 'dist/apps/gateway/src/main.js');
-export const FAKE_PROVIDER_MAIN = join(ROOT, 'dist/apps/fake-provider/src/main.js');
+const FAKE_PROVIDER_MAIN = join(ROOT, 'dist/apps/fake-provider/src/main.js');
 
-export interface RunningProcess {
-  child: ChildProcess;
-  port: number;
-  url: string;
-  /** The gateway's metrics listener (`{"msg":"metrics listening","port":N}`), when it has one. */
-  metricsUrl?: string;
-  /** The fake provider's cleartext HTTP/2 listener, when started with H2C_PORT. */
-  h2cUrl?: string;
-  /** Everything the process wrote to stdout and stderr so far. */
-  output(): string;
-  /** Sends a signal (to its process group) and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-  exited: Promise<number | null>;
-}
+export type { RunningProcess };
 
 export interface StartOptions {
   /** Working directory; default the caller's. */
@@ -31,56 +18,14 @@ export interface StartOptions {
 }
 
 /**
- * Starts a built Node entry point as a real process on 127.0.0.1 and waits for its
- * `{"msg":"listening","port":N}` line. Env is exactly what is given plus PATH (no inherited keys),
- * with both the API and the metrics listener on any free port unless the env says otherwise.
- * The child is registered (children.ts) before anything is awaited, so it is killed after the test
- * file even when the hook that started it timed out; when it is not listening within timeoutMs, it
- * is killed at once.
+ * Starts a built Node entry point as a real process (scripts/lib/launcher.ts, the launcher the
+ * bench uses too), everything it writes kept for output(). The child is registered (children.ts)
+ * before anything is awaited, so it is killed after the test file even when the hook that started
+ * it timed out; when it is not listening within timeoutMs, it is killed at once. Signals reach its
+ * whole process group.
  */
 export function startProcess(main: string, env: Record<string, string>, timeoutMs = READY_TIMEOUT_MS, options: StartOptions = {}): Promise<RunningProcess> {
-  const child = spawnChild(process.execPath, [main], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LLM_HUB_METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      signalChild(child, 'SIGKILL');
-      reject(new Error(`${main} did not start within ${timeoutMs} ms:\n${output}`));
-    }, timeoutMs);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const match = /\{[^\n]*"msg":"listening"[^\n]*\}/.exec(output);
-      if (!match) return;
-      const { port, h2cPort } = JSON.parse(match[0]) as { port: number; h2cPort?: number };
-      const metrics = /\{[^\n]*"msg":"metrics listening"[^\n]*\}/.exec(output);
-      clearTimeout(timer);
-      resolvePromise({
-        child,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        metricsUrl: metrics ? `http://127.0.0.1:${JSON.parse(metrics[0]).port as number}` : undefined,
-        h2cUrl: h2cPort === undefined ? undefined : `http://127.0.0.1:${h2cPort}`,
-        output: () => output,
-        exited,
-        stop: async (signal = 'SIGTERM') => {
-          if (child.exitCode === null && child.signalCode === null) signalChild(child, signal);
-          return exited;
-        },
-      });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (data: Buffer) => {
-      output += data.toString();
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${main} exited with ${code} before listening:\n${output}`));
-    });
-  });
+  return launch(main, { env, timeoutMs, cwd: options.cwd, spawn: spawnChild, signal: signalChild });
 }
 
 /** `env` e.g. `{ H2C_PORT: '0' }` for the cleartext HTTP/2 listener too (its URL is `h2cUrl`). */

@@ -10,8 +10,6 @@ import { ALERTS_FILE, CHART_FILES_DIR } from './dashboard-queries';
 import { freePort } from './ports';
 import { READY_TIMEOUT_MS } from './timeouts';
 
-export { freePort };
-
 /**
  * A real Prometheus (Debian's `prometheus`, scripts/install-prometheus.sh) for e2e specs: it
  * scrapes a running gateway and a stand-in kube-state-metrics every second and evaluates the
@@ -20,15 +18,15 @@ export { freePort };
  */
 
 export const GATEWAY_JOB = 'llm-connector-hub';
-export const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
+const KUBE_STATE_METRICS_JOB = 'kube-state-metrics';
 
-export interface PromSample {
+interface PromSample {
   metric: Record<string, string>;
   /** [unix seconds, value as Prometheus prints it ("NaN", "+Inf", "0.25")]. */
   value: [number, string];
 }
 
-export interface PromAlert {
+interface PromAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   state: 'pending' | 'firing';
@@ -36,7 +34,7 @@ export interface PromAlert {
   value: string;
 }
 
-export interface PromTarget {
+interface PromTarget {
   labels: Record<string, string>;
   scrapeUrl: string;
   health: 'up' | 'down' | 'unknown';
@@ -80,7 +78,7 @@ export interface PrometheusOptions {
  * must hold (`for`) is proven by `promtool test rules alerts.test.yaml`, on synthetic series
  * over simulated hours, which a test that runs for seconds cannot do.
  */
-export function alertRulesWithoutFor(): string {
+function alertRulesWithoutFor(): string {
   const document = parseDocument(readFileSync(join(CHART_FILES_DIR, ALERTS_FILE), 'utf8'));
   const groups = document.toJS() as { groups: Array<{ rules: Array<Record<string, unknown>> }> };
   groups.groups.forEach((group, g) =>
@@ -96,7 +94,7 @@ export function alertRulesWithoutFor(): string {
  * "Replicas" panel reads the gateway Deployment's available replicas and its HPA's desired,
  * current and max replicas from it. Static values with the labels kube-state-metrics gives them.
  */
-export const KUBE_STATE_METRICS_TEXT = [
+const KUBE_STATE_METRICS_TEXT = [
   '# HELP kube_deployment_status_replicas_available The number of available replicas per deployment.',
   '# TYPE kube_deployment_status_replicas_available gauge',
   'kube_deployment_status_replicas_available{namespace="llm-hub",deployment="llm-connector-hub"} 3',

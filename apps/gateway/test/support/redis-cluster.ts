@@ -29,7 +29,7 @@ const BUS_OFFSET = 10_000;
 /** The script waits up to 30 s for cluster_state:ok (60 s for a stop); starting six nodes comes on top. */
 const SCRIPT_TIMEOUT_MS = 120_000;
 
-export interface ClusterNode {
+interface ClusterNode {
   id: string;
   port: number;
   /** e.g. ['myself', 'master'], ['slave'], ['master', 'fail'], ['slave', 'fail?']. */
@@ -41,13 +41,13 @@ export interface ClusterNode {
   slots: Array<[number, number]>;
 }
 
-export interface MasterInfo {
+interface MasterInfo {
   id: string;
   port: number;
   slots: Array<[number, number]>;
 }
 
-export interface ReplicaInfo {
+interface ReplicaInfo {
   id: string;
   port: number;
   masterId: string;
@@ -116,7 +116,7 @@ export async function startRedisCluster(portBase?: number): Promise<RedisCluster
   }
 }
 
-export function parseClusterNodes(text: string): ClusterNode[] {
+function parseClusterNodes(text: string): ClusterNode[] {
   return text
     .split('\n')
     .map((line) => line.trim())

@@ -1,11 +1,11 @@
 import { SseParser } from './sse-parser';
-import { SSE_DONE, sseData, sseEvent } from './sse-writer';
+import { SSE_DONE, sseData } from './sse-writer';
 
 describe('sse-writer', () => {
   it('writes frames that an SSE parser reads back to the same payloads', () => {
     const payload = { choices: [{ delta: { content: 'line one\nline two\r\n' } }] };
     const parser = new SseParser();
-    const events = parser.push(sseData(payload) + sseEvent('ping', { n: 1 }) + SSE_DONE);
+    const events = parser.push(sseData(payload) + 'event: ping\ndata: {"n":1}\n\n' + SSE_DONE);
     expect(events).toEqual([
       { data: JSON.stringify(payload) },
       { event: 'ping', data: '{"n":1}' },

@@ -26,7 +26,8 @@ async function fakeAnthropic(reply: Reply): Promise<{ url: string; seen: Seen; s
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (part: Buffer) => (raw += part.toString('utf8')));
-    req.on('end', async () => {
+    req.on('end', () => void answer());
+    const answer = async () => {
       Object.assign(seen, { method: req.method, url: req.url, headers: req.headers, body: JSON.parse(raw) });
       res.writeHead(reply.status, { 'content-type': reply.contentType });
       const bytes = Buffer.from(reply.body, 'utf8');
@@ -36,7 +37,7 @@ async function fakeAnthropic(reply: Reply): Promise<{ url: string; seen: Seen; s
         await new Promise((resolve) => setImmediate(resolve));
       }
       res.end();
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };

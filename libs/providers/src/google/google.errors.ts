@@ -5,7 +5,7 @@
  * INVALID_ARGUMENT, ...) is appended because it often says more than the message.
  */
 export function googleErrorMessage(body: unknown): string | undefined {
-  const record = Array.isArray(body) ? body[0] : body;
+  const record: unknown = Array.isArray(body) ? body[0] : body;
   if (record === null || typeof record !== 'object') return undefined;
   const error = (record as { error?: unknown }).error;
   if (typeof error === 'string') return error;
@@ -17,7 +17,7 @@ export function googleErrorMessage(body: unknown): string | undefined {
 
 /** The HTTP status carried in an error body (`error.code`), when it is one. */
 export function googleErrorStatus(body: unknown): number | undefined {
-  const record = Array.isArray(body) ? body[0] : body;
+  const record: unknown = Array.isArray(body) ? body[0] : body;
   const code = (record as { error?: { code?: unknown } } | null)?.error?.code;
   return typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599 ? code : undefined;
 }

@@ -1,33 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatCompletionChunk, ChatRequest, SseEvent } from '@llm-connector-hub/core';
-import { SseParser } from '@llm-connector-hub/core';
+import type { ChatCompletionChunk, ChatRequest } from '@llm-connector-hub/core';
+import { fixtureLoader, sseEventsOf } from '../shared/fixtures.spec-helpers';
 import { GoogleTranslator } from './google.translator';
 
 /** Test-only helpers shared by the google specs (not exported from the folder's index). */
 
-export function fixtureText(name: string): string {
-  return readFileSync(join(__dirname, 'fixtures', name), 'utf8');
-}
-
-export function fixtureJson<T = unknown>(name: string): T {
-  return JSON.parse(fixtureText(name)) as T;
-}
-
-/**
- * Splits the fixture's bytes into pieces of `pieceSize` bytes, as a network would (cutting lines,
- * CRLF pairs and multi-byte UTF-8 characters anywhere), and parses them like the provider does.
- */
-export function sseEvents(text: string, pieceSize: number): SseEvent[] {
-  const bytes = new TextEncoder().encode(text);
-  const parser = new SseParser();
-  const events: SseEvent[] = [];
-  for (let offset = 0; offset < bytes.length; offset += pieceSize) {
-    events.push(...parser.push(bytes.subarray(offset, offset + pieceSize)));
-  }
-  events.push(...parser.end());
-  return events;
-}
+const fixtures = fixtureLoader(join(__dirname, 'fixtures'));
+export const fixtureText = fixtures.text;
+export const fixtureJson = fixtures.json;
+export { sseEventsOf as sseEvents };
 
 export interface StreamRun {
   chunks: ChatCompletionChunk[];
@@ -41,7 +22,7 @@ export function runStream(fixture: string, request: ChatRequest, pieceSize = 7, 
   const state = translator.createStreamState(request);
   const chunks: ChatCompletionChunk[] = [];
   try {
-    for (const event of sseEvents(fixtureText(fixture), pieceSize)) {
+    for (const event of sseEventsOf(fixtureText(fixture), pieceSize)) {
       if (translator.isStreamDone(state)) continue;
       chunks.push(...translator.fromStreamEvent(event, state));
     }

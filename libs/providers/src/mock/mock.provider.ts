@@ -118,7 +118,7 @@ export class MockProvider implements LlmProvider {
 /** OpenAI's inputs: a string, strings, one token array (a single input) or token arrays. */
 function embeddingInputs(input: EmbeddingRequest['input']): Array<string | number[]> {
   if (typeof input === 'string') return [input];
-  if (input.length > 0 && input.every((item) => typeof item === 'number')) return [input as number[]];
+  if (input.length > 0 && input.every((item) => typeof item === 'number')) return [input];
   return input as Array<string | number[]>;
 }
 

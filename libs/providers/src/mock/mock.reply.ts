@@ -23,7 +23,7 @@ export function mockReply(request: ChatRequest): MockReply {
   let promptTokens = 0;
   let lastUser = '';
   for (const message of request.messages) {
-    const text = contentText(message.content as Parameters<typeof contentText>[0]);
+    const text = contentText(message.content);
     promptTokens += countWords(text);
     if (message.role === 'user') lastUser = text;
   }

@@ -52,7 +52,7 @@ class WholeBodyHandler implements Dispatcher.DispatchHandler {
   private bytes = 0;
   private controller?: Dispatcher.DispatchController;
   /** Aborts the upstream request (undici then destroys its socket) when the caller's signal fires. */
-  private readonly onAbort = () => this.controller?.abort(this.signal.reason);
+  private readonly onAbort = () => this.controller?.abort(this.signal.reason as Error);
 
   constructor(
     private readonly signal: AbortSignal,
@@ -63,7 +63,7 @@ class WholeBodyHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.signal.aborted) {
-      controller.abort(this.signal.reason);
+      controller.abort(this.signal.reason as Error);
       return;
     }
     this.controller = controller;
