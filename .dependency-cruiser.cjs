@@ -29,12 +29,7 @@ module.exports = {
       name: 'core-and-config-import-no-lib',
       comment: 'core (the contracts) and config (the schema) sit at the bottom: they import no other lib.',
       severity: 'error',
-      from: {
-        path: '^libs/(core|config)/',
-        // TEMPORARY (issue 14): config.schema.ts reads core's UPSTREAM_DEFAULTS; the plugins work
-        // removes that import. Delete this pathNot once it is merged.
-        pathNot: '^libs/config/src/config\\.schema\\.ts$',
-      },
+      from: { path: '^libs/(core|config)/' },
       to: { path: '^libs/', pathNot: '^libs/$1/' },
     },
     {

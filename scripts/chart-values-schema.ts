@@ -90,7 +90,7 @@ function objectSchema(map: YAMLMap, annotation: Schema): Schema {
     properties[child.name] = child.schema;
     if (child.required) required.add(child.name);
   });
-  const out: Schema = { properties: { ...properties, ...((annotation.properties as Schema | undefined) ?? {}) } };
+  const out: Schema = { properties: { ...properties, ...((annotation.properties) ?? {}) } };
   if (!('additionalProperties' in annotation) && !('patternProperties' in annotation)) out.additionalProperties = false;
   if (required.size > 0) out.required = [...required];
   return out;

@@ -177,9 +177,9 @@ function streamFrames(plan: ReplyPlan, model: string, responseId: string, sse: b
   frames.push(frame(response(plan, [{ text: '' }], true, model, responseId), false));
   if (!sse) {
     // A JSON array: `[` instead of the first separator, `]` after the last element.
-    frames[0] = { ...frames[0], data: `[${frames[0].data.slice(ARRAY_SEPARATOR.length)}` };
+    frames[0] = { ...frames[0], data: `[${textOf(frames[0]).slice(ARRAY_SEPARATOR.length)}` };
     const last = frames.length - 1;
-    frames[last] = { ...frames[last], data: `${frames[last].data}]` };
+    frames[last] = { ...frames[last], data: `${textOf(frames[last])}]` };
   }
   return frames;
 }
@@ -208,4 +208,9 @@ export async function embedContents(ex: Exchange, ctx: ModelContext, batch: bool
     values: embedText(text, dimensionsOr((requests[i] as Json).outputDimensionality)),
   }));
   sendJson(ex, 200, batch ? { embeddings } : { embedding: embeddings[0] });
+}
+
+/** This dialect's frames are text; a frame's data is typed as text or bytes for the binary dialects. */
+function textOf(frame: StreamFrame): string {
+  return typeof frame.data === 'string' ? frame.data : Buffer.from(frame.data).toString('utf8');
 }

@@ -27,7 +27,7 @@ const STREAM_ERROR_FRAME = `data: ${JSON.stringify({ object: 'error', message: '
 
 export const mistralDialect: Dialect = {
   name: 'mistral',
-  apiKey: openaiDialect.apiKey,
+  apiKey: (ex) => openaiDialect.apiKey(ex),
   unauthorizedMessage: () => 'Unauthorized',
   errorBody: (status, message) => (status === 401 ? { message, request_id: requestId() } : { object: 'error', message, type: status >= 500 ? 'internal_server_error' : 'invalid_request_error', param: null, code: null }),
 };
@@ -62,7 +62,7 @@ function validate(body: Json): { status: number; message: string } | undefined {
   for (const message of messages as Json[]) {
     const ids = [...((message.tool_calls as Json[] | undefined) ?? []).map((call) => call.id), ...(message.role === 'tool' ? [message.tool_call_id] : [])];
     const bad = ids.find((id) => typeof id !== 'string' || !TOOL_CALL_ID.test(id));
-    if (bad !== undefined) return { status: 400, message: `Tool call id was ${String(bad)} but must be a-z, A-Z, 0-9, with a length of 9.` };
+    if (bad !== undefined) return { status: 400, message: `Tool call id was ${JSON.stringify(bad)} but must be a-z, A-Z, 0-9, with a length of 9.` };
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describeRun, runChild, type RunResult } from './support/children';
 import { startFakeProvider, type RunningProcess } from './support/processes';
 import { startRedisServer, type RedisServerHandle } from './support/redis-server';
-import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
+import { STOP_TIMEOUT_MS } from './support/timeouts';
 
 const ROOT = resolve(__dirname, '../../..');
 /** Building, packing and installing eight packages and compiling the snippets, on a loaded 2-core machine. */

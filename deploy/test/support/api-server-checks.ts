@@ -41,7 +41,7 @@ export function apiServerChecks(obj: K8sObject): string[] {
 
   const spec = obj.spec as Record<string, unknown> | undefined;
   const templates: Array<[string, Record<string, unknown> | undefined]> = [];
-  if (kind === 'Pod') templates.push(['', obj as Record<string, unknown>]);
+  if (kind === 'Pod') templates.push(['', obj]);
   if (POD_TEMPLATE_KINDS.has(kind)) templates.push(['/spec/template', spec?.template as Record<string, unknown> | undefined]);
   if (kind === 'CronJob') {
     const job = (spec?.jobTemplate as Record<string, unknown> | undefined)?.spec as Record<string, unknown> | undefined;
@@ -68,8 +68,8 @@ export function apiServerChecks(obj: K8sObject): string[] {
     if (selector && typeof selector === 'object' && 'matchLabels' in selector) errors.push(...labelErrors(`/spec/${selectorPath}/matchLabels`, selector.matchLabels));
   }
   if (POD_TEMPLATE_KINDS.has(kind) && kind !== 'Job') {
-    const matchLabels = ((spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels ?? {}) as Record<string, string>;
-    const templateLabels = (((spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {}) as Record<string, string>);
+    const matchLabels = ((spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels ?? {});
+    const templateLabels = (((spec?.template as { metadata?: { labels?: Record<string, string> } } | undefined)?.metadata?.labels ?? {}));
     for (const [key, value] of Object.entries(matchLabels)) {
       if (templateLabels[key] !== value) errors.push(`/spec/selector/matchLabels/${key}: the pod template's labels do not match the selector`);
     }

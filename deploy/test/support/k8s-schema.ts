@@ -148,7 +148,7 @@ function floatLiteralErrors(objects: readonly K8sObject[]): string[][] {
       for (const segment of segments.slice(0, -1)) parent = parent?.[segment] as Record<string, unknown> | undefined;
       const last = segments[segments.length - 1];
       if (parent && typeof parent[last] === 'number' && Number.isInteger(parent[last])) {
-        parent[last] = (parent[last] as number) + 0.5;
+        parent[last] = (parent[last]) + 0.5;
         changed = true;
       }
     }

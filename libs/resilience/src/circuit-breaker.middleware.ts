@@ -1,6 +1,6 @@
 import type { ChatCompletion, EmbeddingResponse } from '@llm-connector-hub/core';
 import type { ChatStream, CompleteHandler, EmbedHandler, HubContext, HubContextBase, HubEmbeddingContext, HubMiddleware, StreamHandler } from '@llm-connector-hub/hub';
-import { CircuitStateMachine, type BreakerState, type Outcome } from './circuit-state';
+import { CircuitStateMachine, type Outcome } from './circuit-state';
 import { ResilienceErrors, countsAgainstBreaker } from './resilience-errors';
 import { ResilienceEvents } from './resilience-events';
 import { resolveResilienceOptions, type BreakerOptions, type ResilienceSettings } from './resilience-options';
