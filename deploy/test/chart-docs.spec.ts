@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChildSync } from '../../apps/gateway/test/support/children';
+import { PROVIDER_PLUGINS } from '@llm-connector-hub/providers';
 import { CHART_DIR, REPO_ROOT } from './support/render';
 
 /**
@@ -49,4 +50,14 @@ describe('chart docs (make chart-docs)', () => {
       rmSync(copy, { recursive: true, force: true });
     }
   }, TIMEOUT_MS);
+});
+
+describe('the chart knows every provider type', () => {
+  it("values.schema.json's config.providers type enum is the gateway's provider plugins", () => {
+    const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as {
+      properties: { config: { properties: { providers: { additionalProperties: { properties: { type: { enum: string[] } } } } } } };
+    };
+    const allowed = schema.properties.config.properties.providers.additionalProperties.properties.type.enum;
+    expect([...allowed].sort()).toEqual(PROVIDER_PLUGINS.map((plugin) => plugin.type).sort());
+  });
 });
