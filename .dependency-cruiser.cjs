@@ -7,10 +7,14 @@
  *   providers                               ->  core only
  *   a provider's folder                     ->  not another provider's (bar the openai reuse)
  *   outside libs/providers                  ->  no wire format (no *.wire.ts, no translator internals)
+ *   testing (test support)                  ->  core only; imported by specs and spec helpers only
  *
  * Rules name paths from the repository root, as dependency-cruiser reports them.
  */
 const PROVIDER_INTERNALS = '^libs/providers/src/[^/]+/[^/]+\\.(wire|request|request-config|response|response-format|stream|errors|translator|embeddings|model)\\.ts$';
+
+/** Specs and their helpers: the only files that may import libs/testing. */
+const SPECS = '\\.(spec|e2e-spec)\\.ts$|\\.spec-[^/.]+\\.ts$';
 
 /** Folders of libs/providers that are not providers: the transport and helpers, the plugin contract. */
 const INFRASTRUCTURE = 'shared|plugin';
@@ -37,7 +41,8 @@ module.exports = {
       comment: 'Providers translate and transport; routing, resilience, caching and config are above them.',
       severity: 'error',
       from: { path: '^libs/providers/' },
-      to: { path: '^libs/', pathNot: '^libs/(providers|core)/' },
+      // libs/testing: the specs' test support (rule testing-only-from-specs keeps it out of the code).
+      to: { path: '^libs/', pathNot: '^libs/(providers|core|testing)/' },
     },
     {
       name: 'providers-import-no-other-provider',
@@ -68,6 +73,22 @@ module.exports = {
       severity: 'error',
       from: { pathNot: '^libs/providers/' },
       to: { path: PROVIDER_INTERNALS },
+    },
+    {
+      name: 'testing-only-from-specs',
+      comment:
+        'libs/testing (the one scripted LlmProvider and the helpers the specs share) is test support: never packed, ' +
+        'so only specs and spec helpers import it, never the code they test.',
+      severity: 'error',
+      from: { pathNot: [SPECS, '^libs/testing/'] },
+      to: { path: '^libs/testing/' },
+    },
+    {
+      name: 'testing-imports-only-core',
+      comment: 'The test support builds on the contracts only, so that every lib above core can use it in its specs.',
+      severity: 'error',
+      from: { path: '^libs/testing/' },
+      to: { path: '^libs/', pathNot: '^libs/(testing|core)/' },
     },
   ],
   options: {

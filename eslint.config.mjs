@@ -6,8 +6,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Specs, their helpers and fixtures, and the test support code of every project. */
-const TESTS = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.spec-helpers.ts', '**/test/**/*.ts', '**/fixtures/**/*.ts'];
+/** Specs, their helpers and fixtures, and the test support code of every project (libs/testing: the libs' specs'). */
+const TESTS = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.spec-helpers.ts', '**/test/**/*.ts', '**/fixtures/**/*.ts', 'libs/testing/**/*.ts'];
 
 export default tseslint.config(
   {

@@ -4,9 +4,10 @@
  * tsconfig.build.json must reference the siblings it imports, or `npm run build:libs` and an
  * install from the packed tarball break where the repository's own build (which reads every
  * source through `paths`) does not notice. The install itself is proven by
- * apps/gateway/test/library-packages.e2e-spec.ts.
+ * apps/gateway/test/library-packages.e2e-spec.ts. A private package (libs/testing, the specs' test
+ * support) is none of that: it is outside the npm workspaces and every build, so never packed.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..');
@@ -14,6 +15,8 @@ const SCOPE = '@llm-connector-hub/';
 
 interface Manifest {
   name: string;
+  private?: boolean;
+  workspaces?: string[];
   version: string;
   license?: string;
   dependencies?: Record<string, string>;
@@ -23,6 +26,9 @@ interface Manifest {
 const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 const root = read<Manifest>(join(ROOT, 'package.json'));
 const libs = readdirSync(join(ROOT, 'libs')).filter((name) => statSync(join(ROOT, 'libs', name)).isDirectory());
+const isPrivate = (lib: string) => read<Manifest>(join(ROOT, 'libs', lib, 'package.json')).private === true;
+const published = libs.filter((lib) => !isPrivate(lib));
+const testSupport = libs.filter(isPrivate);
 
 /** The files a package ships: its sources, without specs, spec helpers and fixtures. */
 function shippedSources(dir: string): string[] {
@@ -60,9 +66,23 @@ describe.each(libs)('libs/%s as a package', (lib) => {
     }
   });
 
+});
+
+describe.each(published)('libs/%s, published', (lib) => {
+  const dir = join(ROOT, 'libs', lib);
+  const dependencies = read<Manifest>(join(dir, 'package.json')).dependencies ?? {};
+
   it('references the siblings it depends on in its build', () => {
     const config = read<{ references?: Array<{ path: string }> }>(join(dir, 'tsconfig.build.json'));
     const referenced = (config.references ?? []).map(({ path }) => `${SCOPE}${path.split('/')[1]}`).sort();
     expect(referenced).toEqual(Object.keys(dependencies).filter((name) => name.startsWith(SCOPE)).sort());
+  });
+});
+
+describe.each(testSupport)('libs/%s, private test support', (lib) => {
+  it('is outside the npm workspaces and every build, so it is never built, packed or installed', () => {
+    expect(root.workspaces).toContain(`!libs/${lib}`);
+    expect(existsSync(join(ROOT, 'libs', lib, 'tsconfig.build.json'))).toBe(false);
+    expect(read<{ exclude: string[] }>(join(ROOT, 'tsconfig.build.json')).exclude).toContain(`libs/${lib}`);
   });
 });

@@ -34,13 +34,14 @@ function embeddingSnippets(): string[] {
   return [...section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
 }
 
-/** The name of every package under libs/ (each directory with a package.json). */
+/** The name of every published package under libs/ (each directory with a package.json that is not private: libs/testing is the specs' test support, never packed). */
 function packageNames(): string[] {
   return readdirSync(join(ROOT, 'libs'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .flatMap((entry) => {
       try {
-        return [(JSON.parse(readFileSync(join(ROOT, 'libs', entry.name, 'package.json'), 'utf8')) as { name: string }).name];
+        const manifest = JSON.parse(readFileSync(join(ROOT, 'libs', entry.name, 'package.json'), 'utf8')) as { name: string; private?: boolean };
+        return manifest.private ? [] : [manifest.name];
       } catch {
         return [];
       }

@@ -1,16 +1,6 @@
-import {
-  HubError,
-  HubErrors,
-  upstreamHttpError,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatRequest,
-  type EmbeddingRequest,
-  type EmbeddingResponse,
-  type LlmProvider,
-  type ProviderCallContext,
-} from '@llm-connector-hub/core';
+import { HubError, HubErrors, upstreamHttpError, type ChatCompletion, type ChatCompletionChunk } from '@llm-connector-hub/core';
 import { ConnectorHub, type HubCallMeta, type HubCallOptions, type HubRequest } from '@llm-connector-hub/hub';
+import { ScriptedProvider, gate, rejectionOf } from '@llm-connector-hub/testing';
 import { CacheEvents, type CacheEvent } from './cache-events';
 import type { CacheMiddlewareOptions } from './cache-options';
 import { CacheMiddleware } from './cache.middleware';
@@ -27,26 +17,6 @@ jest.mock('./redis-connection', () => ({
   masterConnections: (client: unknown) => [client],
 }));
 
-interface Gate {
-  promise: Promise<void>;
-  open(): void;
-}
-
-function gate(): Gate {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
-}
-
-/** Rejects with the signal's reason when it aborts, as the real providers do. */
-function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    promise.then(resolve, reject);
-  });
-}
-
 /** Lets every pending promise chain (and timers of 0 ms) run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
@@ -58,93 +28,6 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met within 5 s');
     await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
-/**
- * A scripted upstream: every answer names the call that produced it (`<name>/<model> #<n>`), so a
- * test can tell a stored answer from a fresh one. Calls wait for `gate` when one is set, and take
- * their fate from `failures` (one entry per call, in order of arrival).
- */
-class ScriptedProvider implements LlmProvider {
-  readonly type = 'scripted';
-  readonly models: readonly string[] = [];
-  calls = 0;
-  streamCalls = 0;
-  embedCalls = 0;
-  gate?: Promise<void>;
-  /** Per call, in arrival order: an error to throw (after the gate), or undefined to answer. */
-  readonly failures: unknown[] = [];
-  /** stream(): throws this after the first chunk. */
-  cutAfterFirstChunk?: unknown;
-  /** stream(): this many of the next calls end without a single chunk. */
-  emptyStreams = 0;
-
-  constructor(readonly name: string) {}
-
-  get upstreamCalls(): number {
-    return this.calls + this.streamCalls + this.embedCalls;
-  }
-
-  async complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion> {
-    this.calls += 1;
-    const n = this.upstreamCalls;
-    await this.turn(context);
-    return {
-      id: `chatcmpl-${n}`,
-      object: 'chat.completion',
-      created: 1_700_000_000 + n,
-      model: request.model,
-      choices: [{ index: 0, message: { role: 'assistant', content: this.contentOf(request, n) }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n },
-    };
-  }
-
-  async *stream(request: ChatRequest, context: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
-    this.streamCalls += 1;
-    const n = this.upstreamCalls;
-    const empty = this.emptyStreams > 0;
-    if (empty) this.emptyStreams -= 1;
-    await this.turn(context);
-    if (empty) return;
-    const chunk = (choices: ChatCompletionChunk['choices']): ChatCompletionChunk => ({
-      id: `chatcmpl-${n}`,
-      object: 'chat.completion.chunk',
-      created: 1_700_000_000 + n,
-      model: request.model,
-      choices,
-    });
-    const content = this.contentOf(request, n);
-    const cut = content.indexOf(' #');
-    yield chunk([{ index: 0, delta: { role: 'assistant', content: content.slice(0, cut) }, finish_reason: null }]);
-    if (this.cutAfterFirstChunk !== undefined) throw this.cutAfterFirstChunk;
-    yield chunk([{ index: 0, delta: { content: content.slice(cut) }, finish_reason: null }]);
-    yield chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
-    yield { ...chunk([]), usage: { prompt_tokens: 5, completion_tokens: n, total_tokens: 5 + n } };
-  }
-
-  async embed(request: EmbeddingRequest, context: ProviderCallContext): Promise<EmbeddingResponse> {
-    this.embedCalls += 1;
-    const n = this.upstreamCalls;
-    await this.turn(context);
-    const inputs = Array.isArray(request.input) ? request.input : [request.input];
-    return {
-      object: 'list',
-      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [n, index, 0.5] })),
-      model: request.model,
-      usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
-    };
-  }
-
-  private contentOf(request: ChatRequest, n: number): string {
-    return `${this.name}/${request.model} #${n}`;
-  }
-
-  private async turn(context: ProviderCallContext): Promise<void> {
-    const failure = this.failures.shift();
-    if (this.gate) await abortable(this.gate, context.signal);
-    else await Promise.resolve();
-    if (failure !== undefined) throw failure;
   }
 }
 
@@ -174,7 +57,9 @@ function setup(options: Partial<CacheMiddlewareOptions> = {}, providers?: { open
   return { hub, openai, anthropic, cache, events };
 }
 
+/** An answer; its id names the upstream call that made it (the ScriptedProvider's `chatcmpl-<n>`). */
 interface Answer {
+  id: string;
   content: string | null;
   meta: HubCallMeta;
   completion: ChatCompletion;
@@ -183,10 +68,11 @@ interface Answer {
 async function ask(hub: ConnectorHub, options: HubCallOptions = {}, request: HubRequest = QUESTION): Promise<Answer> {
   const meta: HubCallMeta = {};
   const completion = await hub.complete({ ...request, messages: [...request.messages] }, { ...options, meta });
-  return { content: completion.content, meta, completion };
+  return { id: completion.id, content: completion.content, meta, completion };
 }
 
 interface StreamAnswer {
+  id: string | undefined;
   content: string;
   chunks: ChatCompletionChunk[];
   meta: HubCallMeta;
@@ -198,17 +84,7 @@ async function askStream(hub: ConnectorHub, options: HubCallOptions = {}, reques
   for await (const chunk of hub.streamComplete({ ...request, messages: [...request.messages], stream: true }, { ...options, meta })) {
     chunks.push(chunk);
   }
-  return { content: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), chunks, meta };
-}
-
-/** Resolves with what the promise rejected with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
+  return { id: chunks[0]?.id, content: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), chunks, meta };
 }
 
 /** The promise's outcome, or 'pending' if it has not settled within `ms` (a generous bound). */
@@ -245,9 +121,9 @@ describe('CacheMiddleware', () => {
       expect(first.meta).toMatchObject({ cache: 'MISS', provider: 'openai', model: 'gpt-x', target: 'openai/gpt-x', attempts: 1 });
 
       const second = await ask(hub);
-      expect(openai.upstreamCalls).toBe(1);
-      expect(second.content).toBe(first.content);
-      expect(second.content).toBe('openai/gpt-x #1');
+      expect(openai.calls.length).toBe(1);
+      expect(second.content).toBe('openai:gpt-x');
+      expect(second.id).toBe('chatcmpl-1');
       expect(second.completion).toEqual(first.completion);
       expect(second.meta).toMatchObject({ cache: 'HIT', provider: 'openai', model: 'gpt-x', target: 'openai/gpt-x', attempts: 0 });
       expect(second.meta.upstreamMs).toBeUndefined();
@@ -258,7 +134,7 @@ describe('CacheMiddleware', () => {
       await ask(hub);
       const other = await ask(hub, {}, { ...QUESTION, messages: [{ role: 'user', content: 'And of Spain?' }] });
       expect(other.meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('an alias and the target it names share entries; an alias with a fallback list does not', async () => {
@@ -266,11 +142,11 @@ describe('CacheMiddleware', () => {
       await ask(hub, {}, { ...QUESTION, model: 'fast' });
       const explicit = await ask(hub);
       expect(explicit.meta).toMatchObject({ cache: 'HIT', target: 'openai/gpt-x' });
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
 
       const withFallback = await ask(hub, {}, { ...QUESTION, model: 'resilient' });
       expect(withFallback.meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('never serves one tenant the answer stored for another', async () => {
@@ -278,27 +154,27 @@ describe('CacheMiddleware', () => {
       const a = await ask(hub, { tenant: 'tenant-a' });
       const b = await ask(hub, { tenant: 'tenant-b' });
       expect(b.meta.cache).toBe('MISS');
-      expect(b.content).not.toBe(a.content);
-      expect(openai.upstreamCalls).toBe(2);
+      expect(b.id).not.toBe(a.id);
+      expect(openai.calls.length).toBe(2);
       const untagged = await ask(hub);
       expect(untagged.meta.cache).toBe('MISS');
 
       const again = await ask(hub, { tenant: 'tenant-a' });
       expect(again.meta.cache).toBe('HIT');
-      expect(again.content).toBe(a.content);
+      expect(again.id).toBe(a.id);
     });
 
     it('does not store errors: the next identical request goes upstream', async () => {
       const { hub, openai } = setup();
-      openai.failures.push(upstreamHttpError('openai', 500, 'boom'));
+      openai.script = (n) => (n === 1 ? { fail: upstreamHttpError('openai', 500, 'boom') } : undefined);
       const error = await rejectionOf(ask(hub));
       expect(error).toBeInstanceOf(HubError);
       expect((error as HubError).status).toBe(502);
 
       const retry = await ask(hub);
       expect(retry.meta.cache).toBe('MISS');
-      expect(retry.content).toBe('openai/gpt-x #2');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(retry.id).toBe('chatcmpl-2');
+      expect(openai.calls.length).toBe(2);
       expect((await ask(hub)).meta.cache).toBe('HIT');
     });
 
@@ -309,7 +185,7 @@ describe('CacheMiddleware', () => {
       const first = await hub.embed({ ...request }, { meta: firstMeta });
       const secondMeta: HubCallMeta = {};
       const second = await hub.embed({ ...request }, { meta: secondMeta });
-      expect(openai.embedCalls).toBe(1);
+      expect(openai.callsOf('embed')).toBe(1);
       expect(firstMeta.cache).toBe('MISS');
       expect(secondMeta).toMatchObject({ cache: 'HIT', target: 'openai/text-embed', attempts: 0 });
       expect(second).toEqual(first);
@@ -326,20 +202,20 @@ describe('CacheMiddleware', () => {
       const first = await ask(hub);
       const bypass = await ask(hub, { cache: { noCache: true } });
       expect(bypass.meta).toMatchObject({ cache: 'BYPASS', attempts: 1 });
-      expect(openai.upstreamCalls).toBe(2);
-      expect(bypass.content).not.toBe(first.content);
+      expect(openai.calls.length).toBe(2);
+      expect(bypass.id).not.toBe(first.id);
 
       const after = await ask(hub);
       expect(after.meta.cache).toBe('HIT');
-      expect(after.content).toBe(bypass.content);
-      expect(openai.upstreamCalls).toBe(2);
+      expect(after.id).toBe(bypass.id);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('does not store an answer larger than maxEntryBytes', async () => {
       const { hub, openai } = setup({ maxEntryBytes: 530 });
       expect((await ask(hub)).meta.cache).toBe('MISS');
       expect((await ask(hub)).meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('no-store answers but does not store: the next identical request is a miss', async () => {
@@ -348,7 +224,7 @@ describe('CacheMiddleware', () => {
       expect(first.meta.cache).toBe('MISS');
       const second = await ask(hub);
       expect(second.meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
       expect((await ask(hub)).meta.cache).toBe('HIT');
     });
 
@@ -360,7 +236,7 @@ describe('CacheMiddleware', () => {
       expect((await ask(hub)).meta.cache).toBe('HIT');
       clock.advance(2_000);
       expect((await ask(hub)).meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it("honours a request's own ttl", async () => {
@@ -388,19 +264,20 @@ describe('CacheMiddleware', () => {
     it('stores a completed stream as the completion it adds up to', async () => {
       const { hub, openai } = setup();
       const streamed = await askStream(hub);
-      expect(streamed.content).toBe('openai/gpt-x #1');
+      expect(streamed.content).toBe('openai:gpt-x:Hello!');
+      expect(streamed.id).toBe('chatcmpl-1');
       expect(streamed.meta.cache).toBe('MISS');
 
       const later = await ask(hub);
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
       expect(later.meta).toMatchObject({ cache: 'HIT', target: 'openai/gpt-x', attempts: 0 });
       expect(later.completion).toEqual({
         id: 'chatcmpl-1',
         object: 'chat.completion',
-        created: 1_700_000_001,
+        created: 1_700_000_000,
         model: 'gpt-x',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'openai/gpt-x #1' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
+        choices: [{ index: 0, message: { role: 'assistant', content: 'openai:gpt-x:Hello!' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
       });
     });
 
@@ -408,9 +285,10 @@ describe('CacheMiddleware', () => {
       const { hub, openai } = setup();
       const first = await ask(hub);
       const streamed = await askStream(hub);
-      expect(openai.streamCalls).toBe(0);
+      expect(openai.callsOf('stream')).toBe(0);
       expect(streamed.meta).toMatchObject({ cache: 'HIT', target: 'openai/gpt-x', attempts: 0 });
       expect(streamed.content).toBe(first.content);
+      expect(streamed.id).toBe(first.id);
       expect(streamed.chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
       expect(streamed.chunks.some((chunk) => chunk.choices[0]?.finish_reason === 'stop')).toBe(true);
       expect(streamed.chunks.at(-1)).toMatchObject({ choices: [], usage: first.completion.usage });
@@ -418,14 +296,14 @@ describe('CacheMiddleware', () => {
 
     it('does not store a stream cut mid-way', async () => {
       const { hub, openai } = setup();
-      openai.cutAfterFirstChunk = HubErrors.streamInterrupted('openai', 'connection reset');
+      openai.script = () => ({ fail: HubErrors.streamInterrupted('openai', 'connection reset'), afterChunks: 1 });
       const error = await rejectionOf(askStream(hub));
       expect((error as HubError).code).toBe('upstream_stream_interrupted');
 
-      openai.cutAfterFirstChunk = undefined;
+      openai.script = () => undefined;
       const next = await ask(hub);
       expect(next.meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('does not store a stream whose consumer stopped early', async () => {
@@ -439,45 +317,44 @@ describe('CacheMiddleware', () => {
 
       const next = await askStream(hub);
       expect(next.meta.cache).toBe('MISS');
-      expect(next.content).toBe('openai/gpt-x #2');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(next.id).toBe('chatcmpl-2');
+      expect(openai.calls.length).toBe(2);
     });
 
     it('passes a no-store stream on without assembling it', async () => {
       const { hub } = setup();
       const add = jest.spyOn(StreamAssembler.prototype, 'add');
       const streamed = await askStream(hub, { cache: { noStore: true } });
-      expect(streamed.content).toBe('openai/gpt-x #1');
+      expect(streamed.content).toBe('openai:gpt-x:Hello!');
       expect(add).not.toHaveBeenCalled();
     });
 
     it('stops assembling a stream once it passes maxEntryBytes, serves it whole and does not store it', async () => {
-      // 512 bytes of overhead plus the first chunk's 12 characters is past 530.
+      // 512 bytes of overhead plus the first chunk's 13 characters (2 bytes each) is past 530.
       const { hub, openai } = setup({ maxEntryBytes: 530 });
       const add = jest.spyOn(StreamAssembler.prototype, 'add');
       const streamed = await askStream(hub);
-      expect(streamed.content).toBe('openai/gpt-x #1');
+      expect(streamed.content).toBe('openai:gpt-x:Hello!');
       expect(add).toHaveBeenCalledTimes(1);
       expect((await ask(hub)).meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
     });
 
     it('sends the followers of a stream too large to keep upstream at once, side by side', async () => {
       const { hub, openai } = setup({ maxEntryBytes: 530 });
       const first = gate();
-      openai.gate = first.promise;
+      const second = gate(); // holds the followers' own calls
+      openai.script = (n) => ({ until: (n === 1 ? first : second).promise });
       const leader = askStream(hub);
       await settle();
       const followers = Array.from({ length: 3 }, () => ask(hub));
       await settle();
-      expect(openai.upstreamCalls).toBe(1);
-      const second = gate();
-      openai.gate = second.promise; // holds the followers' own calls
+      expect(openai.calls.length).toBe(1);
       first.open();
       await leader;
       await settle();
       // Not one follower leading and the others waiting for it, only to find the same.
-      expect(openai.upstreamCalls).toBe(4);
+      expect(openai.calls.length).toBe(4);
       second.open();
       const answers = await Promise.all(followers);
       expect(answers.map((answer) => answer.meta.cache)).toEqual(['MISS', 'MISS', 'MISS']);
@@ -486,8 +363,7 @@ describe('CacheMiddleware', () => {
     it('a stream that ends without any chunk ends cleanly, is not stored, and strands no follower', async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
-      openai.emptyStreams = 1;
+      openai.script = (n) => ({ until: release.promise, end: n === 1 });
       const leader = askStream(hub);
       await settle();
       const follower = ask(hub);
@@ -497,7 +373,7 @@ describe('CacheMiddleware', () => {
       expect(led.chunks).toEqual([]);
       const followed = await outcomeWithin(follower, 2000);
       expect(followed).not.toBe('pending');
-      expect(followed).toMatchObject({ value: { content: 'openai/gpt-x #2', meta: { cache: 'MISS' } } });
+      expect(followed).toMatchObject({ value: { id: 'chatcmpl-2', meta: { cache: 'MISS' } } });
     });
   });
 
@@ -505,14 +381,14 @@ describe('CacheMiddleware', () => {
     it('50 concurrent identical requests make one upstream call and all get its answer', async () => {
       const { hub, openai, events } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const answers = Array.from({ length: 50 }, () => ask(hub));
       await settle();
       release.open();
       const results = await Promise.all(answers);
 
-      expect(openai.upstreamCalls).toBe(1);
-      expect(new Set(results.map((result) => result.content))).toEqual(new Set(['openai/gpt-x #1']));
+      expect(openai.calls.length).toBe(1);
+      expect(new Set(results.map((result) => result.id))).toEqual(new Set(['chatcmpl-1']));
       expect(results.filter((result) => result.meta.cache === 'HIT')).toHaveLength(49);
       expect(results.filter((result) => result.meta.cache === 'MISS')).toHaveLength(1);
       for (const result of results.filter((r) => r.meta.cache === 'HIT')) {
@@ -521,40 +397,40 @@ describe('CacheMiddleware', () => {
       expect(events.filter((event) => event.type === 'coalesced')).toEqual(Array(49).fill({ type: 'coalesced', scope: 'local' }));
       // And the answer was stored: a later request is a plain hit.
       expect((await ask(hub)).meta.cache).toBe('HIT');
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
     });
 
     it('50 concurrent identical requests without a gate still make one upstream call', async () => {
       const { hub, openai } = setup();
       const results = await Promise.all(Array.from({ length: 50 }, () => ask(hub)));
-      expect(openai.upstreamCalls).toBe(1);
-      expect(new Set(results.map((result) => result.content)).size).toBe(1);
+      expect(openai.calls.length).toBe(1);
+      expect(new Set(results.map((result) => result.id)).size).toBe(1);
     });
 
     it('20 concurrent identical stream requests make one upstream call and all get the same content', async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const streams = Array.from({ length: 20 }, () => askStream(hub));
       await settle();
       release.open();
       const results = await Promise.all(streams);
-      expect(openai.upstreamCalls).toBe(1);
-      expect(new Set(results.map((result) => result.content))).toEqual(new Set(['openai/gpt-x #1']));
+      expect(openai.calls.length).toBe(1);
+      expect(new Set(results.map((result) => result.id))).toEqual(new Set(['chatcmpl-1']));
       expect(results.filter((result) => result.meta.cache === 'HIT')).toHaveLength(19);
     });
 
     it('a stream leader serves concurrent non-stream followers the assembled completion', async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const leader = askStream(hub);
       await settle();
       const followers = Array.from({ length: 5 }, () => ask(hub));
       await settle();
       release.open();
       const [led, ...followed] = await Promise.all([leader, ...followers]);
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
       for (const result of followed) {
         expect(result.content).toBe(led.content);
         expect(result.completion.choices[0].finish_reason).toBe('stop');
@@ -565,42 +441,41 @@ describe('CacheMiddleware', () => {
     it("gives followers the leader's upstream error, without calling upstream again", async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
-      openai.failures.push(upstreamHttpError('openai', 429, 'slow down', 3));
+      openai.script = (n) => ({ until: release.promise, fail: n === 1 ? upstreamHttpError('openai', 429, 'slow down', 3) : undefined });
       const calls = Array.from({ length: 5 }, () => rejectionOf(ask(hub)));
       await settle();
       release.open();
       const errors = await Promise.all(calls);
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
       for (const error of errors) expect(error).toMatchObject({ status: 429, code: 'upstream_rate_limited' });
     });
 
     it("does not fail followers when the leader's caller leaves: they go upstream and succeed", async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const controller = new AbortController();
       const leader = rejectionOf(ask(hub, { signal: controller.signal }));
       await settle();
       const followers = Array.from({ length: 5 }, () => ask(hub));
       await settle();
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
 
       controller.abort();
       expect(await leader).toMatchObject({ status: 499, code: 'client_closed_request' });
       await settle();
       release.open();
       const results = await Promise.all(followers);
-      for (const result of results) expect(result.content).toMatch(/^openai\/gpt-x #\d+$/);
+      for (const result of results) expect(result.content).toBe('openai:gpt-x');
       // One of them leads again; the others wait for it instead of each calling upstream.
-      expect(openai.upstreamCalls).toBe(2);
-      expect(new Set(results.map((result) => result.content))).toEqual(new Set(['openai/gpt-x #2']));
+      expect(openai.calls.length).toBe(2);
+      expect(new Set(results.map((result) => result.id))).toEqual(new Set(['chatcmpl-2']));
     });
 
     it("does not fail followers with the leader's own (shorter) timeout", async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const leader = rejectionOf(ask(hub, {}, { ...QUESTION, timeout: 50 }));
       await settle();
       const follower = ask(hub);
@@ -608,14 +483,14 @@ describe('CacheMiddleware', () => {
       await settle();
       release.open();
       const followed = await follower;
-      expect(followed.content).toBe('openai/gpt-x #2');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(followed.id).toBe('chatcmpl-2');
+      expect(openai.calls.length).toBe(2);
     });
 
     it('a stream leader whose consumer stops early does not fail its followers', async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const iterator = hub.streamComplete({ ...QUESTION, stream: true })[Symbol.asyncIterator]();
       const firstChunk = iterator.next();
       await settle();
@@ -625,14 +500,14 @@ describe('CacheMiddleware', () => {
       expect((await firstChunk).done).toBe(false);
       await iterator.return?.(undefined);
       const followed = await follower;
-      expect(followed.content).toBe('openai/gpt-x #2');
-      expect(openai.upstreamCalls).toBe(2);
+      expect(followed.id).toBe('chatcmpl-2');
+      expect(openai.calls.length).toBe(2);
     });
 
     it("rejects a follower promptly when its own signal aborts while it waits, and leaves the leader alone", async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const leader = ask(hub);
       await settle();
       const controller = new AbortController();
@@ -645,18 +520,18 @@ describe('CacheMiddleware', () => {
 
       release.open();
       expect((await leader).meta.cache).toBe('MISS');
-      expect(openai.upstreamCalls).toBe(1);
+      expect(openai.calls.length).toBe(1);
     });
 
     it('no-store requests are not coalesced onto and do not make others wait', async () => {
       const { hub, openai } = setup();
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const a = ask(hub, { cache: { noStore: true } });
       await settle();
       const b = ask(hub);
       await settle();
-      expect(openai.upstreamCalls).toBe(2);
+      expect(openai.calls.length).toBe(2);
       release.open();
       const [first, second] = await Promise.all([a, b]);
       expect(first.meta.cache).toBe('MISS');
@@ -666,12 +541,12 @@ describe('CacheMiddleware', () => {
     it('can be switched off', async () => {
       const { hub, openai } = setup({ coalescing: { enabled: false } });
       const release = gate();
-      openai.gate = release.promise;
+      openai.script = () => ({ until: release.promise });
       const calls = Array.from({ length: 3 }, () => ask(hub));
       await settle();
       release.open();
       await Promise.all(calls);
-      expect(openai.upstreamCalls).toBe(3);
+      expect(openai.calls.length).toBe(3);
     });
   });
 
@@ -725,8 +600,8 @@ describe('CacheMiddleware', () => {
       const first = await ask(a.hub);
       await settle();
       const second = await ask(b.hub);
-      expect(a.openai.upstreamCalls).toBe(1);
-      expect(second.content).toBe(first.content);
+      expect(a.openai.calls.length).toBe(1);
+      expect(second.id).toBe(first.id);
       expect(second.meta).toMatchObject({ cache: 'HIT', provider: 'openai', model: 'gpt-x', target: 'openai/gpt-x', attempts: 0 });
       expect(second.meta.upstreamMs).toBeUndefined();
       expect(b.events).toContainEqual({ type: 'lookup', result: 'HIT', tier: 'redis', kind: 'chat' });
@@ -735,10 +610,10 @@ describe('CacheMiddleware', () => {
     it("coalesces across replicas: one waits for the other's answer instead of calling upstream", async () => {
       const [a, b] = replicas();
       const release = gate();
-      a.openai.gate = release.promise;
+      a.openai.script = () => ({ until: release.promise });
       const leader = ask(a.hub);
       await settle();
-      expect(a.openai.upstreamCalls).toBe(1);
+      expect(a.openai.calls.length).toBe(1);
       const from = redis.log.length;
       const follower = ask(b.hub);
       // Until the follower lost the lock (SET NX) and polled the shared tier once: it is waiting.
@@ -748,8 +623,8 @@ describe('CacheMiddleware', () => {
       });
       release.open();
       const [led, followed] = await Promise.all([leader, follower]);
-      expect(a.openai.upstreamCalls).toBe(1);
-      expect(followed.content).toBe(led.content);
+      expect(a.openai.calls.length).toBe(1);
+      expect(followed.id).toBe(led.id);
       expect(followed.meta).toMatchObject({ cache: 'HIT', target: 'openai/gpt-x', attempts: 0 });
       expect(b.events).toContainEqual({ type: 'coalesced', scope: 'remote' });
       await settle();
@@ -767,8 +642,8 @@ describe('CacheMiddleware', () => {
       await ask(a.hub, {}, { ...QUESTION, messages: [{ role: 'user', content: 'slow store' }] });
       const during = await ask(a.hub, {}, { ...QUESTION, messages: [{ role: 'user', content: 'slow store' }] });
       expect(during.meta.cache).toBe('HIT');
-      expect(during.content).toBe('openai/gpt-x #2');
-      expect(a.openai.upstreamCalls).toBe(2);
+      expect(during.id).toBe('chatcmpl-2');
+      expect(a.openai.calls.length).toBe(2);
     });
 
     it('fails open when Redis fails: answers are served and the memory tier still works', async () => {
@@ -779,7 +654,7 @@ describe('CacheMiddleware', () => {
       await settle();
       const second = await ask(a.hub);
       expect(second.meta.cache).toBe('HIT');
-      expect(a.openai.upstreamCalls).toBe(1);
+      expect(a.openai.calls.length).toBe(1);
       expect(a.events).toContainEqual({ type: 'error', operation: 'get' });
       expect(a.events).toContainEqual({ type: 'error', operation: 'lock' });
       expect(a.events).toContainEqual({ type: 'error', operation: 'set' });
@@ -789,7 +664,7 @@ describe('CacheMiddleware', () => {
       const [a] = replicas({ redis: { url: 'redis://fake:6379', commandTimeoutMs: 30 } });
       redis.misbehaveAll('hang');
       const outcome = await outcomeWithin(ask(a.hub), 1000);
-      expect(outcome).toMatchObject({ value: { content: 'openai/gpt-x #1', meta: { cache: 'MISS' } } });
+      expect(outcome).toMatchObject({ value: { id: 'chatcmpl-1', meta: { cache: 'MISS' } } });
     });
 
     it('reports Redis health', async () => {

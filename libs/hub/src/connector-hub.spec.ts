@@ -11,18 +11,12 @@ import type { ChatStream } from './chat-stream';
 import type { HubContext } from './hub-context';
 import type { HubMiddleware, StreamHandler } from './hub-middleware';
 import type { HubCallMeta } from './hub-request';
-import { EmbeddingFakeProvider, FakeProvider, collect, rejectionOf, user } from './hub.spec-helpers';
+import { ScriptedProvider, collect, hubErrorOf, rejectionOf, user } from '@llm-connector-hub/testing';
 
 function hubWith(providers: Record<string, LlmProvider>, options: ConstructorParameters<typeof ConnectorHub>[0] = {}): ConnectorHub {
   const hub = new ConnectorHub(options);
   for (const [name, provider] of Object.entries(providers)) hub.registerProvider(name, provider);
   return hub;
-}
-
-async function hubErrorOf(promise: Promise<unknown>): Promise<HubError> {
-  const error = await rejectionOf(promise);
-  expect(error).toBeInstanceOf(HubError);
-  return error as HubError;
 }
 
 /** Logs when each hook is entered and left. */
@@ -54,36 +48,36 @@ function tracer(name: string, log: string[]): HubMiddleware {
 describe('ConnectorHub', () => {
   describe('registerProvider', () => {
     it('registers providers in order and is chainable', () => {
-      const a = new FakeProvider('a');
-      const hub = new ConnectorHub().registerProvider('openai', a).registerProvider('azure-eu.1', new FakeProvider('b'));
+      const a = new ScriptedProvider('a');
+      const hub = new ConnectorHub().registerProvider('openai', a).registerProvider('azure-eu.1', new ScriptedProvider('b'));
       expect(hub.providerNames()).toEqual(['openai', 'azure-eu.1']);
       expect(hub.getProvider('openai')).toBe(a);
       expect(hub.getProvider('nope')).toBeUndefined();
     });
 
     it('refuses a second provider under the same name and keeps the first', () => {
-      const first = new FakeProvider('first');
+      const first = new ScriptedProvider('first');
       const hub = hubWith({ openai: first });
-      expect(() => hub.registerProvider('openai', new FakeProvider('second'))).toThrow("provider 'openai' is already registered");
+      expect(() => hub.registerProvider('openai', new ScriptedProvider('second'))).toThrow("provider 'openai' is already registered");
       expect(hub.getProvider('openai')).toBe(first);
     });
 
     it.each(['', 'open/ai', '-openai', '.hidden', 'my provider', 'ollama:local'])('refuses the invalid name %p', (name) => {
       const hub = new ConnectorHub();
-      expect(() => hub.registerProvider(name, new FakeProvider('x'))).toThrow(`invalid provider name '${name}'`);
+      expect(() => hub.registerProvider(name, new ScriptedProvider('x'))).toThrow(`invalid provider name '${name}'`);
       expect(hub.providerNames()).toEqual([]);
     });
 
     it.each(['openai', 'Groq2', 'azure-eu.1', 'my_vllm', '0ollama'])('accepts the name %p', (name) => {
-      expect(() => new ConnectorHub().registerProvider(name, new FakeProvider('x'))).not.toThrow();
+      expect(() => new ConnectorHub().registerProvider(name, new ScriptedProvider('x'))).not.toThrow();
     });
   });
 
   describe('routing', () => {
     const setup = () => {
-      const openai = new FakeProvider('openai', ['gpt-4o', 'shared']);
-      const anthropic = new FakeProvider('anthropic', ['claude-sonnet-4-5', 'shared']);
-      const together = new FakeProvider('together', []);
+      const openai = new ScriptedProvider('openai', ['gpt-4o', 'shared']);
+      const anthropic = new ScriptedProvider('anthropic', ['claude-sonnet-4-5', 'shared']);
+      const together = new ScriptedProvider('together', []);
       const hub = hubWith(
         { openai, anthropic, together },
         { aliases: { smart: 'anthropic/claude-sonnet-4-5', 'gpt-4o': 'together/meta-llama/Llama-3-70b' }, defaultProvider: 'together' },
@@ -95,7 +89,7 @@ describe('ConnectorHub', () => {
       const { hub, openai, together } = setup();
       const meta: HubCallMeta = {};
       const result = await hub.complete({ provider: 'openai', model: 'openai/smart', messages: user('hi') }, { meta });
-      expect(result.content).toBe('openai: smart');
+      expect(result.content).toBe('openai:smart');
       expect(openai.calls[0].request.model).toBe('smart');
       expect(meta).toMatchObject({ provider: 'openai', model: 'smart', target: 'openai/smart', attempts: 1 });
       expect(together.calls).toHaveLength(0);
@@ -104,7 +98,7 @@ describe('ConnectorHub', () => {
     it('resolves an alias before a provider that lists the same name', async () => {
       const { hub, together, openai } = setup();
       const result = await hub.complete({ model: 'gpt-4o', messages: user('hi') });
-      expect(result.content).toBe('together: meta-llama/Llama-3-70b');
+      expect(result.content).toBe('together:meta-llama/Llama-3-70b');
       expect(together.calls).toHaveLength(1);
       expect(openai.calls).toHaveLength(0);
     });
@@ -127,14 +121,14 @@ describe('ConnectorHub', () => {
 
     it('finds providers registered after the hub was built', async () => {
       const hub = new ConnectorHub({ aliases: { fast: 'late/l-1' } });
-      const late = new FakeProvider('late', ['l-2']);
+      const late = new ScriptedProvider('late', ['l-2']);
       hub.registerProvider('late', late);
       expect(hub.resolve('fast')).toEqual({ provider: 'late', model: 'l-1' });
       expect(hub.resolve('l-2')).toEqual({ provider: 'late', model: 'l-2' });
     });
 
     it('answers 404 model_not_found and provider_not_found without calling anyone', async () => {
-      const openai = new FakeProvider('openai', ['gpt-4o']);
+      const openai = new ScriptedProvider('openai', ['gpt-4o']);
       const hub = hubWith({ openai });
       expect(await hubErrorOf(hub.complete({ model: 'gpt-9', messages: user('hi') }))).toMatchObject({
         status: 404,
@@ -151,19 +145,19 @@ describe('ConnectorHub', () => {
     });
 
     it("gives a request that names no model its provider's default model, and refuses one that has neither", async () => {
-      const anthropic = Object.assign(new FakeProvider('anthropic', []), { defaultModel: 'claude-sonnet-4-5' });
-      const openai = new FakeProvider('openai', []);
+      const anthropic = Object.assign(new ScriptedProvider('anthropic', []), { defaultModel: 'claude-sonnet-4-5' });
+      const openai = new ScriptedProvider('openai', []);
       const hub = hubWith({ anthropic, openai });
-      expect((await hub.complete({ provider: 'anthropic', messages: user('hi') })).content).toBe('anthropic: claude-sonnet-4-5');
+      expect((await hub.complete({ provider: 'anthropic', messages: user('hi') })).content).toBe('anthropic:claude-sonnet-4-5');
       await collect(hub.streamComplete({ provider: 'anthropic', messages: user('hi') }));
-      expect((await hub.complete({ provider: 'anthropic', model: 'claude-haiku-4-5', messages: user('hi') })).content).toBe('anthropic: claude-haiku-4-5');
+      expect((await hub.complete({ provider: 'anthropic', model: 'claude-haiku-4-5', messages: user('hi') })).content).toBe('anthropic:claude-haiku-4-5');
       expect(anthropic.calls.map((call) => call.request.model)).toEqual(['claude-sonnet-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5']);
       expect(await hubErrorOf(hub.complete({ provider: 'openai', messages: user('hi') }))).toMatchObject({ status: 400, param: 'model' });
       expect(openai.calls).toHaveLength(0);
     });
 
     it("sends the provider the canonical request only: routing fields removed, the caller's object untouched", async () => {
-      const openai = new FakeProvider('openai', ['gpt-4o']);
+      const openai = new ScriptedProvider('openai', ['gpt-4o']);
       const hub = hubWith({ openai });
       const request = { provider: 'openai', timeout: 5_000, model: 'openai/gpt-4o', messages: user('hi'), temperature: 0.2 };
       await hub.complete(request);
@@ -209,7 +203,7 @@ describe('ConnectorHub', () => {
   describe('middleware', () => {
     it('runs the first use()d middleware outermost for complete, stream and embed', async () => {
       const log: string[] = [];
-      const provider = new EmbeddingFakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const hub = hubWith({ p: provider }).use(tracer('outer', log)).use(tracer('inner', log));
       await hub.complete({ model: 'm', messages: user('hi') });
       expect(log.splice(0)).toEqual(['outer>', 'inner>', '<inner', '<outer']);
@@ -222,7 +216,7 @@ describe('ConnectorHub', () => {
 
     it('gives middleware the resolved request, the provider, the timeout and the requested model', async () => {
       const seen: HubContext[] = [];
-      const hub = hubWith({ p: new FakeProvider('p') }, { aliases: { fast: 'p/m-1' }, defaultTimeoutMs: 12_345 });
+      const hub = hubWith({ p: new ScriptedProvider('p') }, { aliases: { fast: 'p/m-1' }, defaultTimeoutMs: 12_345 });
       hub.use({ name: 'spy', complete: (ctx, next) => (seen.push(ctx), next(ctx)) });
       await hub.complete({ model: 'fast', messages: user('hi') }, { requestId: 'req-1' });
       expect(seen[0]).toMatchObject({
@@ -238,7 +232,7 @@ describe('ConnectorHub', () => {
     });
 
     it('can short-circuit with a cached completion without calling the provider', async () => {
-      const provider = new FakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const cache = new Map<string, ChatCompletion>();
       const caching: HubMiddleware = {
         name: 'cache',
@@ -262,8 +256,8 @@ describe('ConnectorHub', () => {
     });
 
     it('can retry by calling next twice; meta.attempts counts the upstream calls', async () => {
-      const provider = new FakeProvider('p', ['m']);
-      provider.failWith = (n: number) => (n === 1 ? upstreamHttpError('p', 503, 'overloaded') : undefined);
+      const provider = new ScriptedProvider('p', ['m']);
+      provider.script = (n) => (n === 1 ? { fail: upstreamHttpError('p', 503, 'overloaded') } : undefined);
       const retry: HubMiddleware = {
         name: 'retry',
         async complete(ctx, next) {
@@ -277,14 +271,14 @@ describe('ConnectorHub', () => {
       };
       const meta: HubCallMeta = {};
       const result = await hubWith({ p: provider }).use(retry).complete({ model: 'm', messages: user('hi') }, { meta });
-      expect(result.content).toBe('p: m');
+      expect(result.content).toBe('p:m');
       expect(provider.calls).toHaveLength(2);
       expect(meta).toMatchObject({ provider: 'p', model: 'm', target: 'p/m', attempts: 2 });
     });
 
     it('accounts for upstream time per attempt and for the usage of the answer, streams included', async () => {
-      const provider = new FakeProvider('p', ['m']);
-      provider.failWith = (n: number) => (n === 1 ? upstreamHttpError('p', 503, 'overloaded') : undefined);
+      const provider = new ScriptedProvider('p', ['m']);
+      provider.script = (n) => (n === 1 ? { fail: upstreamHttpError('p', 503, 'overloaded') } : undefined);
       const attempts: Array<[string, string, number]> = [];
       const retry: HubMiddleware = {
         name: 'retry',
@@ -315,17 +309,17 @@ describe('ConnectorHub', () => {
           });
         },
       };
-      const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use(observer);
+      const hub = hubWith({ p: new ScriptedProvider('p', ['m']) }).use(observer);
       const chunks = await collect(hub.streamComplete({ model: 'm', messages: user('hi') }));
-      expect(chunks.map((c) => c.content ?? '').join('')).toBe('Hello');
-      expect(seen.join('')).toBe('Hello');
+      expect(chunks.map((c) => c.content ?? '').join('')).toBe('p:m:Hello!');
+      expect(seen.join('')).toBe('p:m:Hello!');
       expect(chunks.at(-1)?.choices[0].finish_reason).toBe('stop');
     });
 
     it('can fall back to another provider; meta names who served', async () => {
-      const primary = new FakeProvider('primary', ['m']);
-      primary.failWith = upstreamHttpError('primary', 500, 'down');
-      const backup = new FakeProvider('backup', []);
+      const primary = new ScriptedProvider('primary', ['m']);
+      primary.script = () => ({ fail: upstreamHttpError('primary', 500, 'down') });
+      const backup = new ScriptedProvider('backup', []);
       const fallback: HubMiddleware = {
         name: 'fallback',
         async complete(ctx, next) {
@@ -351,19 +345,19 @@ describe('ConnectorHub', () => {
 
       const meta: HubCallMeta = {};
       const result = await hub.complete({ model: 'm', messages: user('hi') }, { meta });
-      expect(result.content).toBe('backup: b-1');
+      expect(result.content).toBe('backup:b-1');
       expect(meta).toMatchObject({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
 
       const streamMeta: HubCallMeta = {};
       const chunks = await collect(hub.streamComplete({ model: 'm', messages: user('hi') }, { meta: streamMeta }));
-      expect(chunks.map((c) => c.content ?? '').join('')).toBe('Hello');
+      expect(chunks.map((c) => c.content ?? '').join('')).toBe('backup:b-1:Hello!');
       expect(chunks[0].model).toBe('b-1');
       expect(streamMeta).toMatchObject({ provider: 'backup', model: 'b-1', target: 'backup/b-1', attempts: 2 });
     });
 
     it('applies middleware added after requests were served to the next ones', async () => {
       const log: string[] = [];
-      const hub = hubWith({ p: new FakeProvider('p', ['m']) });
+      const hub = hubWith({ p: new ScriptedProvider('p', ['m']) });
       await hub.complete({ model: 'm', messages: user('hi') });
       hub.use(tracer('late', log));
       await hub.complete({ model: 'm', messages: user('hi') });
@@ -373,8 +367,8 @@ describe('ConnectorHub', () => {
 
   describe('timeouts and aborts', () => {
     it("answers 504 upstream_timeout naming the provider, with the provider's signal aborted", async () => {
-      const slow = new FakeProvider('slow', ['m']);
-      slow.hang = true;
+      const slow = new ScriptedProvider('slow', ['m']);
+      slow.script = () => ({ hang: true });
       const hub = hubWith({ slow });
       const started = Date.now();
       const error = await hubErrorOf(hub.complete({ model: 'm', messages: user('hi'), timeout: 30 }));
@@ -385,8 +379,8 @@ describe('ConnectorHub', () => {
     });
 
     it("uses defaultTimeoutMs when the request gives none and caps the request's timeout at maxTimeoutMs", async () => {
-      const slow = new FakeProvider('slow', ['m']);
-      slow.hang = true;
+      const slow = new ScriptedProvider('slow', ['m']);
+      slow.script = () => ({ hang: true });
       const hub = hubWith({ slow }, { defaultTimeoutMs: 20, maxTimeoutMs: 40 });
       expect(await hubErrorOf(hub.complete({ model: 'm', messages: user('hi') }))).toMatchObject({ code: 'upstream_timeout' });
       const capped = await hubErrorOf(hub.complete({ model: 'm', messages: user('hi'), timeout: 60_000 }));
@@ -394,10 +388,10 @@ describe('ConnectorHub', () => {
     });
 
     it('names the provider that was being called when a fallback timed out', async () => {
-      const primary = new FakeProvider('primary', ['m']);
-      primary.failWith = upstreamHttpError('primary', 500, 'down');
-      const backup = new FakeProvider('backup');
-      backup.hang = true;
+      const primary = new ScriptedProvider('primary', ['m']);
+      primary.script = () => ({ fail: upstreamHttpError('primary', 500, 'down') });
+      const backup = new ScriptedProvider('backup');
+      backup.script = () => ({ hang: true });
       const hub = hubWith({ primary, backup }).use({
         name: 'fallback',
         complete: (ctx, next) =>
@@ -413,25 +407,25 @@ describe('ConnectorHub', () => {
     });
 
     it('times out a stream that stalls after its first chunk', async () => {
-      const stalls = new FakeProvider('stalls', ['m']);
-      stalls.hangAfterChunks = 1;
+      const stalls = new ScriptedProvider('stalls', ['m']);
+      stalls.script = () => ({ hang: true, afterChunks: 1 });
       const iterator = hubWith({ stalls }).streamComplete({ model: 'm', messages: user('hi'), timeout: 30 });
-      expect((await iterator.next()).value?.content).toBe('Hel');
+      expect((await iterator.next()).value?.content).toBe('stalls:m:');
       expect(await hubErrorOf(iterator.next())).toMatchObject({ status: 504, code: 'upstream_timeout', provider: 'stalls' });
       expect(stalls.calls[0].signal.aborted).toBe(true);
     });
 
     it('times out an embedding call', async () => {
-      const slow = new EmbeddingFakeProvider('slow', ['e']);
-      slow.hang = true;
+      const slow = new ScriptedProvider('slow', ['e']);
+      slow.script = () => ({ hang: true });
       expect(await hubErrorOf(hubWith({ slow }).embed({ model: 'e', input: 'x', timeout: 20 }))).toMatchObject({
         code: 'upstream_timeout',
       });
     });
 
     it('turns a caller abort into 499 client_closed_request and aborts the upstream call', async () => {
-      const slow = new FakeProvider('slow', ['m']);
-      slow.hang = true;
+      const slow = new ScriptedProvider('slow', ['m']);
+      slow.script = () => ({ hang: true });
       const caller = new AbortController();
       const pending = hubWith({ slow }).complete({ model: 'm', messages: user('hi') }, { signal: caller.signal });
       setTimeout(() => caller.abort(), 10);
@@ -451,8 +445,8 @@ describe('ConnectorHub', () => {
 
     it('keeps the HubError a caller aborted with, for complete and for a stream', async () => {
       const shutdown = new HubError({ status: 503, type: 'api_error', code: 'shutting_down', message: 'bye' });
-      const slow = new FakeProvider('slow', ['m']);
-      slow.hangAfterChunks = 1;
+      const slow = new ScriptedProvider('slow', ['m']);
+      slow.script = () => ({ hang: true, afterChunks: 1 });
       const hub = hubWith({ slow });
 
       const caller = new AbortController();
@@ -461,7 +455,7 @@ describe('ConnectorHub', () => {
       caller.abort(shutdown);
       expect(await rejectionOf(iterator.next())).toBe(shutdown);
 
-      slow.hang = true;
+      slow.script = () => ({ hang: true });
       const second = new AbortController();
       second.abort(shutdown);
       expect(await rejectionOf(hub.complete({ model: 'm', messages: user('hi') }, { signal: second.signal }))).toBe(shutdown);
@@ -480,8 +474,8 @@ describe('ConnectorHub', () => {
           }
         },
       };
-      const slow = new FakeProvider('slow', ['m']);
-      slow.hang = true;
+      const slow = new ScriptedProvider('slow', ['m']);
+      slow.script = () => ({ hang: true });
       const hub = hubWith({ slow }).use(metrics);
       await rejectionOf(hub.complete({ model: 'm', messages: user('hi'), timeout: 20 }));
       const caller = new AbortController();
@@ -492,9 +486,9 @@ describe('ConnectorHub', () => {
     });
 
     it('passes upstream errors through unchanged', async () => {
-      const failing = new FakeProvider('f', ['m']);
+      const failing = new ScriptedProvider('f', ['m']);
       const upstream = upstreamHttpError('f', 429, 'slow down', 7);
-      failing.failWith = upstream;
+      failing.script = () => ({ fail: upstream });
       expect(await rejectionOf(hubWith({ f: failing }).complete({ model: 'm', messages: user('hi') }))).toBe(upstream);
     });
   });
@@ -504,42 +498,42 @@ describe('ConnectorHub', () => {
     afterEach(() => jest.useRealTimers());
 
     it('after complete succeeds or fails', async () => {
-      const provider = new FakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const hub = hubWith({ p: provider });
       await hub.complete({ model: 'm', messages: user('hi') });
       expect(jest.getTimerCount()).toBe(0);
-      provider.failWith = upstreamHttpError('p', 500, 'x');
+      provider.script = () => ({ fail: upstreamHttpError('p', 500, 'x') });
       await rejectionOf(hub.complete({ model: 'm', messages: user('hi') }));
       expect(jest.getTimerCount()).toBe(0);
     });
 
     it('after a stream ends, and after the caller stops reading it early', async () => {
-      const provider = new FakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const hub = hubWith({ p: provider });
       await collect(hub.streamComplete({ model: 'm', messages: user('hi') }));
       expect(jest.getTimerCount()).toBe(0);
 
       const caller = new AbortController();
       for await (const chunk of hub.streamComplete({ model: 'm', messages: user('hi') }, { signal: caller.signal })) {
-        expect(chunk.content).toBe('Hel');
+        expect(chunk.content).toBe('p:m:');
         expect(jest.getTimerCount()).toBe(1);
         break;
       }
       expect(jest.getTimerCount()).toBe(0);
-      expect(provider.streamFinalized).toBe(2);
+      expect(provider.streamsClosed).toBe(2);
       caller.abort();
       expect(provider.calls[1].signal.aborted).toBe(false);
     });
 
     it('after embed', async () => {
-      await hubWith({ p: new EmbeddingFakeProvider('p', ['e']) }).embed({ model: 'e', input: 'x' });
+      await hubWith({ p: new ScriptedProvider('p', ['e']) }).embed({ model: 'e', input: 'x' });
       expect(jest.getTimerCount()).toBe(0);
     });
   });
 
   describe('streamComplete', () => {
     it('sends nothing upstream and runs no middleware until the first next()', async () => {
-      const provider = new FakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const log: string[] = [];
       const hub = hubWith({ p: provider }).use(tracer('t', log));
       const iterator = hub.streamComplete({ model: 'm', messages: user('hi') });
@@ -547,19 +541,19 @@ describe('ConnectorHub', () => {
       expect(provider.calls).toHaveLength(0);
       expect(log).toEqual([]);
       const first = await iterator.next();
-      expect(first.value?.content).toBe('Hel');
+      expect(first.value?.content).toBe('p:m:');
       expect(provider.calls).toHaveLength(1);
     });
 
     it('rejects the first next() (not the call) on a routing error', async () => {
-      const iterator = hubWith({ p: new FakeProvider('p', ['m']) }).streamComplete({ model: 'gpt-9', messages: user('hi') });
+      const iterator = hubWith({ p: new ScriptedProvider('p', ['m']) }).streamComplete({ model: 'gpt-9', messages: user('hi') });
       expect(await hubErrorOf(iterator.next())).toMatchObject({ status: 404, code: 'model_not_found' });
     });
 
     it('rejects the first next() with an upstream error raised before the first chunk', async () => {
-      const provider = new FakeProvider('p', ['m']);
+      const provider = new ScriptedProvider('p', ['m']);
       const unauthorized = upstreamHttpError('p', 401, 'bad key');
-      provider.failWith = unauthorized;
+      provider.script = () => ({ fail: unauthorized });
       const iterator = hubWith({ p: provider }).streamComplete({ model: 'm', messages: user('hi') });
       expect(await rejectionOf(iterator.next())).toBe(unauthorized);
     });
@@ -578,7 +572,7 @@ describe('ConnectorHub', () => {
 
     it('marks the context as a stream for middleware', async () => {
       let stream: boolean | undefined;
-      const hub = hubWith({ p: new FakeProvider('p', ['m']) }).use({
+      const hub = hubWith({ p: new ScriptedProvider('p', ['m']) }).use({
         name: 'spy',
         stream: (ctx: HubContext, next: StreamHandler): Promise<ChatStream> => {
           stream = ctx.stream;
@@ -602,7 +596,7 @@ describe('ConnectorHub', () => {
     });
 
     it('on a provider without embeddings is 400 unsupported_capability', async () => {
-      const chatOnly = new FakeProvider('chat-only', ['m']);
+      const chatOnly = new ScriptedProvider('chat-only', ['m'], { embeds: false });
       const error = await hubErrorOf(hubWith({ 'chat-only': chatOnly }).embed({ model: 'm', input: 'x' }));
       expect(error).toMatchObject({ status: 400, code: 'unsupported_capability', param: 'model', type: 'invalid_request_error' });
       expect(error.message).toContain("'chat-only'");
@@ -610,7 +604,7 @@ describe('ConnectorHub', () => {
     });
 
     it('unsupported_capability reaches middleware as a rejection it can handle', async () => {
-      const hub = hubWith({ chat: new FakeProvider('chat', ['m']), emb: new EmbeddingFakeProvider('emb', []) });
+      const hub = hubWith({ chat: new ScriptedProvider('chat', ['m'], { embeds: false }), emb: new ScriptedProvider('emb', []) });
       hub.use({
         name: 'fallback',
         embed: (ctx, next) =>
@@ -630,7 +624,7 @@ describe('ConnectorHub', () => {
   describe('listModels', () => {
     it('lists every provider/model, then the aliases with their target', () => {
       const hub = hubWith(
-        { openai: new FakeProvider('o', ['gpt-4o', 'gpt-4o-mini']), ollama: new FakeProvider('l', []), mock: new MockProvider() },
+        { openai: new ScriptedProvider('o', ['gpt-4o', 'gpt-4o-mini']), ollama: new ScriptedProvider('l', []), mock: new MockProvider() },
         { aliases: { smart: 'openai/gpt-4o', llama: 'ollama/meta/llama3' } },
       );
       expect(hub.listModels()).toEqual([
@@ -646,15 +640,15 @@ describe('ConnectorHub', () => {
 
   describe('close', () => {
     it('closes every provider that can be closed and waits for them', async () => {
-      const a = new FakeProvider('a');
-      const b = new FakeProvider('b');
+      const a = new ScriptedProvider('a');
+      const b = new ScriptedProvider('b');
       const hub = hubWith({ a, b, mock: new MockProvider() });
       await hub.close();
       expect([a.closed, b.closed]).toEqual([1, 1]);
     });
 
     it('closes an instance registered under two names once (a closed undici pool rejects a second close)', async () => {
-      const shared = new FakeProvider('shared');
+      const shared = new ScriptedProvider('shared');
       await hubWith({ openai: shared, gpt: shared }).close();
       expect(shared.closed).toBe(1);
     });

@@ -1,6 +1,6 @@
 import type { ChatCompletionChunk } from '@llm-connector-hub/core';
 import { asHubChunk, asHubCompletion } from './hub-results';
-import { chunkOf, completionOf } from './hub.spec-helpers';
+import { chunkOf, completionOf } from '@llm-connector-hub/testing';
 
 describe('asHubCompletion', () => {
   it('adds a content getter with the first choice text', () => {

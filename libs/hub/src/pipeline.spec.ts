@@ -3,7 +3,7 @@ import { ChatStream } from './chat-stream';
 import type { HubContext, HubEmbeddingContext } from './hub-context';
 import type { CompleteHandler, HubMiddleware, StreamHandler } from './hub-middleware';
 import { composePipeline, type Pipeline } from './pipeline';
-import { chunkOf, collect, completionOf } from './hub.spec-helpers';
+import { chunkOf, collect, completionOf } from '@llm-connector-hub/testing';
 
 const context = { kind: 'chat', provider: 'p', request: { model: 'm', messages: [] } } as unknown as HubContext;
 const embeddingContext = { kind: 'embedding', provider: 'p', request: { model: 'e', input: 'x' } } as unknown as HubEmbeddingContext;

@@ -1,11 +1,12 @@
 import { upstreamHttpError, type HubError, type LlmProvider } from '@llm-connector-hub/core';
 import { ConnectorHub, type ConnectorHubOptions, type HubMiddleware } from '@llm-connector-hub/hub';
+import { rejectionOf as anyRejectionOf } from '@llm-connector-hub/testing';
 import type { BreakerState } from './circuit-state';
 import { ResilienceEvents, type ResilienceEvent } from './resilience-events';
 
 /** Test-only helpers shared by the circuit-breaker and fallback specs (not exported from index). */
 
-export { ScriptedProvider, collect, gate } from './scripted-provider.spec-helpers';
+export { ScriptedProvider, collect, gate } from '@llm-connector-hub/testing';
 
 export const http = (status: number, provider = 'p'): HubError => upstreamHttpError(provider, status, `HTTP ${status} from the fake`);
 
@@ -26,15 +27,8 @@ export function hubWith(
   return { hub, events };
 }
 
-/** Resolves with what the promise rejected with; fails the test when it resolves. */
-export async function rejectionOf(promise: Promise<unknown>): Promise<HubError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as HubError;
-  }
-  throw new Error('expected the promise to reject, but it resolved');
-}
+/** What the promise rejected with, typed as the HubError these specs expect; fails the test when it resolves. */
+export const rejectionOf = (promise: Promise<unknown>): Promise<HubError> => anyRejectionOf(promise) as Promise<HubError>;
 
 /** Deterministic [0, 1) numbers (mulberry32), for weighted-order statistics. */
 export function seededRandom(seed: number): () => number {

@@ -5,6 +5,7 @@ import {
   type ProviderCallContext,
   type ToolDefinition,
 } from '@llm-connector-hub/core';
+import { rejectionOf } from '@llm-connector-hub/testing';
 import { MockProvider } from './mock.provider';
 
 function ctx(signal: AbortSignal = new AbortController().signal): ProviderCallContext {
@@ -19,15 +20,6 @@ async function collect(provider: MockProvider, req: ChatRequest, context = ctx()
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of provider.stream(req, context)) chunks.push(chunk);
   return chunks;
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const weatherTool: ToolDefinition = {
