@@ -224,6 +224,18 @@ describe('wire details at the fake provider', () => {
     }
   });
 
+  it('answers base64 embeddings from the mock as OpenAI does (little-endian float32s of the same vector)', async () => {
+    for (const model of ['mock/mock-1', 'google/text-embedding-004']) {
+      const floats = (await client.embeddings.create({ model, input: 'alpha', encoding_format: 'float' })).data[0].embedding;
+      const encoded = (await client.embeddings.create({ model, input: 'alpha', encoding_format: 'base64' })).data[0].embedding as unknown;
+      expect(typeof encoded).toBe('string');
+      const bytes = Buffer.from(encoded as string, 'base64');
+      const decoded = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+      expect(decoded).toHaveLength(floats.length);
+      decoded.forEach((value, i) => expect(value).toBeCloseTo(floats[i], 5));
+    }
+  });
+
   it('lists configured models and aliases in OpenAI shape', async () => {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);

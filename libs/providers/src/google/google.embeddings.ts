@@ -1,6 +1,7 @@
 import type { Embedding, EmbeddingRequest, EmbeddingResponse } from '@llm-connector-hub/core';
 import { HubErrors } from '@llm-connector-hub/core';
 import type { EmbeddingTranslator } from '../shared';
+import { encodeEmbedding } from '../shared/embedding-encoding';
 import { googleModelId, googleModelPath } from './google.model';
 import type { GoogleBatchEmbedContentsRequest, GoogleBatchEmbedContentsResponse } from './google.wire';
 
@@ -57,20 +58,10 @@ export function fromGoogleEmbeddingResponse(provider: string, body: unknown, req
   const data: Embedding[] = embeddings.map((embedding, index) => {
     const values = embedding?.values;
     if (!Array.isArray(values)) throw HubErrors.upstreamBadResponse(provider, `embedding ${index} has no values`);
-    return { object: 'embedding', index, embedding: request.encoding_format === 'base64' ? toBase64(values) : values };
+    return { object: 'embedding', index, embedding: encodeEmbedding(values, request.encoding_format) };
   });
   // batchEmbedContents reports no token count on the Gemini API (Vertex AI does): 0 rather than a
   // guess, so usage accounting never invents numbers.
   const tokens = response?.usageMetadata?.promptTokenCount ?? 0;
   return { object: 'list', data, model: request.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-}
-
-/**
- * OpenAI's base64 format: little-endian float32s. The official OpenAI SDKs ask for it by
- * default and decode it themselves, so it must be honoured, not ignored.
- */
-function toBase64(values: number[]): string {
-  const buffer = Buffer.allocUnsafe(values.length * 4);
-  values.forEach((value, i) => buffer.writeFloatLE(value, i * 4));
-  return buffer.toString('base64');
 }

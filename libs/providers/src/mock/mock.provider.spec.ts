@@ -274,6 +274,16 @@ describe('MockProvider', () => {
       expect(a).toMatchObject({ object: 'list', model: 'e', usage: { prompt_tokens: 2, total_tokens: 2 } });
     });
 
+    it("answers encoding_format base64 as OpenAI does: the same vector as little-endian float32s", async () => {
+      const floats = (await provider.embed({ model: 'e', input: 'hello world' }, ctx())).data[0].embedding as number[];
+      const encoded = (await provider.embed({ model: 'e', input: 'hello world', encoding_format: 'base64' }, ctx())).data[0].embedding;
+      expect(typeof encoded).toBe('string');
+      const bytes = Buffer.from(encoded as string, 'base64');
+      const decoded = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+      expect(decoded).toHaveLength(floats.length);
+      decoded.forEach((value, i) => expect(value).toBeCloseTo(floats[i], 6));
+    });
+
     it('has 8 dimensions by default and the asked number otherwise', async () => {
       expect((await provider.embed({ model: 'e', input: 'x' }, ctx())).data[0].embedding).toHaveLength(8);
       expect((await provider.embed({ model: 'e', input: 'x', dimensions: 256 }, ctx())).data[0].embedding).toHaveLength(256);

@@ -12,6 +12,7 @@ import { HubErrors, completionId, makeUsage, unixSeconds, upstreamHttpError } fr
 import { MOCK_DEFAULTS, type MockProviderOptions } from './mock.options';
 import { countWords, mockReply, splitInto } from './mock.reply';
 import { mockEmbedding } from './mock.embeddings';
+import { encodeEmbedding } from '../shared/embedding-encoding';
 
 /**
  * Built-in provider with no network: deterministic answers, configurable latency, chunking and
@@ -89,7 +90,7 @@ export class MockProvider implements LlmProvider {
     const data = inputs.map((input, index) => ({
       object: 'embedding' as const,
       index,
-      embedding: mockEmbedding(typeof input === 'string' ? input : JSON.stringify(input), request.dimensions ?? 8),
+      embedding: encodeEmbedding(mockEmbedding(typeof input === 'string' ? input : JSON.stringify(input), request.dimensions ?? 8), request.encoding_format),
     }));
     const tokens = inputs.reduce<number>((sum, input) => sum + (typeof input === 'string' ? countWords(input) : input.length), 0);
     return { object: 'list', data, model: request.model, usage: { prompt_tokens: tokens, total_tokens: tokens } };
