@@ -80,6 +80,19 @@ describe('Anthropic routes', () => {
     expect(body.content[0].id).toMatch(/^toolu_/);
   });
 
+  it('puts a text block before the tool_use blocks with `preamble`, plain and streamed', async () => {
+    const body = await (await post(request([user('go [[fake tools=1 preamble]]')], { tools: [WEATHER] }))).json();
+    expect(body.content.map((b: any) => b.type)).toEqual(['text', 'tool_use']);
+    const res = await post(request([user('go [[fake tools=1 preamble]]')], { tools: [WEATHER], stream: true }));
+    const starts = parseSse(await res.text())
+      .map((e) => JSON.parse(e.data))
+      .filter((p) => p.type === 'content_block_start');
+    expect(starts.map((p) => [p.index, p.content_block.type])).toEqual([
+      [0, 'text'],
+      [1, 'tool_use'],
+    ]);
+  });
+
   it('streams tool_use blocks as many input_json_delta pieces', async () => {
     const res = await post(request([user('go [[fake tools]]')], { tools: [WEATHER, TIME], stream: true }));
     const payloads = parseSse(await res.text()).map((e) => JSON.parse(e.data));

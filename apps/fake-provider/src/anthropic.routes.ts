@@ -14,6 +14,8 @@ type Json = Record<string, unknown>;
 const STREAM_ERROR_FRAME = sse('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
 const MESSAGE_STOP = sse('message_stop', { type: 'message_stop' });
 const PING = sse('ping', { type: 'ping' });
+/** The text block the `preamble` directive puts before tool_use blocks. */
+const PREAMBLE = "I'll answer with the tool.";
 
 export const anthropicDialect: Dialect = {
   name: 'anthropic',
@@ -43,8 +45,9 @@ export async function messages(ex: Exchange, ctx: ModelContext): Promise<void> {
   const model = body.model as string;
   const id = anthropicMessageId();
   const toolUseIds = plan.toolCalls.map(() => anthropicToolUseId());
-  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds), prompt.directives);
-  await writeStream(ex, streamFrames(id, model, plan, toolUseIds), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
+  const preamble = prompt.directives?.preamble === true && plan.toolCalls.length > 0;
+  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds, preamble), prompt.directives);
+  await writeStream(ex, streamFrames(id, model, plan, toolUseIds, preamble), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
 }
 
 /**
@@ -148,11 +151,12 @@ function usage(plan: ReplyPlan, outputTokens: number) {
   };
 }
 
-function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[]) {
-  const content =
+function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean) {
+  const content: Json[] =
     plan.toolCalls.length > 0
       ? plan.toolCalls.map((call, i) => ({ type: 'tool_use', id: toolUseIds[i], name: call.name, input: call.args }))
       : [{ type: 'text', text: plan.text }];
+  if (preamble) content.unshift({ type: 'text', text: PREAMBLE });
   return {
     id,
     type: 'message',
@@ -165,7 +169,7 @@ function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[
   };
 }
 
-function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: string[]): StreamFrame[] {
+function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean): StreamFrame[] {
   const frames: StreamFrame[] = [];
   const push = (event: string, payload: unknown, content = false): void => {
     frames.push({ data: sse(event, payload), content });
@@ -182,13 +186,20 @@ function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: st
     for (const delta of deltas) frames.push(delta);
     push('content_block_stop', { type: 'content_block_stop', index: 0 });
   } else {
-    plan.toolCalls.forEach((call, index) => {
+    if (preamble) {
+      push('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+      push('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: PREAMBLE } }, true);
+      push('content_block_stop', { type: 'content_block_stop', index: 0 });
+    }
+    const first = preamble ? 1 : 0;
+    plan.toolCalls.forEach((call, i) => {
+      const index = first + i;
       push('content_block_start', {
         type: 'content_block_start',
         index,
-        content_block: { type: 'tool_use', id: toolUseIds[index], name: call.name, input: {} },
+        content_block: { type: 'tool_use', id: toolUseIds[i], name: call.name, input: {} },
       });
-      if (index === 0) frames.push({ data: PING, content: false });
+      if (i === 0) frames.push({ data: PING, content: false });
       for (const partial_json of call.pieces) {
         push('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } }, true);
       }

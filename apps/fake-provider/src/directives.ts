@@ -42,6 +42,8 @@ export interface Directives {
   tools?: number;
   /** Reply content is `{"ok":true}`. */
   json: boolean;
+  /** With `tools`, Anthropic dialect: a text block comes before the tool_use blocks, as Claude often writes one. */
+  preamble?: boolean;
 }
 
 export interface ParsedPrompt {
@@ -150,6 +152,9 @@ export function parseDirectiveBody(body: string): Directives {
       }
       case 'json':
         d.json = true;
+        break;
+      case 'preamble':
+        d.preamble = true;
         break;
       default:
         break;

@@ -246,3 +246,31 @@ describe('wire details at the fake provider', () => {
     for (const key of Object.values(UPSTREAM_KEYS)) expect(gateway.output()).not.toContain(key);
   });
 });
+
+/**
+ * Anthropic has no JSON mode: the gateway forces an answer tool. Claude often writes a text block
+ * before that tool (`preamble`); the SDK's parse() must still get the tool's JSON alone.
+ */
+describe('structured output over Anthropic through the official openai client', () => {
+  const cityFormat = {
+    type: 'json_schema' as const,
+    json_schema: { name: 'city', schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  };
+  const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: '[[fake tools preamble]] Which city?' }];
+
+  it('parses the answer of a response_format request whose upstream also wrote text', async () => {
+    const completion = await client.chat.completions.parse({ model: 'anthropic/claude-3-5-haiku-latest', messages, response_format: cityFormat });
+    expect(completion.choices[0].message.parsed).toEqual({ city: 'fake-city' });
+    expect(completion.choices[0].message.tool_calls ?? []).toEqual([]);
+    expect(completion.choices[0].finish_reason).toBe('stop');
+  });
+
+  it('streams only the JSON answer, for json_object too', async () => {
+    for (const response_format of [cityFormat, { type: 'json_object' as const }]) {
+      const stream = client.chat.completions.stream({ model: 'anthropic/claude-3-5-haiku-latest', messages, response_format });
+      const final = await stream.finalChatCompletion();
+      expect(JSON.parse(final.choices[0].message.content ?? '')).toMatchObject(response_format.type === 'json_schema' ? { city: 'fake-city' } : {});
+      expect(final.choices[0].finish_reason).toBe('stop');
+    }
+  });
+});

@@ -82,6 +82,19 @@ describe('fromAnthropicResponse', () => {
     expect(JSON.parse(choices[0].message.content ?? '')).toEqual({ city: 'Paris', temperature_c: 18, conditions: ['light rain'] });
   });
 
+  it('returns only the answer tool JSON as content when the model also wrote a text block', () => {
+    const request: ChatRequest = { ...plain, response_format: { type: 'json_object' } };
+    const { choices } = translate('response-json-tool-preamble.json', request);
+    expect(JSON.parse(choices[0].message.content ?? '')).toEqual({ city: 'Paris', temperature_c: 18, conditions: ['light rain'] });
+    expect(choices[0].finish_reason).toBe('stop');
+    expect(choices[0].message.tool_calls).toBeUndefined();
+  });
+
+  it('keeps the text of a response_format message in which the model never called the answer tool', () => {
+    const request: ChatRequest = { ...plain, response_format: { type: 'json_object' } };
+    expect(translate('response-text.json', request).choices[0].message.content).toBe("Hello! I'm Claude. How can I help you today?");
+  });
+
   it('unwraps the answer of a schema whose root is not an object', () => {
     const request: ChatRequest = {
       ...plain,

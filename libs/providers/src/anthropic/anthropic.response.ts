@@ -16,6 +16,7 @@ export function fromAnthropicResponse(provider: string, body: unknown, request: 
   const json = anthropicJsonMode(request);
   let text = '';
   let hasText = false;
+  let answer: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     if (block.type === 'text') {
@@ -25,13 +26,18 @@ export function fromAnthropicResponse(provider: string, body: unknown, request: 
       const use = block as AnthropicResponseToolUseBlock;
       if (json && use.name === json.tool.name) {
         // The response_format answer tool: its input is the answer text, not a call to hand back.
-        text += anthropicJsonAnswer(use.input, json.wrapped);
-        hasText = true;
+        answer = anthropicJsonAnswer(use.input, json.wrapped);
       } else {
         toolCalls.push({ id: use.id, type: 'function', function: { name: use.name, arguments: JSON.stringify(use.input ?? {}) } });
       }
     }
     // thinking, redacted_thinking and server-tool blocks have no place in the canonical message.
+  }
+  // A text block beside the answer tool (a preamble such as "Here is the JSON:") would make the
+  // content unparseable, and the client asked for JSON only: the tool input alone is the answer.
+  if (answer !== undefined) {
+    text = answer;
+    hasText = true;
   }
   const result: ResponseMessage = {
     role: 'assistant',

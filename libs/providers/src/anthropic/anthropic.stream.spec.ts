@@ -240,6 +240,22 @@ describe('anthropic stream translation', () => {
       expect(finishReasons).toEqual(['stop']);
     });
 
+    it.each(PIECE_SIZES)('streams only the answer tool input when a text block comes first (%i-byte pieces)', (pieceSize) => {
+      const { chunks, error } = replay(fixtureText('stream-json-response-preamble.sse'), jsonSchemaRequest, pieceSize);
+      expect(error).toBeUndefined();
+      const { content, toolCalls, finishReasons } = assemble(chunks);
+      expect(JSON.parse(content)).toEqual({ city: 'Paris', temperature_c: 18, conditions: ['light rain'] });
+      expect(toolCalls).toEqual([]);
+      expect(finishReasons).toEqual(['stop']);
+    });
+
+    it('still streams the text, before finish_reason, when the answer tool never comes', () => {
+      const { content, finishReasons } = assemble(replay(fixtureText('stream-text.sse'), jsonSchemaRequest).chunks);
+      expect(content).toBe(assemble(replay(fixtureText('stream-text.sse')).chunks).content);
+      expect(content).not.toBe('');
+      expect(finishReasons).toEqual(['stop']);
+    });
+
     it('shows the same stream as a tool call when the request had no response_format', () => {
       const { toolCalls, finishReasons } = assemble(replay(fixtureText('stream-json-response.sse')).chunks);
       expect(toolCalls[0].name).toBe('json_response');

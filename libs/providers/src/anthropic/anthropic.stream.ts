@@ -14,6 +14,8 @@ import type {
 /** What one Anthropic content block (keyed by its `index`) turned into on the canonical side. */
 type BlockState =
   | { kind: 'text' }
+  /** Text under response_format: held back, since only the answer tool's input may be content. */
+  | { kind: 'held' }
   /** A client tool call; `toolIndex` is its ordinal among tool calls, which is what OpenAI's `index` means. */
   | { kind: 'tool'; toolIndex: number; argumentChars: number }
   /** The response_format answer tool: its input streams out as content (buffered when wrapped). */
@@ -27,6 +29,14 @@ export interface AnthropicStreamState {
   model: string;
   created: number;
   json?: AnthropicJsonMode;
+  /** Whether the response_format answer tool has started; text is then dropped for good. */
+  answered: boolean;
+  /**
+   * Text held back under response_format until we know whether the answer tool comes: a preamble
+   * beside it would break the client's JSON parse, but a message without it still needs its text.
+   * Bounded by the request's max_tokens.
+   */
+  heldText: string;
   blocks: Map<number, BlockState>;
   toolCalls: number;
   usage: AnthropicUsage;
@@ -44,6 +54,8 @@ export function createAnthropicStreamState(provider: string, request: ChatReques
     model: request.model,
     created: unixSeconds(),
     json: anthropicJsonMode(request),
+    answered: false,
+    heldText: '',
     blocks: new Map(),
     toolCalls: 0,
     usage: {},
@@ -114,14 +126,16 @@ function messageStart(event: AnthropicMessageStartEvent, state: AnthropicStreamS
 function blockStart(event: AnthropicContentBlockStartEvent, state: AnthropicStreamState): ChatCompletionChunk[] {
   const block = event.content_block ?? { type: '' };
   if (block.type === 'text') {
-    state.blocks.set(event.index, { kind: 'text' });
+    state.blocks.set(event.index, { kind: state.json ? 'held' : 'text' });
     const text = (block as { text?: unknown }).text;
-    return typeof text === 'string' && text !== '' ? [chunk(state, { content: text })] : [];
+    return typeof text === 'string' && text !== '' ? textChunks(state, text) : [];
   }
   if (block.type === 'tool_use') {
     const { id, name } = block as { id: string; name: string };
     if (state.json && name === state.json.tool.name) {
       state.blocks.set(event.index, { kind: 'json', wrapped: state.json.wrapped, text: '' });
+      state.answered = true;
+      state.heldText = '';
       return [];
     }
     const toolIndex = state.toolCalls++;
@@ -138,7 +152,7 @@ function blockDelta(event: AnthropicContentBlockDeltaEvent, state: AnthropicStre
   if (delta.type === 'text_delta') {
     const text = (delta as { text?: unknown }).text;
     if (block?.kind === 'ignored' || typeof text !== 'string' || text === '') return [];
-    return [chunk(state, { content: text })];
+    return textChunks(state, text);
   }
   if (delta.type === 'input_json_delta') {
     const partial = (delta as { partial_json?: unknown }).partial_json;
@@ -181,13 +195,13 @@ function messageDelta(event: AnthropicMessageDeltaEvent, state: AnthropicStreamS
   const stopReason = event.delta?.stop_reason;
   if (stopReason == null || state.finishReason !== null) return [];
   state.finishReason = anthropicFinishReason(stopReason, state.toolCalls > 0);
-  return [chunk(state, {}, state.finishReason)];
+  return [...releaseHeldText(state), chunk(state, {}, state.finishReason)];
 }
 
 /** The end: a finish_reason if message_delta never gave one, then the usage-only chunk. */
 function messageStop(state: AnthropicStreamState): ChatCompletionChunk[] {
   state.done = true;
-  const chunks: ChatCompletionChunk[] = [];
+  const chunks = releaseHeldText(state);
   if (state.finishReason === null) {
     state.finishReason = state.toolCalls > 0 ? 'tool_calls' : 'stop';
     chunks.push(chunk(state, {}, state.finishReason));
@@ -195,6 +209,20 @@ function messageStop(state: AnthropicStreamState): ChatCompletionChunk[] {
   const usage = anthropicUsage(state.usage);
   if (usage) chunks.push({ ...base(state), choices: [], usage });
   return chunks;
+}
+
+/** Text of a block: held back under response_format (dropped once the answer tool has started). */
+function textChunks(state: AnthropicStreamState, text: string): ChatCompletionChunk[] {
+  if (!state.json) return [chunk(state, { content: text })];
+  if (!state.answered) state.heldText += text;
+  return [];
+}
+
+/** At the end of a response_format message: its held text, if the answer tool never came. */
+function releaseHeldText(state: AnthropicStreamState): ChatCompletionChunk[] {
+  const text = state.heldText;
+  state.heldText = '';
+  return text === '' ? [] : [chunk(state, { content: text })];
 }
 
 function base(state: AnthropicStreamState): Omit<ChatCompletionChunk, 'choices'> {
