@@ -14,6 +14,7 @@ import { DEFAULT_UPSTREAM_CONCURRENCY } from '@llm-connector-hub/core';
 import { runLatencyLoad, type LatencyRun } from './latency-load';
 import type { Target } from './load';
 import { GATEWAY_MODEL, startFakeProvider, startFloor, startGateway, stopChecked, type Child } from './processes';
+import { PRODUCTION_HEAP_ARGS } from '../scripts/lib/production-heap';
 
 export type UpstreamProtocol = 'http/1.1' | 'h2';
 export type AnswerKind = 'json' | 'stream';
@@ -55,15 +56,6 @@ export interface LatencyOptions extends LatencySettings {
 const STREAM_CHUNKS = 20;
 /** Events of a fake OpenAI stream besides its content chunks: the role chunk, the finish chunk and [DONE]. */
 const STREAM_OTHER_EVENTS = 3;
-/**
- * The V8 heap bound Node 24 gives itself inside the chart's default memory limit
- * (`resources.limits.memory`, 512Mi, in deploy/helm/llm-connector-hub/values.yaml): under a 512 MiB
- * cgroup, `v8.getHeapStatistics().heap_size_limit` is 259 MiB. On the bench machine, without a
- * cgroup, V8 would size the heap from all the machine's memory (gigabytes) and let garbage pile up,
- * so the peak RSS would say nothing about a pod. `--max-heap-size` sets that same total
- * (`--max-old-space-size` would not: it leaves the young generation sized for the whole machine).
- */
-const PRODUCTION_HEAP_ARGS = ['--max-heap-size=259'];
 /** Open files a process needs besides its sockets (modules, logs, pipes, epoll). */
 const FD_HEADROOM = 1_000;
 
