@@ -129,7 +129,8 @@ function messages(resource: KubeconformResource): string[] {
     if (unknown) out.push(...[...unknown[1].matchAll(/'([^']*)'/g)].map(([, field]) => `${entry.path}: unknown field "${field}"`));
     else out.push(`${entry.path}: ${entry.message}`);
   });
-  return out.length > 0 ? out : [resource.msg];
+  // kubeconform lists a document's errors in no stable order: sorted by path, a report is the same every run.
+  return out.length > 0 ? out.sort() : [resource.msg];
 }
 
 /**
