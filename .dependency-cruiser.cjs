@@ -45,6 +45,13 @@ module.exports = {
       to: { path: '^libs/', pathNot: '^libs/(providers|core|testing)/' },
     },
     {
+      name: 'dialects-import-only-core',
+      comment: 'A client-facing dialect translates to and from the canonical types; calling, routing and caching are above it.',
+      severity: 'error',
+      from: { path: '^libs/dialects/' },
+      to: { path: '^libs/', pathNot: '^libs/(dialects|core|testing)/' },
+    },
+    {
       name: 'providers-import-no-other-provider',
       comment:
         "A folder of libs/providers imports its own files and the shared infrastructure (shared/, plugin/) only. " +
