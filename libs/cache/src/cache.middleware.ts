@@ -98,6 +98,7 @@ export class CacheMiddleware implements HubMiddleware {
   }
 
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+    if (this.passesNative(context)) return next(context);
     return this.answer(context, 'chat', () => next(context)) as Promise<ChatCompletion>;
   }
 
@@ -106,6 +107,7 @@ export class CacheMiddleware implements HubMiddleware {
   }
 
   async stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
+    if (this.passesNative(context)) return next(context);
     const key = this.keyOf(context, 'chat');
     const found = await this.find(key, context, 'chat');
     if (!('lead' in found)) return ChatStream.of(completionToChunks(found.body as ChatCompletion));
@@ -141,6 +143,20 @@ export class CacheMiddleware implements HubMiddleware {
     });
   }
 
+  /**
+   * A call carrying the client's request in its own dialect (HubContext.native) is neither
+   * answered from the cache nor stored: its answer is the upstream's own, down to the byte
+   * (message ids, thinking signatures bound to that answer), and what the cache keeps is the
+   * canonical view, whose replay would lose what the client came for. Such clients use the
+   * upstream's own prompt caching (`cache_control`, passed through) instead.
+   */
+  private passesNative(context: HubContext): boolean {
+    if (!context.native) return false;
+    context.meta.cache = 'BYPASS';
+    this.events.emit({ type: 'lookup', result: 'BYPASS', kind: 'chat' });
+    return true;
+  }
+
   /** The non-stream path (chat and embeddings). */
   private async answer(context: HubContext | HubEmbeddingContext, kind: Kind, fetch: () => Promise<Body>): Promise<Body> {
     const key = this.keyOf(context, kind);
@@ -160,7 +176,8 @@ export class CacheMiddleware implements HubMiddleware {
   }
 
   private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
-    return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
+    const native = context.kind === 'chat' ? context.native : undefined;
+    return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind, native });
   }
 
   /**

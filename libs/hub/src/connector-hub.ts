@@ -188,7 +188,7 @@ export class ConnectorHub {
     const model = named || (requestedProvider === undefined ? undefined : this.providers.get(requestedProvider)?.defaultModel) || '';
     const targets = this.router.resolveTargets(model, requestedProvider);
     const canonical: ChatRequest = { ...rest, model: targets[0].model };
-    return { kind: 'chat', ...this.baseContext(model, targets, timeout, options), request: canonical, stream };
+    return { kind: 'chat', ...this.baseContext(model, targets, timeout, options), request: canonical, stream, native: options.native };
   }
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). `meta` starts at the first target. */
