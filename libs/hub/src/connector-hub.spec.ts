@@ -612,6 +612,13 @@ describe('ConnectorHub', () => {
         { model: 'm', messages: user('hi') },
       ]);
     });
+
+    it('says whether a target of a model is served by a provider that takes the dialect as it came', () => {
+      const native = Object.assign(new ScriptedProvider('a', ['claude']), { nativeDialects: ['anthropic-messages'] });
+      const hub = hubWith({ a: native, o: new ScriptedProvider('o', ['gpt']) }, { aliases: { both: ['o/gpt', 'a/claude'], plain: 'o/gpt' } });
+      expect(['a/claude', 'both', 'claude', 'o/gpt', 'plain', 'unknown-model'].map((model) => hub.takesNatively(model, 'anthropic-messages'))).toEqual([true, true, true, false, false, false]);
+      expect(hub.takesNatively('a/claude', 'openai-responses')).toBe(false);
+    });
   });
 
   describe('embed', () => {

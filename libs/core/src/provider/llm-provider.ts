@@ -27,6 +27,8 @@ export interface LlmProvider {
   readonly models: readonly string[];
   /** The model a request gets when it names none (the hub fills it in before routing). */
   readonly defaultModel?: string;
+  /** The client-facing dialects this provider sends as they came (NativeRequest.dialect); none when absent. */
+  readonly nativeDialects?: readonly string[];
   complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion>;
   /**
    * Streams canonical chunks. Failures before the first chunk reject the first `next()`;

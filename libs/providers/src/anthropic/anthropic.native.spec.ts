@@ -120,6 +120,11 @@ describe('AnthropicProvider with a native Anthropic Messages request', () => {
     expect(chunks[chunks.length - 1].usage).toMatchObject({ completion_tokens: 263 });
   });
 
+  it('declares the dialect it takes as it came', async () => {
+    const { provider } = await setup({ status: 200, contentType: 'application/json', body: '{}' });
+    expect(provider.nativeDialects).toEqual(['anthropic-messages']);
+  });
+
   it('serves the canonical request as before when the call carries another dialect, or none', async () => {
     const { provider, seen } = await setup({ status: 200, contentType: 'application/json', body: fixtureText('response-text.json') });
     for (const native of [undefined, { ...nativeRequest(), dialect: 'openai-responses' }]) {

@@ -45,6 +45,7 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
   readonly type: string;
   readonly models: readonly string[];
   readonly defaultModel?: string;
+  readonly nativeDialects: readonly string[];
   readonly embed?: (request: EmbeddingRequest, context: ProviderCallContext) => Promise<EmbeddingResponse>;
   protected readonly transport: HttpTransport;
   private readonly chat: ChatTranslator<State, Event>;
@@ -56,6 +57,7 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
     this.models = options.models;
     this.defaultModel = options.defaultModel;
     this.chat = options.chat;
+    this.nativeDialects = options.chat.native ? [options.chat.native.dialect] : [];
     // A translator without a format of its own reads SSE, whose events are then its Event type.
     this.streamFormat = options.chat.streamFormat ?? (SSE_STREAM_FORMAT as StreamFormat<unknown> as StreamFormat<Event>);
     this.provider = options.transport.provider;
