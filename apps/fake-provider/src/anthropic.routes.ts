@@ -146,11 +146,13 @@ function declaredTools(tools: unknown): DeclaredTool[] {
   return out;
 }
 
+/** Usage as Anthropic reports it in a Message and in message_start, the cache-write split by TTL included. */
 function usage(plan: ReplyPlan, outputTokens: number) {
   return {
     input_tokens: plan.promptTokens,
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: outputTokens,
   };
 }
