@@ -12,6 +12,8 @@ import {
 import type { HubError } from '@llm-connector-hub/core';
 import type { ModelRoute } from './model-routes';
 import type { ResponseShape } from './response-shapes';
+import { anthropicNativeRequest } from './anthropic-native';
+import { passingNative } from './native-shape';
 
 /**
  * Anthropic's Messages API (`POST /v1/messages`, `POST /v1/messages/count_tokens`) for every
@@ -45,7 +47,14 @@ function anthropicShape(model: string): ResponseShape {
 export const ANTHROPIC_MESSAGES_ROUTE = {
   url: '/v1/messages',
   body: messageCreateParamsSchema,
-  answer: (responder, request, reply, body) => responder.chat(request, reply, toChatRequest(body), anthropicShape(body.model)),
+  // An Anthropic target gets the client's own body (docs/architecture.md, "Native pass-through"):
+  // then what the canonical request cannot carry is left out of it, not refused.
+  answer: (responder, request, reply, body) => {
+    const native = anthropicNativeRequest(request);
+    const untranslatable = responder.takesNatively(body.model, native.dialect) ? 'drop' : 'refuse';
+    return responder.chat(request, reply, toChatRequest(body, { untranslatable }), passingNative(native.dialect, anthropicShape(body.model)), native);
+  },
+  keepsReceivedBody: true,
   errorBody,
   headers,
 } satisfies ModelRoute<typeof messageCreateParamsSchema>;
