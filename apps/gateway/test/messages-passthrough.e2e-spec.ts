@@ -68,8 +68,8 @@ function nextTurn(model: string, earlier: unknown[], stream = false): Record<str
 
 const CLIENT_HEADERS = { 'content-type': 'application/json', 'anthropic-version': CLIENT_VERSION, 'anthropic-beta': CLIENT_BETAS };
 
-function viaGateway(text: string): Promise<Response> {
-  return fetch(`${gateway.url}/v1/messages`, { method: 'POST', headers: { ...CLIENT_HEADERS, 'x-api-key': KEY }, body: text });
+function viaGateway(text: string, auth: Record<string, string> = { 'x-api-key': KEY }): Promise<Response> {
+  return fetch(`${gateway.url}/v1/messages`, { method: 'POST', headers: { ...CLIENT_HEADERS, ...auth }, body: text });
 }
 
 /** The same body straight to the fake's Anthropic dialect: what Anthropic itself answers. */
@@ -106,7 +106,8 @@ describe('POST /v1/messages to an Anthropic backend: passed through', () => {
 
   it("sends the client's body byte for byte but for the model, with its anthropic-version and anthropic-beta and the gateway's own key", async () => {
     const text = JSON.stringify(nextTurn('anthropic/claude-sonnet-4-5', await earlierAnswer()));
-    const res = await viaGateway(text);
+    // The gateway key in both of the places Anthropic's clients put theirs: neither may go upstream.
+    const res = await viaGateway(text, { 'x-api-key': KEY, authorization: `Bearer ${KEY}` });
     // The fake, like Anthropic, refuses a replayed thinking block that changed: a 200 says it did not.
     expect(res.status).toBe(200);
     const seen = (await fakeStats(fake.url)).lastRequest!;
@@ -115,6 +116,7 @@ describe('POST /v1/messages to an Anthropic backend: passed through', () => {
     expect(seen.headers['anthropic-beta']).toBe(CLIENT_BETAS);
     expect(seen.headers['anthropic-version']).toBe(CLIENT_VERSION);
     expect(seen.headers['x-api-key']).toBe(UPSTREAM_KEYS.anthropic);
+    expect(seen.headers.authorization).toBeUndefined();
   });
 
   it('streams every upstream event as Anthropic sent it, thinking and signature deltas and pings included', async () => {
