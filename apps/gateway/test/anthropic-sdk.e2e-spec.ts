@@ -106,7 +106,7 @@ describe.each(cases)('$provider through the official Anthropic SDK', ({ provider
 
 describe('errors through the official Anthropic SDK', () => {
   it('a model the gateway does not know is a NotFoundError of type not_found_error, with the request id', async () => {
-    const error = (await client.messages.create({ model: 'claude-nonexistent-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)) as Anthropic.APIError;
+    const error = (await client.messages.create({ model: 'claude-nonexistent-9', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
     expect(error.status).toBe(404);
     expect(error.type).toBe('not_found_error');
@@ -117,7 +117,7 @@ describe('errors through the official Anthropic SDK', () => {
     const wrong = new Anthropic({ baseURL: gateway.url, apiKey: 'not-the-key', maxRetries: 0 });
     const params = { model: 'mock/mock-1', messages: [{ role: 'user' as const, content: 'hi' }] };
     for (const call of [wrong.messages.create({ ...params, max_tokens: 10 }), wrong.messages.countTokens(params)]) {
-      const error = (await call.catch((e: unknown) => e)) as Anthropic.APIError;
+      const error = (await call.catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
       expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
       expect(error.type).toBe('authentication_error');
     }
@@ -125,7 +125,7 @@ describe('errors through the official Anthropic SDK', () => {
 
   it('a stream that fails after it began rejects with the error event as an APIError', async () => {
     const stream = client.messages.stream({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'one two three four five [[fake error-after=2]]' }] });
-    const error = (await stream.finalMessage().catch((e: unknown) => e)) as Anthropic.APIError;
+    const error = (await stream.finalMessage().catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect(error.type).toBe('api_error');
   });

@@ -131,7 +131,7 @@ describe.each(PROVIDERS)('POST /v1/messages over $provider', ({ provider, model,
       .join('');
     expect(text).toBe(`${reply}${question}`);
     expect(events.at(-3)!.data).toEqual({ type: 'content_block_stop', index: 0 });
-    const final = events.at(-2)!.data as { delta: unknown; usage: { input_tokens: number; output_tokens: number } };
+    const final = events.at(-2)!.data as unknown as { delta: unknown; usage: { input_tokens: number; output_tokens: number } };
     expect(final.delta).toEqual({ stop_reason: 'end_turn', stop_sequence: null });
     expect(final.usage.input_tokens).toBeGreaterThan(0);
     expect(final.usage.output_tokens).toBeGreaterThan(0);
@@ -269,6 +269,8 @@ describe('errors on /v1/messages, in Anthropic shape', () => {
   it('400 invalid_request_error naming the field (max_tokens is required), or for a body that is not JSON', async () => {
     await expectError(await post('/v1/messages', { model: 'mock/mock-1', messages: [{ role: 'user', content: 'hi' }] }), 400, 'invalid_request_error', /max_tokens/);
     await expectError(await post('/v1/messages', { model: 'mock/mock-1', max_tokens: 5, messages: [{ role: 'system', content: 'hi' }] }), 400, 'invalid_request_error', /messages\[0\]\.role/);
+    const badBlock = { model: 'mock/mock-1', max_tokens: 5, messages: [{ role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'f', input: 'not an object' }] }] };
+    await expectError(await post('/v1/messages', badBlock), 400, 'invalid_request_error', /messages\[0\]\.content\[0\]\.input/);
     await expectError(await post('/v1/messages', '{"model":'), 400, 'invalid_request_error', /JSON/);
   });
 

@@ -96,9 +96,23 @@ export function isBlock<T extends KnownBlockType>(block: ContentBlock, type: T):
 
 const blocks = z.array(contentBlockSchema).max(MAX_BLOCKS);
 
+/**
+ * A string or an array of blocks. Not a zod union either: a union reports a broken block as
+ * "invalid input" at the content, where this names the block's field.
+ */
+function stringOrBlocks(error: string) {
+  return z.union([z.string(), z.array(z.unknown())], { error }).transform((content, ctx): string | ContentBlock[] => {
+    if (typeof content === 'string') return content;
+    const result = blocks.safeParse(content);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) ctx.addIssue({ ...issue });
+    return z.NEVER;
+  });
+}
+
 export const messageParamSchema = z.looseObject({
   role: z.enum(['user', 'assistant'], { error: "role must be 'user' or 'assistant' (the system prompt is the top-level 'system')" }),
-  content: z.union([z.string(), blocks], { error: 'must be a string or an array of content blocks' }),
+  content: stringOrBlocks('must be a string or an array of content blocks'),
 });
 
 /** A client tool (`custom`, or no type) or a server tool (`web_search_…`, `bash_…`): the latter carry no input_schema. */
@@ -134,7 +148,7 @@ const countTokensFields = {
   messages: z
     .array(messageParamSchema, { error: 'messages is required and must be an array' })
     .max(MAX_MESSAGES, `must contain at most ${MAX_MESSAGES} messages`),
-  system: z.union([z.string(), blocks], { error: 'must be a string or an array of text blocks' }).optional(),
+  system: stringOrBlocks('must be a string or an array of text blocks').optional(),
   tools: z.array(toolSchema).max(MAX_TOOLS).optional(),
   tool_choice: toolChoiceSchema.optional(),
   thinking: thinkingConfigSchema.optional(),
