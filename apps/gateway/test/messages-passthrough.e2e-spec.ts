@@ -132,6 +132,16 @@ describe('POST /v1/messages to an Anthropic backend: passed through', () => {
     for (const event of ['thinking_delta', 'signature_delta', 'event: ping']) expect(streamed).toContain(event);
   });
 
+  it("answers Anthropic's refusal of a changed thinking block as Anthropic's 400, with its message", async () => {
+    const [thinking, ...rest] = await earlierAnswer();
+    const res = await viaGateway(JSON.stringify(nextTurn('anthropic/claude-sonnet-4-5', [{ ...thinking, signature: 'forged' }, ...rest])));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { type: string; error: { type: string; message: string } };
+    expect(body.type).toBe('error');
+    expect(body.error.type).toBe('invalid_request_error');
+    expect(body.error.message).toContain('Invalid `signature` in `thinking` block');
+  });
+
   it('never answers a native call from the response cache: each reaches Anthropic', async () => {
     const text = JSON.stringify({ ...firstTurn('anthropic/claude-sonnet-4-5'), temperature: 0 });
     const first = await viaGateway(text);
