@@ -93,6 +93,17 @@ describe('writeSseStream', () => {
     ]);
   });
 
+  it("frames the stream in a route's own encoding, skipping empty frames, and its error body when it fails", async () => {
+    const encoding = {
+      chunk: (c: ChatCompletionChunk) => (c.choices.length === 0 ? '' : `event: text\ndata: ${c.choices[0].delta.content}\n\n`),
+      end: () => 'event: end\n\n',
+      error: (error: HubError) => `event: error\ndata: ${error.code}\n\n`,
+    };
+    expect((await run([chunk('a'), usageChunk], { encoding })).response.writes).toEqual(['event: text\ndata: a\n\n', 'event: end\n\n']);
+    const failed = await run([chunk('a'), { fail: upstreamHttpError('p', 500, 'boom') }], { encoding });
+    expect(failed.response.writes).toEqual(['event: text\ndata: a\n\n', 'event: error\ndata: upstream_error\n\n']);
+  });
+
   it("waits for 'drain' before pulling the next chunk when the client reads slowly", async () => {
     const response = new FakeResponse();
     response.full = true;

@@ -1,11 +1,29 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import type { ChatCompletionChunk, HubError } from '@llm-connector-hub/core';
 import { SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
 import { GatewayErrors } from '../common/gateway-errors';
 
+/** How a route's dialect frames a stream: the frames for each chunk (may be ''), a clean end, and a failure after the head. */
+export interface StreamEncoding {
+  chunk(chunk: ChatCompletionChunk): string;
+  end(): string;
+  error(error: HubError): string;
+}
+
+/** OpenAI's Chat Completions stream: each chunk as a `data:` line, `[DONE]` at the end, the error body in OpenAI's shape. */
+function openAIEncoding(includeUsage: boolean): StreamEncoding {
+  return {
+    chunk: (chunk) => (!includeUsage && chunk.choices.length === 0 ? '' : sseData(chunk)),
+    end: () => SSE_DONE,
+    error: (error) => sseData(toOpenAIErrorBody(error)),
+  };
+}
+
 export interface SseWriteOptions {
-  /** Forward usage-only chunks (`stream_options.include_usage`). */
+  /** Forward usage-only chunks (`stream_options.include_usage`), in OpenAI's encoding. */
   includeUsage: boolean;
+  /** The route's own encoding (another dialect); OpenAI's chunks when absent. */
+  encoding?: StreamEncoding;
   /** Aborted when the client has gone: stop writing. */
   signal: AbortSignal;
   /** Called with an error that ended the stream after its first byte (for logging). */
@@ -18,7 +36,7 @@ export interface SseWriteOptions {
  * Forwards chunks as they arrive, never buffering the whole answer, and waits for 'drain' when
  * the client reads slower than the provider writes (backpressure reaches the upstream socket,
  * since we stop pulling). A failure after the first byte ends the stream with an error event in
- * OpenAI's shape and no `[DONE]`, so it never looks like a clean finish.
+ * the route's shape (OpenAI's by default) and no `[DONE]`, so it never looks like a clean finish.
  */
 export async function writeSseStream(
   response: ServerResponse,
@@ -26,7 +44,8 @@ export async function writeSseStream(
   rest: AsyncIterator<ChatCompletionChunk>,
   options: SseWriteOptions,
 ): Promise<void> {
-  const { includeUsage, signal } = options;
+  const { signal } = options;
+  const encoding = options.encoding ?? openAIEncoding(options.includeUsage);
   let finished = false;
   try {
     for (let result = first; !result.done; result = await rest.next()) {
@@ -36,21 +55,18 @@ export async function writeSseStream(
         if (isHubError(signal.reason)) throw signal.reason;
         return;
       }
-      const chunk = result.value;
-      if (!includeUsage && chunk.choices.length === 0) continue;
-      if (!response.write(sseData(chunk))) await drained(response, signal);
+      const frames = encoding.chunk(result.value);
+      if (frames.length > 0 && !response.write(frames)) await drained(response, signal);
     }
     finished = true;
-    if (!signal.aborted) response.write(SSE_DONE);
+    if (!signal.aborted) response.write(encoding.end());
   } catch (error) {
     // A client that left gets nothing more; anything else (timeout, shutdown, upstream failure)
     // is reported in-band, since the 200 status is already sent.
     if (isHubError(error) && error.code === 'client_closed_request') return;
     options.onError?.(error);
-    const body = isHubError(error)
-      ? toOpenAIErrorBody(error)
-      : toOpenAIErrorBody(GatewayErrors.internal('stream'));
-    if (!response.destroyed && !response.writableEnded) response.write(sseData(body));
+    const frames = encoding.error(isHubError(error) ? error : GatewayErrors.internal('stream'));
+    if (!response.destroyed && !response.writableEnded) response.write(frames);
   } finally {
     if (!finished) await rest.return?.(undefined).catch(() => undefined);
     options.beforeEnd?.(response);

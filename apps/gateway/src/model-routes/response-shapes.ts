@@ -1,4 +1,5 @@
 import type { HubCallMeta, HubCompletion } from '@llm-connector-hub/hub';
+import type { StreamEncoding } from '../chat/sse-writer';
 
 /**
  * How a route presents a finished non-stream chat answer. A route with a dialect of its own
@@ -7,6 +8,8 @@ import type { HubCallMeta, HubCompletion } from '@llm-connector-hub/hub';
  */
 export interface ResponseShape {
   json(completion: HubCompletion, meta: HubCallMeta): unknown;
+  /** How its stream is framed, made once the first chunk is in (meta names the provider); OpenAI's chunks when absent. */
+  stream?(meta: HubCallMeta): StreamEncoding;
 }
 
 /** OpenAI's Chat Completions shape (/v1): the completion as the hub returns it. */
