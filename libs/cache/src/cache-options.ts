@@ -1,6 +1,16 @@
+import type { Cacheable, CachePolicyOptions } from './cache-policy';
+
 /** How CacheMiddleware is set up; the gateway maps its `cache:` config section onto this. */
-export interface CacheMiddlewareOptions {
+export interface CacheMiddlewareOptions extends CachePolicyOptions {
   type: 'memory' | 'redis' | 'redis-cluster';
+  /**
+   * Which calls are cached when the call does not opt in itself (`cache.maxAgeSeconds` or
+   * `cache.ttlSeconds` in its options, HTTP `Cache-Control: max-age` / `x-llm-hub-cache-ttl`):
+   * `deterministic` (the default: chat at `temperature: 0` or with a `seed`, one choice; all
+   * embeddings) or `all` (every call, sampled answers included). `models` sets it per model name
+   * as callers send it. Others get `meta.cache` `UNCACHEABLE`: not looked up, not stored.
+   */
+  cacheable?: Cacheable;
   /** Default time to keep an answer, in seconds. Every default: CACHE_DEFAULTS below. */
   ttl?: number;
   /** Cap for a request's own TTL (`x-llm-hub-cache-ttl`), in seconds. */
@@ -42,6 +52,7 @@ export interface CacheMiddlewareOptions {
  * docs/configuration.md lists them with why (a unit spec checks the two agree).
  */
 export const CACHE_DEFAULTS = {
+  cacheable: 'deterministic' as Cacheable,
   ttlSeconds: 3600,
   maxTtlSeconds: 86_400,
   maxEntries: 10_000,
@@ -57,6 +68,8 @@ export const CACHE_DEFAULTS = {
 } as const;
 
 export interface ResolvedCacheOptions {
+  cacheable: Cacheable;
+  models: CachePolicyOptions['models'];
   ttlMs: number;
   maxEntryBytes: number;
   maxTtlMs: number;
@@ -75,6 +88,8 @@ export interface ResolvedCacheOptions {
 export function resolveCacheOptions(options: CacheMiddlewareOptions): ResolvedCacheOptions {
   const d = CACHE_DEFAULTS;
   return {
+    cacheable: options.cacheable ?? d.cacheable,
+    models: options.models,
     ttlMs: (options.ttl ?? d.ttlSeconds) * 1000,
     maxTtlMs: (options.maxTtl ?? d.maxTtlSeconds) * 1000,
     maxEntries: options.maxSize ?? d.maxEntries,
