@@ -61,7 +61,7 @@ describe('memory cache', () => {
   });
 
   it('shares entries between an alias and the target it resolves to', async () => {
-    const viaAlias = await answer({ model: 'smart', messages: [{ role: 'user', content: 'alias and target' }] });
+    const viaAlias = await answer(chat('alias and target', { model: 'smart' }));
     const direct = await answer(chat('alias and target'));
     expect([viaAlias.cache, direct.cache]).toEqual(['MISS', 'HIT']);
   });
