@@ -3,14 +3,6 @@ import type { Cacheable, CachePolicyOptions } from './cache-policy';
 /** How CacheMiddleware is set up; the gateway maps its `cache:` config section onto this. */
 export interface CacheMiddlewareOptions extends CachePolicyOptions {
   type: 'memory' | 'redis' | 'redis-cluster';
-  /**
-   * Which calls are cached when the call does not opt in itself (`cache.maxAgeSeconds` or
-   * `cache.ttlSeconds` in its options, HTTP `Cache-Control: max-age` / `x-llm-hub-cache-ttl`):
-   * `deterministic` (the default: chat at `temperature: 0` or with a `seed`, one choice; all
-   * embeddings) or `all` (every call, sampled answers included). `models` sets it per model name
-   * as callers send it. Others get `meta.cache` `UNCACHEABLE`: not looked up, not stored.
-   */
-  cacheable?: Cacheable;
   /** Default time to keep an answer, in seconds. Every default: CACHE_DEFAULTS below. */
   ttl?: number;
   /** Cap for a request's own TTL (`x-llm-hub-cache-ttl`), in seconds. */

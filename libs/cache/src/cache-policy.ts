@@ -9,9 +9,14 @@ import type { HubContext, HubEmbeddingContext } from '@llm-connector-hub/hub';
  */
 export type Cacheable = 'deterministic' | 'all';
 
-/** The policy's settings, as CacheMiddleware takes them (defaults: CACHE_DEFAULTS). */
+/** The policy's settings, part of CacheMiddleware's options (default: CACHE_DEFAULTS.cacheable). */
 export interface CachePolicyOptions {
-  /** For every model without its own setting below. */
+  /**
+   * Which calls are cached when the call does not opt in itself (`cache.maxAgeSeconds` or
+   * `cache.ttlSeconds` in its options; over HTTP `Cache-Control: max-age` or
+   * `x-llm-hub-cache-ttl`), for every model without its own setting below. Calls left out get
+   * `meta.cache` `UNCACHEABLE`: not looked up, not stored, not coalesced.
+   */
   cacheable?: Cacheable;
   /** By the model name a caller sends (an alias, or `provider/model`): overrides `cacheable` for it. */
   models?: Readonly<Record<string, { readonly cacheable?: Cacheable }>>;
@@ -37,8 +42,8 @@ export type PolicyCall = Pick<HubContext, 'kind' | 'request' | 'requestedModel' 
  * A chat request whose answer is meant to be the same each time. Greedy decoding
  * (`temperature: 0`, where `top_p` no longer matters) or a fixed `seed` (the caller asks for
  * reproducible samples); and one choice: `n > 1` asks for several different answers. A request
- * without `temperature` samples at the provider's default (1 for OpenAI, Anthropic and Gemini),
- * and `top_p` alone never makes sampling greedy, so neither is deterministic.
+ * without `temperature` samples at the provider's default, which is above 0 everywhere, and
+ * `top_p` alone never makes sampling greedy, so neither is deterministic.
  */
 export function isDeterministic({ temperature, seed, n }: Pick<ChatRequest, 'temperature' | 'seed' | 'n'>): boolean {
   if (n !== undefined && n > 1) return false;
