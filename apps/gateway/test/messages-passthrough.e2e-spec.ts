@@ -21,8 +21,8 @@ beforeAll(async () => {
   fake = await startFakeProvider();
   gateway = await startGateway({
     resilience: NO_RETRY_NO_BREAKER,
-    // On, so that what it does with a native call shows: it lets it through.
-    cache: { type: 'memory' },
+    // On for every request, so that what it does with a native call shows: it lets it through.
+    cache: { type: 'memory', cacheable: 'all' },
     providers: providersAt(fake.url),
     auth: { apiKeys: [KEY] },
     routing: { aliases: { 'claude-with-fallback': ['anthropic/claude-sonnet-4-5', 'openai/gpt-4o-mini'] } },
@@ -142,15 +142,18 @@ describe('POST /v1/messages to an Anthropic backend: passed through', () => {
     expect(body.error.message).toContain('Invalid `signature` in `thinking` block');
   });
 
-  it('never answers a native call from the response cache: each reaches Anthropic', async () => {
+  it('never answers a native call from the response cache: each reaches Anthropic (a translated one is cached as before)', async () => {
     const text = JSON.stringify({ ...firstTurn('anthropic/claude-sonnet-4-5'), temperature: 0 });
     const first = await viaGateway(text);
     const second = await viaGateway(text);
     expect([first.status, second.status]).toEqual([200, 200]);
-    expect([first.headers.get('x-llm-hub-cache'), second.headers.get('x-llm-hub-cache')]).toEqual(['BYPASS', 'BYPASS']);
+    expect([first.headers.get('x-llm-hub-cache'), second.headers.get('x-llm-hub-cache')]).toEqual(['UNCACHEABLE', 'UNCACHEABLE']);
     const [a, b] = (await Promise.all([first.json(), second.json()])) as Array<{ id: string }>;
     expect(a.id).not.toBe(b.id);
     expect((await fakeStats(fake.url)).byRoute).toEqual({ 'anthropic.messages': 2 });
+    const translated = text.replace('"anthropic/claude-sonnet-4-5"', '"openai/gpt-4o-mini"');
+    await viaGateway(translated);
+    expect((await viaGateway(translated)).headers.get('x-llm-hub-cache')).toBe('HIT');
   });
 });
 

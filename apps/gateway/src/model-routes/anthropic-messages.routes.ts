@@ -9,7 +9,7 @@ import {
   toAnthropicMessage,
   toChatRequest,
 } from '@llm-connector-hub/dialects';
-import type { HubError } from '@llm-connector-hub/core';
+import { NATIVE_DIALECTS, type HubError } from '@llm-connector-hub/core';
 import type { ModelRoute } from './model-routes';
 import type { ResponseShape } from './response-shapes';
 import { anthropicNativeRequest } from './anthropic-native';
@@ -47,12 +47,13 @@ function anthropicShape(model: string): ResponseShape {
 export const ANTHROPIC_MESSAGES_ROUTE = {
   url: '/v1/messages',
   body: messageCreateParamsSchema,
-  // An Anthropic target gets the client's own body (docs/architecture.md, "Native pass-through"):
-  // then what the canonical request cannot carry is left out of it, not refused.
+  // A route with an Anthropic target hands over the client's own body (docs/architecture.md,
+  // "Native pass-through"): what the canonical request cannot carry is then left out of it, not
+  // refused. Other routes stay plain translations (cacheable like any chat call).
   answer: (responder, request, reply, body) => {
-    const native = anthropicNativeRequest(request);
-    const untranslatable = responder.takesNatively(body.model, native.dialect) ? 'drop' : 'refuse';
-    return responder.chat(request, reply, toChatRequest(body, { untranslatable }), passingNative(native.dialect, anthropicShape(body.model)), native);
+    const native = responder.takesNatively(body.model, NATIVE_DIALECTS.anthropicMessages) ? anthropicNativeRequest(request) : undefined;
+    const chat = toChatRequest(body, { untranslatable: native ? 'drop' : 'refuse' });
+    return responder.chat(request, reply, chat, passingNative(NATIVE_DIALECTS.anthropicMessages, anthropicShape(body.model)), native);
   },
   keepsReceivedBody: true,
   errorBody,
