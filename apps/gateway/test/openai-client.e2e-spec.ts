@@ -342,6 +342,7 @@ describe.each(dropInRoutes)('$provider: the openai-node helpers', (c) => {
     if (c.embeddingModel === undefined) {
       const error = await client.embeddings.create({ model: c.model, input: 'alpha' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('unsupported_capability');
       expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/embedding/i);
       return;
     }
@@ -376,13 +377,14 @@ describe.each(dropInRoutes.filter((c) => c.viaFake))('$provider: upstream errors
   const ask = (directive: string) => client.chat.completions.create({ model: c.model, messages: [{ role: 'user', content: `[[fake ${directive}]] hi` }] });
 
   it.each([
-    [401, OpenAI.AuthenticationError],
-    [400, OpenAI.BadRequestError],
-    [404, OpenAI.NotFoundError],
-  ])('an upstream %i', async (status, errorClass) => {
+    [401, OpenAI.AuthenticationError, 'upstream_authentication_failed'],
+    [400, OpenAI.BadRequestError, 'upstream_invalid_request'],
+    [404, OpenAI.NotFoundError, 'upstream_not_found'],
+  ])('an upstream %i', async (status, errorClass, code) => {
     const error = await caught(ask(`status=${status}`));
     expect(error).toBeInstanceOf(errorClass);
     expect(error.status).toBe(status);
+    expect(error.code).toBe(code);
     expect(error.headers?.get('x-request-id')).toBeTruthy();
   });
 
@@ -390,6 +392,7 @@ describe.each(dropInRoutes.filter((c) => c.viaFake))('$provider: upstream errors
     const before = (await fakeStats(fake.url)).requests;
     const error = await caught(ask('status=429 retry-after=7'));
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.code).toBe('upstream_rate_limited');
     expect(error.headers?.get('retry-after')).toBe('7');
     expect((await fakeStats(fake.url)).requests - before).toBe(1);
   });
@@ -454,7 +457,7 @@ describe('endpoints the gateway does not serve', () => {
     const error = await caught(call());
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect(error.error).toMatchObject({ type: 'invalid_request_error', code: 'route_not_found' });
-    expect(typeof (error.error as { message?: unknown }).message).toBe('string');
+    expect((error.error as { message?: unknown }).message).toMatch(/^No route for POST \/v1\/(completions|images|audio|moderations)/);
     expect(error.headers?.get('x-request-id')).toBeTruthy();
   });
 });
