@@ -65,6 +65,8 @@ interface Case {
   dropIn?: true;
   /** The embedding model of the route; none where the provider has no embeddings API. */
   embeddingModel?: string;
+  /** The mock calls only the first declared tool; the fake calls each with `[[fake tools]]`. */
+  callsOneTool?: true;
 }
 
 const fakeReply = (q: string) => `Fake reply to: ${q}`;
@@ -74,7 +76,7 @@ const cases: Case[] = [
   { provider: 'google', model: 'google/gemini-2.0-flash', path: /^\/v1beta\/models\/gemini-2\.0-flash:(stream)?[gG]enerateContent/, reply: fakeReply, toolPrefix: 'fake', viaFake: true, splitsArguments: false, dropIn: true, embeddingModel: 'google/text-embedding-004' },
   { provider: 'azure', model: 'azure/gpt-4o-mini', path: /^\/openai\/deployments\/my-gpt4o-mini-deployment\/chat\/completions\?api-version=2024-10-21$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
   { provider: 'vllm', model: 'vllm/meta-llama/Llama-3.1-8B-Instruct', path: /^\/v1\/chat\/completions$/, reply: fakeReply, toolPrefix: 'fake', viaFake: true },
-  { provider: 'mock', model: 'mock/mock-1', path: /.*/, reply: (q) => `Mock reply to: ${q}`, toolPrefix: 'mock', viaFake: false, dropIn: true, embeddingModel: 'mock/mock-1' },
+  { provider: 'mock', model: 'mock/mock-1', path: /.*/, reply: (q) => `Mock reply to: ${q}`, toolPrefix: 'mock', viaFake: false, dropIn: true, embeddingModel: 'mock/mock-1', callsOneTool: true },
 ];
 
 describe.each(cases)('$provider through the official openai client', (c) => {
@@ -277,6 +279,15 @@ const dropInRoutes = cases.filter((c) => c.dropIn);
 const weatherArgs = (c: Case) => ({ location: `${c.toolPrefix}-location`, unit: 'celsius' });
 const cityAnswer = z.object({ city: z.string(), population: z.number(), capital: z.boolean() });
 
+/** A tool runTools() runs: it records the arguments it got and answers `result`. */
+function runnableTool(name: string, parameters: Record<string, unknown>, result: string, received: Array<[string, unknown]>) {
+  const run = (args: unknown) => {
+    received.push([name, args]);
+    return result;
+  };
+  return { type: 'function' as const, function: { name, description: `The ${name} tool`, parameters, parse: JSON.parse, function: run } };
+}
+
 describe.each(dropInRoutes)('$provider: the openai-node helpers', (c) => {
   it('streams through chat.completions.stream(): content.delta events and finalChatCompletion()', async () => {
     const question = `Stream with the helper, ${c.provider}`;
@@ -315,27 +326,37 @@ describe.each(dropInRoutes)('$provider: the openai-node helpers', (c) => {
   });
 
   it.each([false, true])('runs a two-step tool loop with chat.completions.runTools() (stream: %s)', async (stream) => {
-    const received: unknown[] = [];
-    const tool = {
-      type: 'function' as const,
-      function: {
-        name: 'get_weather',
-        description: 'Current weather for a city',
-        parameters: weatherTool.function.parameters!,
-        parse: JSON.parse,
-        function: (args: unknown) => {
-          received.push(args);
-          return 'sunny, 21 degrees';
-        },
-      },
-    };
+    const received: Array<[string, unknown]> = [];
+    const tool = runnableTool('get_weather', weatherTool.function.parameters!, 'sunny, 21 degrees', received);
     const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: '[[fake tools=1]] What is the weather in Paris?' }];
     const runner = stream ? client.chat.completions.runTools({ model: c.model, messages, tools: [tool], stream: true }) : client.chat.completions.runTools({ model: c.model, messages, tools: [tool] });
     const content = await runner.finalContent();
-    expect(received).toEqual([weatherArgs(c)]);
+    expect(received).toEqual([['get_weather', weatherArgs(c)]]);
     expect(content).toContain('sunny, 21 degrees');
     expect(runner.allChatCompletions()).toHaveLength(2);
     expect(runner.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+  });
+
+  it('runs parallel tool calls through runTools(): every result goes back in one turn', async () => {
+    const received: Array<[string, unknown]> = [];
+    const cityParameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const runner = client.chat.completions.runTools({
+      model: c.model,
+      messages: [{ role: 'user', content: '[[fake tools]] Weather and time in Paris?' }],
+      tools: [runnableTool('get_weather', cityParameters, 'sunny', received), runnableTool('get_time', cityParameters, 'noon', received)],
+    });
+    const content = await runner.finalContent();
+    const expected = c.callsOneTool ? ['get_weather'] : ['get_weather', 'get_time'];
+    expect(received.map(([name]) => name)).toEqual(expected);
+    expect(runner.messages.filter((m) => m.role === 'tool')).toHaveLength(expected.length);
+    expect(content).toContain('sunny');
+    if (!c.callsOneTool) expect(content).toContain('noon');
+  });
+
+  it('streams a zod response_format and parses the final message', async () => {
+    const stream = client.chat.completions.stream({ model: c.model, messages: [{ role: 'user', content: 'Which city is the capital?' }], response_format: zodResponseFormat(cityAnswer, 'city') });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0].message.parsed).toEqual({ city: `${c.toolPrefix}-city`, population: 1, capital: true });
   });
 
   it('embeds as floats and as base64 (little-endian float32s of the same vector), or says clearly it cannot', async () => {
