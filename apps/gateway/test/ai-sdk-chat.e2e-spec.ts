@@ -38,8 +38,19 @@ interface Step {
 interface Failed {
   error: { name: string; message: string; statusCode?: number };
 }
+interface ApiError {
+  name: string;
+  statusCode: number;
+  isRetryable: boolean;
+  retryAfter?: string;
+  message: string;
+}
 interface Results {
   generateText: { text: string; finishReason: string; usage: Usage };
+  imageInput: { text: string; finishReason: string };
+  streamedOutputObject: { partials: number; output: unknown; finishReason: string };
+  rateLimited?: ApiError;
+  badRequest?: ApiError;
   streamText: { parts: string[]; text: string; finishReason: string; usage: Usage };
   toolLoop: { calls: unknown[]; steps: Step[]; text: string };
   streamedToolLoop: { calls: unknown[]; inputDeltas: number; steps: Step[]; text: string };
@@ -57,20 +68,22 @@ interface Route {
   prefix: string;
   /** Gemini sends each functionCall whole: its arguments arrive as one delta. */
   wholeToolCalls?: true;
+  /** Served by the fake provider, whose prompt directives script upstream errors. */
+  viaFake: boolean;
 }
 
 const routes: Route[] = [
-  { provider: 'openai', model: 'openai/gpt-4o-mini', embeddingModel: 'openai/text-embedding-3-small', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake' },
-  { provider: 'anthropic', model: 'anthropic/claude-3-5-haiku-latest', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake' },
-  { provider: 'google', model: 'google/gemini-2.0-flash', embeddingModel: 'google/text-embedding-004', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake', wholeToolCalls: true },
-  { provider: 'mock', model: 'mock/mock-1', embeddingModel: 'mock/mock-1', reply: (q) => `Mock reply to: ${q}`, prefix: 'mock' },
+  { provider: 'openai', model: 'openai/gpt-4o-mini', embeddingModel: 'openai/text-embedding-3-small', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake', viaFake: true },
+  { provider: 'anthropic', model: 'anthropic/claude-3-5-haiku-latest', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake', viaFake: true },
+  { provider: 'google', model: 'google/gemini-2.0-flash', embeddingModel: 'google/text-embedding-004', reply: (q) => `Fake reply to: ${q}`, prefix: 'fake', wholeToolCalls: true, viaFake: true },
+  { provider: 'mock', model: 'mock/mock-1', embeddingModel: 'mock/mock-1', reply: (q) => `Mock reply to: ${q}`, prefix: 'mock', viaFake: false },
 ];
 
 describe.each(routes)('$provider through the AI SDK .chat() model', (route) => {
   let results: Results;
 
   beforeAll(async () => {
-    const input = { baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, model: route.model, embeddingModel: route.embeddingModel };
+    const input = { baseURL: `${gateway.url}/v1`, apiKey: GATEWAY_KEY, model: route.model, embeddingModel: route.embeddingModel, viaFake: route.viaFake };
     results = await runEsmClient<Results>('ai-sdk-chat', input, CLIENT_TIMEOUT_MS);
   }, CLIENT_TIMEOUT_MS + 10_000);
 
@@ -90,6 +103,10 @@ describe.each(routes)('$provider through the AI SDK .chat() model', (route) => {
     expect(streamed.finishReason).toBe('stop');
     expect(streamed.usage.outputTokens).toBeGreaterThan(0);
     expect(streamed.usage.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('a user message with an image part', () => {
+    expect(results.imageInput).toEqual({ text: route.reply('Describe this image'), finishReason: 'stop' });
   });
 
   it.each(['toolLoop', 'streamedToolLoop'] as const)('%s: a two-step tool loop (execute, then the answer using its result)', (name) => {
@@ -112,7 +129,16 @@ describe.each(routes)('$provider through the AI SDK .chat() model', (route) => {
     const expected = { city: `${route.prefix}-city`, population: 1, capital: true };
     expect(results.outputObject).toEqual({ output: expected, finishReason: 'stop' });
     expect(results.generateObject).toEqual({ object: expected, finishReason: 'stop' });
+    expect(results.streamedOutputObject).toMatchObject({ output: expected, finishReason: 'stop' });
+    expect(results.streamedOutputObject.partials).toBeGreaterThanOrEqual(1);
   });
+
+  if (route.viaFake) {
+    it("an upstream 429 is the SDK's retryable APICallError with its Retry-After; an upstream 400 is not retryable", () => {
+      expect(results.rateLimited).toMatchObject({ name: 'AI_APICallError', statusCode: 429, isRetryable: true, retryAfter: '3' });
+      expect(results.badRequest).toMatchObject({ name: 'AI_APICallError', statusCode: 400, isRetryable: false });
+    });
+  }
 
   it(route.embeddingModel ? 'embed and embedMany through .embedding(model)' : 'embed fails with the gateway\'s clear 400', () => {
     const embedded = results.embed;

@@ -82,7 +82,7 @@ const cases: Case[] = [
 describe.each(cases)('$provider through the official openai client', (c) => {
   it('answers a plain request with content, usage and the serving provider', async () => {
     const question = `What is the capital of France, ${c.provider}?`;
-    const { data, response } = await client.chat.completions
+    const { data, response, request_id } = await client.chat.completions
       .create({
         model: c.model,
         messages: [
@@ -101,6 +101,8 @@ describe.each(cases)('$provider through the official openai client', (c) => {
     expect(data.usage!.total_tokens).toBe(data.usage!.prompt_tokens + data.usage!.completion_tokens);
     expect(response.headers.get('x-llm-hub-provider')).toBe(c.provider);
     expect(response.headers.get('x-request-id')).toBeTruthy();
+    // The SDK surfaces the gateway's request id, as it does OpenAI's.
+    expect(request_id).toBe(response.headers.get('x-request-id'));
     if (c.viaFake) {
       const stats = await fakeStats(fake.url);
       expect(stats.lastRequest!.path).toMatch(c.path);
@@ -406,7 +408,7 @@ describe.each(dropInRoutes.filter((c) => c.viaFake))('$provider: upstream errors
     expect(error).toBeInstanceOf(errorClass);
     expect(error.status).toBe(status);
     expect(error.code).toBe(code);
-    expect(error.headers?.get('x-request-id')).toBeTruthy();
+    expect(error.requestID).toBeTruthy();
   });
 
   it('an upstream 429 raises RateLimitError with its Retry-After, and the SDK (maxRetries 0) does not retry', async () => {
@@ -479,6 +481,6 @@ describe('endpoints the gateway does not serve', () => {
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect(error.error).toMatchObject({ type: 'invalid_request_error', code: 'route_not_found' });
     expect((error.error as { message?: unknown }).message).toMatch(/^No route for POST \/v1\/(completions|images|audio|moderations)/);
-    expect(error.headers?.get('x-request-id')).toBeTruthy();
+    expect(error.requestID).toBeTruthy();
   });
 });
