@@ -380,6 +380,8 @@ describe.each(dropInRoutes)('$provider: the openai-node helpers', (c) => {
     const decoded = Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
     expect(decoded).toHaveLength(floats.data[0].embedding.length);
     decoded.forEach((value, i) => expect(value).toBeCloseTo(floats.data[0].embedding[i], 5));
+    const shortened = await client.embeddings.create({ model: c.embeddingModel, input: 'alpha', dimensions: 4, encoding_format: 'float' });
+    expect(shortened.data[0].embedding).toHaveLength(4);
     // Without encoding_format the SDK asks for base64 and hands back floats.
     const defaulted = await client.embeddings.create({ model: c.embeddingModel, input: 'alpha' });
     defaulted.data[0].embedding.forEach((value, i) => expect(value).toBeCloseTo(floats.data[0].embedding[i], 5));
@@ -418,6 +420,16 @@ describe.each(dropInRoutes.filter((c) => c.viaFake))('$provider: upstream errors
     expect(error.code).toBe('upstream_rate_limited');
     expect(error.headers?.get('retry-after')).toBe('7');
     expect((await fakeStats(fake.url)).requests - before).toBe(1);
+  });
+
+  it("a stream the upstream breaks after two chunks raises an APIError carrying the gateway's error event, after the chunks", async () => {
+    let text = '';
+    const error = await caught((async () => {
+      const stream = await client.chat.completions.create({ model: c.model, messages: [{ role: 'user', content: '[[fake error-after=2]] Tell me a story' }], stream: true });
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })());
+    expect(text.length).toBeGreaterThan(0);
+    expect(error.error).toMatchObject({ type: 'api_error', code: 'upstream_error', message: expect.stringContaining(`${c.provider} returned HTTP`) });
   });
 
   it('an upstream 429 in a stream raises RateLimitError before the first chunk', async () => {
