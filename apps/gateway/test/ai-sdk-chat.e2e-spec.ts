@@ -1,5 +1,5 @@
 import { runEsmClient } from './support/esm-client';
-import { providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { NO_RETRY_NO_BREAKER, providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
 
 /**
@@ -17,8 +17,9 @@ const CLIENT_TIMEOUT_MS = 60_000;
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  // No cache: every call is answered by the provider, not by an earlier identical call.
-  gateway = await startGateway({ providers: providersAt(fake.url), cache: { type: 'none' } }, { LLM_HUB_API_KEYS: GATEWAY_KEY });
+  // No cache: every call is answered by the provider, not by an earlier identical call. No
+  // retries: the SDK sees each scripted upstream error at once, as the provider sent it.
+  gateway = await startGateway({ providers: providersAt(fake.url), resilience: NO_RETRY_NO_BREAKER, cache: { type: 'none' } }, { LLM_HUB_API_KEYS: GATEWAY_KEY });
 }, START_TIMEOUT_MS);
 
 afterAll(async () => {
