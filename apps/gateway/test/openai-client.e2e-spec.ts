@@ -249,6 +249,24 @@ describe('wire details at the fake provider', () => {
   });
 });
 
+describe('anthropic: text before the tool calls, through runTools()', () => {
+  it.each([false, true])('keeps the text and the tool call in one assistant turn and completes the loop (stream: %s)', async (stream) => {
+    const received: Array<[string, unknown]> = [];
+    const body = {
+      model: 'anthropic/claude-3-5-haiku-latest',
+      messages: [{ role: 'user' as const, content: '[[fake tools=1 preamble]] What is the weather in Paris?' }],
+      tools: [runnableTool('get_weather', weatherTool.function.parameters!, 'sunny, 21 degrees', received)],
+    };
+    const runner = stream ? client.chat.completions.runTools({ ...body, stream: true }) : client.chat.completions.runTools(body);
+    const content = await runner.finalContent();
+    const assistant = runner.messages[1] as OpenAI.Chat.Completions.ChatCompletionAssistantMessageParam;
+    expect(assistant.content).toBe("I'll answer with the tool.");
+    expect(assistant.tool_calls).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    expect(content).toContain('sunny, 21 degrees');
+  });
+});
+
 /**
  * Anthropic has no JSON mode: the gateway forces an answer tool. Claude often writes a text block
  * before that tool (`preamble`); the SDK's parse() must still get the tool's JSON alone.
@@ -339,14 +357,15 @@ describe.each(dropInRoutes)('$provider: the openai-node helpers', (c) => {
     expect(runner.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
   });
 
-  it('runs parallel tool calls through runTools(): every result goes back in one turn', async () => {
+  it.each([false, true])('runs parallel tool calls through runTools() (stream: %s): every result goes back in one turn', async (stream) => {
     const received: Array<[string, unknown]> = [];
     const cityParameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
-    const runner = client.chat.completions.runTools({
+    const body = {
       model: c.model,
-      messages: [{ role: 'user', content: '[[fake tools]] Weather and time in Paris?' }],
+      messages: [{ role: 'user' as const, content: '[[fake tools]] Weather and time in Paris?' }],
       tools: [runnableTool('get_weather', cityParameters, 'sunny', received), runnableTool('get_time', cityParameters, 'noon', received)],
-    });
+    };
+    const runner = stream ? client.chat.completions.runTools({ ...body, stream: true }) : client.chat.completions.runTools(body);
     const content = await runner.finalContent();
     const expected = c.callsOneTool ? ['get_weather'] : ['get_weather', 'get_time'];
     expect(received.map(([name]) => name)).toEqual(expected);
