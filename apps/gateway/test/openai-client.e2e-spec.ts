@@ -244,6 +244,15 @@ describe('wire details at the fake provider', () => {
     expect(ids).toEqual(expect.arrayContaining(['openai/gpt-4o-mini', 'anthropic/claude-3-5-haiku-latest', 'mock/mock-1', 'vllm/meta-llama/Llama-3.1-8B-Instruct']));
   });
 
+  it('retrieves one model by its id, slashes and all (the SDK sends them percent-encoded)', async () => {
+    for (const id of ['openai/gpt-4o-mini', 'vllm/meta-llama/Llama-3.1-8B-Instruct', 'mock/mock-1']) {
+      const model = await client.models.retrieve(id);
+      expect(model).toMatchObject({ id, object: 'model' });
+    }
+    const error = await caught(client.models.retrieve('no-such-provider/model'));
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it('never lets an upstream key reach the gateway output', () => {
     for (const key of Object.values(UPSTREAM_KEYS)) expect(gateway.output()).not.toContain(key);
   });
@@ -507,11 +516,13 @@ describe('endpoints the gateway does not serve', () => {
     ['audio speech', () => client.audio.speech.create({ model: 'openai/tts-1', voice: 'alloy', input: 'hi' })],
     ['audio transcriptions', async () => client.audio.transcriptions.create({ model: 'openai/whisper-1', file: await OpenAI.toFile(Buffer.from('RIFF'), 'a.wav') })],
     ['moderations', () => client.moderations.create({ model: 'openai/omni-moderation-latest', input: 'hi' })],
+    ['files', () => client.files.list()],
+    ['batches', () => client.batches.list()],
   ])('%s: NotFoundError, 404 in OpenAI shape with x-request-id', async (_name, call) => {
     const error = await caught(call());
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect(error.error).toMatchObject({ type: 'invalid_request_error', code: 'route_not_found' });
-    expect((error.error as { message?: unknown }).message).toMatch(/^No route for POST \/v1\/(completions|images|audio|moderations)/);
+    expect((error.error as { message?: unknown }).message).toMatch(/^No route for (POST|GET) \/v1\/(completions|images|audio|moderations|files|batches)/);
     expect(error.requestID).toBeTruthy();
   });
 });
