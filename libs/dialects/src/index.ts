@@ -5,3 +5,4 @@
  */
 export const DIALECTS = ['anthropic-messages', 'openai-responses'] as const;
 export type Dialect = (typeof DIALECTS)[number];
+export * from './openai-responses';

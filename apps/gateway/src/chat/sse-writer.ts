@@ -1,11 +1,34 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import type { ChatCompletionChunk, HubError } from '@llm-connector-hub/core';
 import { SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
 import { GatewayErrors } from '../common/gateway-errors';
 
+/**
+ * How a route's dialect writes a stream: the SSE text for each canonical chunk, after the last
+ * one, and for a failure once the head is out. One per stream (it may keep the stream's state).
+ */
+export interface SseEncoder {
+  /** '' writes nothing. */
+  chunk(chunk: ChatCompletionChunk): string;
+  /** After the last chunk of a stream that finished; may wait (e.g. to store the answer first). */
+  end(): string | Promise<string>;
+  error(error: HubError): string;
+}
+
+/** OpenAI's Chat Completions stream: each chunk as a `data:` line, `[DONE]` at the end, errors in OpenAI's shape. */
+export function openAIChunkEncoder(includeUsage: boolean): SseEncoder {
+  return {
+    chunk: (chunk) => (!includeUsage && chunk.choices.length === 0 ? '' : sseData(chunk)),
+    end: () => SSE_DONE,
+    error: (error) => sseData(toOpenAIErrorBody(error)),
+  };
+}
+
 export interface SseWriteOptions {
-  /** Forward usage-only chunks (`stream_options.include_usage`). */
+  /** Forward usage-only chunks (`stream_options.include_usage`); for the default encoder only. */
   includeUsage: boolean;
+  /** The route's own stream dialect; default OpenAI's chunks (openAIChunkEncoder). */
+  encoder?: SseEncoder;
   /** Aborted when the client has gone: stop writing. */
   signal: AbortSignal;
   /** Called with an error that ended the stream after its first byte (for logging). */
@@ -18,7 +41,8 @@ export interface SseWriteOptions {
  * Forwards chunks as they arrive, never buffering the whole answer, and waits for 'drain' when
  * the client reads slower than the provider writes (backpressure reaches the upstream socket,
  * since we stop pulling). A failure after the first byte ends the stream with an error event in
- * OpenAI's shape and no `[DONE]`, so it never looks like a clean finish.
+ * OpenAI's shape and no `[DONE]`, so it never looks like a clean finish (or whatever the
+ * route's encoder says for each of these).
  */
 export async function writeSseStream(
   response: ServerResponse,
@@ -26,7 +50,8 @@ export async function writeSseStream(
   rest: AsyncIterator<ChatCompletionChunk>,
   options: SseWriteOptions,
 ): Promise<void> {
-  const { includeUsage, signal } = options;
+  const { signal } = options;
+  const encoder = options.encoder ?? openAIChunkEncoder(options.includeUsage);
   let finished = false;
   try {
     for (let result = first; !result.done; result = await rest.next()) {
@@ -36,21 +61,19 @@ export async function writeSseStream(
         if (isHubError(signal.reason)) throw signal.reason;
         return;
       }
-      const chunk = result.value;
-      if (!includeUsage && chunk.choices.length === 0) continue;
-      if (!response.write(sseData(chunk))) await drained(response, signal);
+      const text = encoder.chunk(result.value);
+      if (text && !response.write(text)) await drained(response, signal);
     }
     finished = true;
-    if (!signal.aborted) response.write(SSE_DONE);
+    const end = await encoder.end();
+    if (!signal.aborted && end) response.write(end);
   } catch (error) {
     // A client that left gets nothing more; anything else (timeout, shutdown, upstream failure)
     // is reported in-band, since the 200 status is already sent.
     if (isHubError(error) && error.code === 'client_closed_request') return;
     options.onError?.(error);
-    const body = isHubError(error)
-      ? toOpenAIErrorBody(error)
-      : toOpenAIErrorBody(GatewayErrors.internal('stream'));
-    if (!response.destroyed && !response.writableEnded) response.write(sseData(body));
+    const text = encoder.error(isHubError(error) ? error : GatewayErrors.internal('stream'));
+    if (!response.destroyed && !response.writableEnded) response.write(text);
   } finally {
     if (!finished) await rest.return?.(undefined).catch(() => undefined);
     options.beforeEnd?.(response);

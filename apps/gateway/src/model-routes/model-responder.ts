@@ -45,12 +45,12 @@ export class ModelResponder {
     this.observer.observeCall(record, options.meta, body.stream === true, body.messages);
     try {
       if (body.stream) {
-        await this.stream(request, reply, body, options, record);
+        await this.stream(request, reply, body, options, record, shape);
         return;
       }
       const completion = await this.hub.complete(body, options);
       if (record?.content) record.content.answer = completion.choices.map((choice) => choice.message);
-      this.sendJson(reply, shape.json(completion, options.meta), options.meta, record);
+      this.sendJson(reply, await shape.json(completion, options.meta), options.meta, record);
     } catch (error) {
       this.failed(reply, options.meta);
       throw error;
@@ -89,7 +89,7 @@ export class ModelResponder {
     if (!reply.sent) reply.headers(failureHeaders(meta));
   }
 
-  private async stream(request: FastifyRequest, reply: FastifyReply, body: HubRequest, options: CallOptions, record: RequestRecord | undefined): Promise<void> {
+  private async stream(request: FastifyRequest, reply: FastifyReply, body: HubRequest, options: CallOptions, record: RequestRecord | undefined, shape: ResponseShape): Promise<void> {
     const streamed = this.hub.streamComplete(body, options);
     const iterator = record?.content ? withAnswerLogged(streamed, record.content) : streamed;
     // Wait for the first chunk before committing to 200: an upstream that fails first
@@ -120,6 +120,7 @@ export class ModelResponder {
     try {
       await writeSseStream(reply.raw, first, iterator, {
         includeUsage: body.stream_options?.include_usage === true,
+        encoder: shape.stream?.(),
         signal: options.signal,
         onError: (error) => this.logger.warn(`stream ${request.id} ended with an error: ${(error as Error).message}`),
         beforeEnd: (response) => {

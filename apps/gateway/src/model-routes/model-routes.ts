@@ -7,12 +7,19 @@ import { answerError } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
 import { ModelResponder } from './model-responder';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
+import { ResponseStore } from './responses/response-store';
+import { answerResponses, installStoredResponseRoutes, responsesRequestSchema } from './responses/responses.route';
+
+/** What a route may need beside the responder: the state some dialects keep between requests. */
+interface RouteServices {
+  responses: ResponseStore;
+}
 
 /** One model route: its URL, the zod schema of its body, and how its valid body is answered. */
 interface ModelRoute<Schema extends z.ZodType> {
   url: string;
   body: Schema;
-  answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>) => Promise<void>;
+  answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>, services: RouteServices) => Promise<void>;
 }
 
 function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelRoute<Schema> {
@@ -49,6 +56,7 @@ const MODEL_ROUTES = [
     body: hubEmbeddingRequestSchema,
     answer: (responder, request, reply, body) => responder.embed(request, reply, body),
   }),
+  route({ url: '/v1/responses', body: responsesRequestSchema, answer: (responder, request, reply, body, { responses }) => answerResponses(responder, responses, request, reply, body) }),
 ];
 
 /**
@@ -74,6 +82,7 @@ export class ModelRoutes {
   constructor(
     @Inject(ApiKeyGuard) private readonly keys: ApiKeyGuard,
     @Inject(ModelResponder) private readonly responder: ModelResponder,
+    @Inject(ResponseStore) private readonly responses: ResponseStore,
   ) {}
 
   install(fastify: FastifyInstance): void {
@@ -85,8 +94,9 @@ export class ModelRoutes {
         validatorCompiler: zodBodyValidator,
         preValidation: (request, _reply, done) => done(this.keys.refusal(request)),
         errorHandler: (error, request, reply) => answerError(error, request, reply),
-        handler: (request, reply) => answer(this.responder, request, reply, request.body),
+        handler: (request, reply) => answer(this.responder, request, reply, request.body, { responses: this.responses }),
       });
     }
+    installStoredResponseRoutes(fastify, this.responses, (request) => this.keys.refusal(request), answerError);
   }
 }
