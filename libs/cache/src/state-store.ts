@@ -11,6 +11,8 @@ export interface StateStoreOptions {
   maxBytes: number;
   /** Bound on each Redis call. */
   timeoutMs: number;
+  /** The in-process store's clock, in ms (tests); default performance.now. */
+  now?: () => number;
 }
 
 /** The cache's Redis (single node or Cluster): every replica then reads what any replica wrote. */
@@ -41,6 +43,8 @@ export class StateStore {
         maxSize: options.maxBytes,
         sizeCalculation: (value) => Math.max(1, value.length),
         ttl: options.ttlMs,
+        // An injected clock is read at every check (no 1 ms memo of its value).
+        ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
       });
     }
   }

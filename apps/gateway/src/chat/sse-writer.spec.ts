@@ -73,6 +73,17 @@ const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('writeSseStream', () => {
+  it("writes a route's own dialect through its encoder: each chunk, the end it waits for, a failure", async () => {
+    const encoder = {
+      chunk: (c: ChatCompletionChunk) => (c.choices.length ? `event: text\ndata: ${c.choices[0].delta.content}\n\n` : ''),
+      end: async () => 'event: end\ndata: {}\n\n',
+      error: (error: HubError) => `event: failed\ndata: ${error.code}\n\n`,
+    };
+    expect((await run([chunk('a'), usageChunk, chunk('b')], { encoder })).response.writes).toEqual(['event: text\ndata: a\n\n', 'event: text\ndata: b\n\n', 'event: end\ndata: {}\n\n']);
+    const failed = await run([chunk('a'), { fail: HubErrors.upstreamTimeout('p', 5) }], { encoder });
+    expect(failed.response.writes).toEqual(['event: text\ndata: a\n\n', 'event: failed\ndata: upstream_timeout\n\n']);
+  });
+
   it('writes every chunk as an SSE data frame, then [DONE], then ends the response', async () => {
     const { response, source } = await run([chunk('Hel'), chunk('lo')]);
     expect(response.writes).toEqual([data(chunk('Hel')), data(chunk('lo')), 'data: [DONE]\n\n']);

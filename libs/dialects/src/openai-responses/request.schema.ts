@@ -28,7 +28,9 @@ const contentPart = z.discriminatedUnion('type', [inputTextPart, inputImagePart,
 const messageItem = z.object({
   type: z.literal('message'),
   role: z.enum(['user', 'assistant', 'system', 'developer'], { error: "role must be one of 'user', 'assistant', 'system', 'developer'" }),
-  content: z.union([z.string(), z.array(contentPart).min(1).max(MAX_PARTS)], { error: 'must be a string or an array of content parts' }),
+  content: z.union([z.string(), z.array(contentPart).min(1).max(MAX_PARTS)], {
+    error: "must be a string or an array of content parts: input_text, input_image (with image_url), output_text, refusal (input_file is not supported)",
+  }),
   id: z.string().optional(),
 });
 const functionCallItem = z.object({
@@ -106,9 +108,13 @@ const REFUSED = {
 
 const responsesRequestFields = z.object({
   model: z.string({ error: 'model is required and must be a string' }).min(1, 'must not be empty'),
-  input: z.union([z.string(), z.array(inputItemSchema).max(MAX_ITEMS, `must contain at most ${MAX_ITEMS} items`)], {
-    error: 'must be a string or an array of input items',
-  }).optional(),
+  /** A string is one user message: made an item here, so a bad item's error names the item, not "string or array". */
+  input: z
+    .preprocess(
+      (input) => (typeof input === 'string' ? [{ type: 'message', role: 'user', content: input }] : input),
+      z.array(inputItemSchema, { error: 'must be a string or an array of input items' }).max(MAX_ITEMS, `must contain at most ${MAX_ITEMS} items`),
+    )
+    .optional(),
   instructions: z.string().optional(),
   tools: z.array(toolSchema).max(MAX_TOOLS).optional(),
   tool_choice: toolChoiceSchema.optional(),
