@@ -211,7 +211,7 @@ describe('POST /v1/responses: translation at the upstream', () => {
 
 describe('POST /v1/responses: errors in OpenAI shape', () => {
   const refused: Array<[string, object, string, RegExp]> = [
-    ['a hosted tool', { tools: [{ type: 'web_search' }] }, 'tools[0].type', /'web_search' is a built-in tool/],
+    ['a hosted tool', { tools: [{ type: 'web_search' }] }, 'tools[0].type', /'web_search' is a built-in tool type/],
     ['a background run', { background: true }, 'background', /background responses are not supported/],
     ['a conversation', { conversation: 'conv_1' }, 'conversation', /conversations are not supported/],
     ['an input_file part', { input: [{ role: 'user', content: [{ type: 'input_file', file_data: 'x' }] }] }, 'input[0].content', /input_file is not supported/],

@@ -145,7 +145,7 @@ const responsesSchema = z
         /** How long a stored response can be continued from. */
         ttlSeconds: z.number().int().positive().max(30 * 24 * 3600).default(3600),
         /** The in-process store's bound (cache type memory); least recently used responses go first. */
-        maxBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        maxBytes: z.number().int().positive().default(32 * 1024 * 1024),
         /** Largest stored response (its whole conversation, as JSON); a larger one is answered with `store: false`. */
         maxEntryBytes: z.number().int().positive().default(4 * 1024 * 1024),
         /** Bound on each Redis call of the store. */

@@ -36,7 +36,7 @@ describe('responsesRequestSchema', () => {
     ['code_interpreter', 'tools.0.type'],
     ['mcp', 'tools.0.type'],
   ])("refuses OpenAI's hosted tool %s, naming it", (type, path) => {
-    expect(firstIssue({ model: 'm', input: 'hi', tools: [{ type }] })).toEqual({ path, message: expect.stringContaining(`'${type}' is a built-in tool`) });
+    expect(firstIssue({ model: 'm', input: 'hi', tools: [{ type }] })).toEqual({ path, message: expect.stringContaining(`'${type}' is a built-in tool type`) });
   });
 
   it('refuses what only OpenAI can run: background, conversation, prompt templates', () => {

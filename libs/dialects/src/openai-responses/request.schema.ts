@@ -68,12 +68,12 @@ const functionTool = z.object({
   parameters: z.record(z.string(), z.unknown()).nullish(),
   strict: z.boolean().nullish(),
 });
-/** OpenAI's hosted tools (web_search, file_search, code_interpreter, mcp...) run at OpenAI; no backend here has them. */
+/** OpenAI's built-in tools (web_search, file_search, code_interpreter, mcp, custom...) run at OpenAI or need its own tool formats; no backend here has them. */
 const toolSchema = z
   .looseObject({ type: z.string({ error: 'is required' }) })
   .superRefine((tool, ctx) => {
     if (tool.type !== 'function') {
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `'${tool.type}' is a built-in tool of OpenAI's hosted service, which the gateway does not offer; only 'function' tools are supported` });
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `'${tool.type}' is a built-in tool type of OpenAI's, which no backend behind the gateway has; only 'function' tools are supported` });
     }
   })
   .pipe(functionTool);
