@@ -24,7 +24,7 @@ afterAll(async () => {
   await fake?.stop();
 }, STOP_TIMEOUT_MS);
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- the wire shapes under test are asserted field by field */
+/** The wire shapes under test, asserted field by field. */
 type Json = any;
 
 async function create(body: object, at: RunningProcess = gateway, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Json }> {

@@ -88,7 +88,8 @@ describe.each(cases)('client.responses on $provider', (c) => {
     let args = '';
     for await (const event of stream) if (event.type === 'response.function_call_arguments.delta') args += event.delta;
     const final = await stream.finalResponse();
-    const call = final.output.find((item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === 'function_call')!;
+    const call = final.output.find((item) => item.type === 'function_call')!;
+    if (call.type !== 'function_call') throw new Error('no function call in the final response');
     expect(call.arguments).toBe(args);
     expect(JSON.parse(call.arguments)).toEqual({ location: `${c.toolPrefix}-location`, unit: 'celsius' });
   });
