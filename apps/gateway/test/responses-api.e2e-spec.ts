@@ -1,5 +1,5 @@
 import { SseParser } from '@llm-connector-hub/core';
-import { NO_RETRY_NO_BREAKER, fakeStats, providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
+import { NO_RETRY_NO_BREAKER, eventually, fakeStats, providersAt, startFakeProvider, startGateway, type RunningProcess } from './support/processes';
 import { startRedisCluster, type RedisClusterHandle } from './support/redis-cluster';
 import { postJson } from './support/sse';
 import { START_TIMEOUT_MS, STOP_TIMEOUT_MS } from './support/timeouts';
@@ -365,6 +365,11 @@ describe('stored responses with the cache off, and per gateway key', () => {
   });
 });
 
+async function cacheState(replica: RunningProcess): Promise<string> {
+  const ready = (await (await fetch(`${replica.url}/health/ready`)).json()) as { details: { cache: { state: string } } };
+  return ready.details.cache.state;
+}
+
 describe('stored responses across two replicas sharing one Redis Cluster', () => {
   let cluster: RedisClusterHandle;
   let replicaA: RunningProcess;
@@ -375,6 +380,8 @@ describe('stored responses across two replicas sharing one Redis Cluster', () =>
     // Redis calls get 2 s: on a loaded test machine the cache's default 50 ms would lose writes (fail open, by design).
     const config = { providers: { mock: { type: 'mock' } }, cache: { type: 'redis-cluster', redis: { nodes: cluster.nodes, commandTimeoutMs: 2000 } }, responses: { store: { timeoutMs: 2000 } } };
     [replicaA, replicaB] = await Promise.all([startGateway(config), startGateway(config)]);
+    // A replica connects to Redis after it listens; until then nothing could be stored.
+    await Promise.all([replicaA, replicaB].map((replica) => eventually(() => cacheState(replica), (state) => state === 'ok', 30_000)));
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
