@@ -13,17 +13,12 @@ export interface EarlierState {
   referenced: ReadonlyMap<string, ConversationItem>;
 }
 
-/** The ids of the items the request's `item_reference`s name (the store looks them up). */
-export function referencedItemIds(request: ResponsesRequest): string[] {
-  return (request.input ?? []).flatMap((item) => (item.type === 'item_reference' ? [item.id] : []));
-}
-
 /** The request's input as items, each `item_reference` replaced by the item it names: what the store keeps of this turn. */
 export function expandedInput(request: ResponsesRequest, referenced: ReadonlyMap<string, ConversationItem>): ConversationItem[] {
-  return (request.input ?? []).map((item) => {
+  return (request.input ?? []).map((item, index) => {
     if (item.type !== 'item_reference') return item;
     const found = referenced.get(item.id);
-    if (!found) throw hubError('item_not_found', { id: item.id }, { param: 'input' });
+    if (!found) throw hubError('item_not_found', { id: item.id }, { param: `input[${index}].id` });
     return found;
   });
 }

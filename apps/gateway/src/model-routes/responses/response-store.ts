@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '@llm-connector-hub/assembly';
 import { CacheMiddleware, type StateStore } from '@llm-connector-hub/cache';
 import { hubError } from '@llm-connector-hub/core';
-import { conversationOf, outputItemOf, referencedItemIds, responseIdOfItem, type ConversationItem, type EarlierState, type ResponsesRequest, type StoredResponse } from '@llm-connector-hub/dialects';
+import { conversationOf, outputItemOf, responseIdOfItem, type ConversationItem, type EarlierState, type ResponsesRequest, type StoredResponse } from '@llm-connector-hub/dialects';
 import { GATEWAY_CONFIG } from '../../config/config.tokens';
 
 /** A stored response and whose it is (a digest of the caller's gateway key, '' without keys). */
@@ -51,23 +51,35 @@ export class ResponseStore {
     return (await this.load(tenant, id)) !== undefined && (await this.store!.delete(id));
   }
 
-  /** The earlier state a request names: the conversation of `previous_response_id`, and the items of its `item_reference`s. */
+  /**
+   * The earlier state a request names: the conversation of `previous_response_id`, and the items
+   * of its `item_reference`s. References are resolved one stored response at a time (they nearly
+   * always name items of one response), and what they add is bounded by maxEntryBytes, the most
+   * one stored conversation holds: a request cannot make the gateway hold many stored
+   * conversations at once, nor fan out lookups past its first unknown item.
+   */
   async earlierState(tenant: string, request: ResponsesRequest): Promise<EarlierState> {
-    const itemIds = referencedItemIds(request);
-    const responseIds = new Set(itemIds.flatMap((id) => responseIdOfItem(id) ?? []));
-    if (request.previous_response_id) responseIds.add(request.previous_response_id);
-    const loaded = new Map(await Promise.all([...responseIds].map(async (id) => [id, await this.load(tenant, id)] as const)));
     let history: ConversationItem[] = [];
     if (request.previous_response_id) {
-      const previous = loaded.get(request.previous_response_id);
+      const previous = await this.load(tenant, request.previous_response_id);
       if (!previous) throw hubError('previous_response_not_found', { id: request.previous_response_id }, { param: 'previous_response_id' });
       history = conversationOf(previous);
     }
     const referenced = new Map<string, ConversationItem>();
-    for (const itemId of itemIds) {
-      const stored = loaded.get(responseIdOfItem(itemId) ?? '');
-      const item = stored && outputItemOf(stored, itemId);
-      if (item) referenced.set(itemId, item);
+    let referencedBytes = 0;
+    let current: { id: string; stored: StoredResponse | undefined } | undefined;
+    for (const [index, reference] of (request.input ?? []).entries()) {
+      if (reference.type !== 'item_reference' || referenced.has(reference.id)) continue;
+      const responseId = responseIdOfItem(reference.id);
+      if (responseId && current?.id !== responseId) current = { id: responseId, stored: await this.load(tenant, responseId) };
+      const item = responseId && current?.stored ? outputItemOf(current.stored, reference.id) : undefined;
+      if (!item) throw hubError('item_not_found', { id: reference.id }, { param: `input[${index}].id` });
+      referencedBytes += JSON.stringify(item).length;
+      if (referencedBytes > this.maxEntryBytes) {
+        const detail = `the items named by item_reference add up to more than one stored response holds (responses.store.maxEntryBytes, ${this.maxEntryBytes} bytes): send them in full`;
+        throw hubError('invalid_value', { detail }, { param: `input[${index}]` });
+      }
+      referenced.set(reference.id, item);
     }
     return { history, referenced };
   }
