@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import { hubEmbeddingRequestSchema, hubRequestSchema, type HubRequest } from '@llm-connector-hub/hub';
+import { responsesRequestSchema } from '@llm-connector-hub/dialects';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { answerError } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
 import { ModelResponder } from './model-responder';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 import { ResponseStore } from './responses/response-store';
-import { answerResponses, installStoredResponseRoutes, responsesRequestSchema } from './responses/responses.route';
+import { answerResponses, installStoredResponseRoutes } from './responses/responses.route';
 
 /** What a route may need beside the responder: the state some dialects keep between requests. */
 interface RouteServices {

@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hubError, unixSeconds } from '@llm-connector-hub/core';
-import { expandedInput, newResponseId, responsesRequestSchema, toChatRequest, type ResponseHead, type ResponsesRequest } from '@llm-connector-hub/dialects';
+import { expandedInput, newResponseId, toChatRequest, type ResponseHead, type ResponseObject, type ResponsesRequest } from '@llm-connector-hub/dialects';
 import type { ModelResponder } from '../model-responder';
 import type { ResponseStore } from './response-store';
 import { responsesShape } from './responses.shape';
-
-export { responsesRequestSchema };
 
 /**
  * `POST /v1/responses`: OpenAI's Responses API over every provider, translated to the canonical
@@ -19,7 +17,7 @@ export async function answerResponses(responder: ModelResponder, store: Response
   const chat = toChatRequest(body, earlier);
   const head: ResponseHead = { id: newResponseId(), createdAt: unixSeconds(), model: body.model, store: body.store !== false && store.enabled, request: body };
   const input = [...earlier.history, ...expandedInput(body, earlier.referenced)];
-  const keep = async (response: Parameters<typeof store.save>[1]['response']) => {
+  const keep = async (response: ResponseObject) => {
     // What could not be kept says so: the client must not count on continuing from it.
     if (response.store && !(await store.save(tenant, { input, response }))) response.store = false;
     return response;
