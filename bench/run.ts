@@ -82,10 +82,12 @@ function intListFromEnv(name: string, fallback: number[]): number[] {
   return values;
 }
 
+/** temperature 0: deterministic, so section 5's caching gateways cache it (docs/configuration.md#cache-policy); the others have no cache. */
 function chatBody(stream: boolean, directive = ''): string {
   return JSON.stringify({
     model: GATEWAY_MODEL,
     ...(stream ? { stream: true } : {}),
+    temperature: 0,
     messages: [{ role: 'user', content: `Say hello to the benchmark in one short sentence.${directive}` }],
   });
 }

@@ -17,6 +17,10 @@ export function chatRequest(settings: Settings, prompt: string, stream: boolean)
     model: settings.model,
     messages: [{ role: 'user', content: `${prompt}${settings.promptSuffix ? ` ${settings.promptSuffix}` : ''}` }],
     max_tokens: settings.maxTokens,
+    // Deterministic, so the gateway's cache takes part (docs/configuration.md#cache-policy): a new
+    // prompt is looked up and stored, and the cache mix's repeats are hits. A sampled request would
+    // pass the cache by, and the cache mix would measure nothing.
+    temperature: 0,
   };
   // include_usage: the usage chunk before [DONE] gives the completion tokens of tokens/s.
   if (stream) Object.assign(body, { stream: true, stream_options: { include_usage: true } });

@@ -50,6 +50,7 @@ describe('parsePrompt', () => {
 
   it('reads echo-key', () => {
     expect(parsePrompt('[[fake echo-key status=403]] hi').directives).toMatchObject({ echoKey: true, status: 403 });
+    expect(parsePrompt('[[fake vary]] hi').directives).toMatchObject({ vary: true });
   });
 
   it('ignores unknown keys and invalid values', () => {

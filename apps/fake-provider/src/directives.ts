@@ -44,6 +44,8 @@ export interface Directives {
   json: boolean;
   /** With `tools`, Anthropic dialect: a text block comes before the tool_use blocks, as Claude often writes one. */
   preamble?: boolean;
+  /** The reply text ends with a number no other answer of this process has, as a sampling model's answers differ. */
+  vary?: boolean;
 }
 
 export interface ParsedPrompt {
@@ -155,6 +157,9 @@ export function parseDirectiveBody(body: string): Directives {
         break;
       case 'preamble':
         d.preamble = true;
+        break;
+      case 'vary':
+        d.vary = true;
         break;
       default:
         break;

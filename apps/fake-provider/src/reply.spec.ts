@@ -59,6 +59,15 @@ describe('planReply', () => {
   it('replies {"ok":true} under the json directive', () => {
     expect(planReply(conversation(), { json: true, hang: false, reset: false, stall: false, echoKey: false }).text).toBe('{"ok":true}');
   });
+
+  it('gives each answer its own text under the vary directive, as a sampling model does', () => {
+    const vary = { vary: true, hang: false, reset: false, json: false, stall: false, echoKey: false };
+    const first = planReply(conversation(), vary);
+    const second = planReply(conversation(), vary);
+    expect(first.text).toMatch(/^Fake reply to: hello world \(sample \d+\)$/);
+    expect(second.text).not.toBe(first.text);
+    expect(second.chunks.join('')).toBe(second.text);
+  });
 });
 
 describe('argumentsFromSchema', () => {

@@ -48,6 +48,13 @@ const JSON_REPLY = '{"ok":true}';
 // so a client that reassembles by concatenation (and not by assuming whole tokens) is tested.
 const PIECE_SIZES = [3, 5, 8, 4, 7, 6];
 
+let samples = 0;
+/** For `vary`: counts this process's varied answers, so no two are the same. */
+function nextSample(): number {
+  samples = (samples + 1) % Number.MAX_SAFE_INTEGER;
+  return samples;
+}
+
 export function planReply(conversation: Conversation, directives: Directives | undefined): ReplyPlan {
   const promptTokens = conversation.promptWords;
   const toolCount = directives?.tools;
@@ -61,6 +68,7 @@ export function planReply(conversation: Conversation, directives: Directives | u
   if (directives?.json) text = JSON_REPLY;
   else if (conversation.toolResults.length > 0) text = `Fake reply using tool results: ${conversation.toolResults.join(' | ')}`;
   else text = `Fake reply to: ${conversation.userText}`;
+  if (directives?.vary) text += ` (sample ${nextSample()})`;
   return {
     text: directives?.size === undefined ? text : text + PADDING_MARKER,
     chunks: paddedChunks(splitEvenly(text, directives?.chunks ?? DEFAULT_CHUNKS), directives),

@@ -37,7 +37,8 @@ afterAll(async () => {
   await fake?.stop();
 }, STOP_TIMEOUT_MS);
 
-const chat = (prompt: string, extra: object = {}) => ({ model: 'fake/m', messages: [{ role: 'user', content: prompt }], ...extra });
+/** Deterministic (temperature 0), so the default cache policy caches it (docs/configuration.md#cache-policy). */
+const chat = (prompt: string, extra: object = {}) => ({ model: 'fake/m', temperature: 0, messages: [{ role: 'user', content: prompt }], ...extra });
 const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
 
 interface Answer {

@@ -28,7 +28,8 @@ afterAll(async () => {
   await fake?.stop();
 }, STOP_TIMEOUT_MS);
 
-const chat = (content: string, extra: object = {}) => ({ model: 'fake/m', messages: [{ role: 'user', content }], ...extra });
+/** Deterministic (temperature 0), so the default cache policy caches it (docs/configuration.md#cache-policy). */
+const chat = (content: string, extra: object = {}) => ({ model: 'fake/m', temperature: 0, messages: [{ role: 'user', content }], ...extra });
 const ask = (body: object, headers: Record<string, string> = {}, target = gateway) => postJson(`${target.url}/v1/chat/completions`, body, headers);
 const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
 
@@ -52,14 +53,15 @@ describe('memory cache', () => {
   });
 
   it('keys on what can change the answer: key order and `user` do not matter, temperature does', async () => {
-    const first = await answer({ messages: [{ role: 'user', content: 'key order' }], model: 'fake/m', temperature: 0.2 });
-    const reordered = await answer({ temperature: 0.2, model: 'fake/m', messages: [{ content: 'key order', role: 'user' }], user: 'someone' });
-    const warmer = await answer(chat('key order', { temperature: 0.9 }));
+    // A seed makes a sampled request cacheable, so the temperature is in play.
+    const first = await answer({ messages: [{ role: 'user', content: 'key order' }], model: 'fake/m', temperature: 0.2, seed: 1 });
+    const reordered = await answer({ seed: 1, temperature: 0.2, model: 'fake/m', messages: [{ content: 'key order', role: 'user' }], user: 'someone' });
+    const warmer = await answer(chat('key order', { temperature: 0.9, seed: 1 }));
     expect([first.cache, reordered.cache, warmer.cache]).toEqual(['MISS', 'HIT', 'MISS']);
   });
 
   it('shares entries between an alias and the target it resolves to', async () => {
-    const viaAlias = await answer({ model: 'smart', messages: [{ role: 'user', content: 'alias and target' }] });
+    const viaAlias = await answer(chat('alias and target', { model: 'smart' }));
     const direct = await answer(chat('alias and target'));
     expect([viaAlias.cache, direct.cache]).toEqual(['MISS', 'HIT']);
   });

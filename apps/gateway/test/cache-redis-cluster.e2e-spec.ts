@@ -44,7 +44,8 @@ async function cacheReady(gateway: RunningProcess): Promise<void> {
   expect(await eventually(cacheState, (state) => state === 'ok', 30_000)).toBe('ok');
 }
 
-const chat = (content: string) => ({ model: 'fake/m', messages: [{ role: 'user', content }] });
+/** Deterministic (temperature 0), so the default cache policy caches it (docs/configuration.md#cache-policy). */
+const chat = (content: string) => ({ model: 'fake/m', temperature: 0, messages: [{ role: 'user', content }] });
 const upstreamCalls = async () => (await fakeStats(fake.url)).requests;
 
 async function ask(gateway: RunningProcess, content: string) {

@@ -29,7 +29,7 @@ afterAll(async () => {
 }, STOP_TIMEOUT_MS);
 
 async function ask(content: string) {
-  const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'fake/m', messages: [{ role: 'user', content }] });
+  const response = await postJson(`${gateway.url}/v1/chat/completions`, { model: 'fake/m', temperature: 0, messages: [{ role: 'user', content }] }); // temperature 0: cacheable by default
   await response.arrayBuffer();
   return { status: response.status, cache: response.headers.get('x-llm-hub-cache') };
 }

@@ -21,7 +21,8 @@ const upstreamRequests: Record<string, number> = {};
 let exposition = '';
 
 async function chat(model: string, content: string): Promise<{ status: number; cache: string | null }> {
-  const response = await postJson(`${gateway!.url}${CHAT}`, { model, messages: [{ role: 'user', content }] });
+  // temperature 0: deterministic, so cacheable under the default policy (the exposition needs hits).
+  const response = await postJson(`${gateway!.url}${CHAT}`, { model, temperature: 0, messages: [{ role: 'user', content }] });
   await response.arrayBuffer();
   return { status: response.status, cache: response.headers.get('x-llm-hub-cache') };
 }
@@ -35,7 +36,7 @@ beforeAll(async () => {
     expect(await chat(model, `json for ${model}`)).toEqual({ status: 200, cache: 'MISS' });
     count(CHAT);
     expect(await chat(model, `json for ${model}`)).toEqual({ status: 200, cache: 'HIT' });
-    const streamed = await readSse(`${gateway.url}${CHAT}`, { model, stream: true, messages: [{ role: 'user', content: `stream for ${model}` }] });
+    const streamed = await readSse(`${gateway.url}${CHAT}`, { model, stream: true, temperature: 0, messages: [{ role: 'user', content: `stream for ${model}` }] });
     expect(streamed.status).toBe(200);
     count(CHAT);
     expect((await chat(model, `[[fake status=400]] bad for ${model}`)).status).toBe(400);

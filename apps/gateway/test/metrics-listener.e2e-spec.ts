@@ -24,7 +24,7 @@ beforeAll(async () => {
     startGateway({ observability: { metrics: { maxConnections: 2, requestTimeoutMs: 1000 } } }),
   ]);
   // One answered request each, so there is traffic to (not) leak.
-  const chat = { model: 'mock/mock-1', messages: [{ role: 'user', content: 'hello' }] };
+  const chat = { model: 'mock/mock-1', temperature: 0, messages: [{ role: 'user', content: 'hello' }] };
   expect((await postJson(`${open.url}/v1/chat/completions`, chat)).status).toBe(200);
   expect((await postJson(`${guarded.url}/v1/chat/completions`, chat, { authorization: `Bearer ${GATEWAY_KEY}` })).status).toBe(200);
 }, START_TIMEOUT_MS);

@@ -63,8 +63,9 @@ describe('dashboards and alerts against a live gateway', () => {
   /** Requests still running when beforeAll fails: awaited (settled) before the processes stop. */
   const pending: Array<Promise<unknown>> = [];
 
+  // temperature 0: deterministic, so cacheable under the default policy (the cache panels need hits).
   const ask = (model: string, content: string, extra: object = {}) =>
-    postJson(`${gateway!.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content }], ...extra });
+    postJson(`${gateway!.url}/v1/chat/completions`, { model, temperature: 0, messages: [{ role: 'user', content }], ...extra });
 
   /** Status and the gateway's headers of one non-streamed request (body read, so the request is complete). */
   async function call(model: string, content: string): Promise<{ status: number; cache: string | null; provider: string | null; attempts: string | null }> {
@@ -83,6 +84,7 @@ describe('dashboards and alerts against a live gateway', () => {
       model,
       stream: true,
       stream_options: { include_usage: true },
+      temperature: 0,
       messages: [{ role: 'user', content }],
     });
     return {

@@ -81,7 +81,8 @@ afterAll(async () => {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-const chat = (content: string, extra: object = {}) => ({ model: 'fake/m', messages: [{ role: 'user', content }], ...extra });
+/** Deterministic (temperature 0), so the default cache policy caches it (docs/configuration.md#cache-policy). */
+const chat = (content: string, extra: object = {}) => ({ model: 'fake/m', temperature: 0, messages: [{ role: 'user', content }], ...extra });
 
 /** The fake's usage for a prompt without directives: words in, words of "Fake reply to: <prompt>" out. */
 function fakeUsage(prompt: string): { prompt: number; completion: number } {

@@ -48,7 +48,7 @@ const ask = (model: string, content: string, stream = false) => postJson(chatUrl
 
 describe('with default settings', () => {
   it(`runs ${IN_FLIGHT} concurrent calls to one provider at once upstream, and answers every one`, async () => {
-    // Distinct prompts: the default cache would otherwise coalesce them into one upstream call.
+    // Distinct prompts: were these requests deterministic (temperature 0), the default cache would coalesce identical ones.
     // Half JSON, half streams; a latency of 20 s is waited out only by calls that cannot gather (at most three rounds of 128 before the fix).
     const directive = `[[fake latency=20000 gather=${IN_FLIGHT}]]`;
     const responses = await Promise.all(

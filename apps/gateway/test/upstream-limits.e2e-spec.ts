@@ -139,7 +139,8 @@ describe('streams the cache does not keep', () => {
     let response!: Response;
     let received!: { bytes: number; tail: string };
     const growth = await peakGrowth(async () => {
-      response = await ask('openai/gpt-4o-mini', `hi [[fake size=${STREAM_BYTES}]]`, { stream: true }, headers);
+      // temperature 0: cacheable by policy, so only no-store or the size keeps it out of the cache.
+      response = await ask('openai/gpt-4o-mini', `hi [[fake size=${STREAM_BYTES}]]`, { stream: true, temperature: 0 }, headers);
       received = await drain(response);
     });
     expect(response.status).toBe(200);
@@ -147,7 +148,7 @@ describe('streams the cache does not keep', () => {
     expect(received.tail).toContain('data: [DONE]');
     expect(growth).toBeLessThan(PEAK_GROWTH_BOUND);
     // Not stored either: the same question goes upstream again.
-    const again = await ask('openai/gpt-4o-mini', `hi [[fake size=${STREAM_BYTES}]]`, { stream: true });
+    const again = await ask('openai/gpt-4o-mini', `hi [[fake size=${STREAM_BYTES}]]`, { stream: true, temperature: 0 });
     expect(again.headers.get('x-llm-hub-cache')).toBe('MISS');
     await again.body?.cancel();
   }, CASE_MS);

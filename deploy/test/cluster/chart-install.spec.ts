@@ -172,7 +172,8 @@ describe('the chart installed for real with every ci/*-values.yaml', () => {
     const res = await fetch(`${baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt }] }),
+      // temperature 0: deterministic, so cached under the default policy (docs/configuration.md#cache-policy).
+      body: JSON.stringify({ model: MODEL, temperature: 0, messages: [{ role: 'user', content: prompt }] }),
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await res.json()) as { choices?: Array<{ message: { content: string } }> };

@@ -96,6 +96,15 @@ describe('loadConfig from the environment only', () => {
       expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'memcached' })).toThrow(/cache\.type/);
       expect(() => loadConfig({ LLM_HUB_CACHE_TYPE: 'redis-cluster', LLM_HUB_REDIS_NODES: 'redis-0' })).toThrow(/cache\.redis\.nodes/);
     });
+
+    it('takes the cache policy for the deployment and per model, and refuses an unknown one naming the field', () => {
+      const config = validateConfig({ cache: { cacheable: 'all', models: { 'faq-bot': { cacheable: 'deterministic' } } } });
+      expect(config.cache).toMatchObject({ cacheable: 'all', models: { 'faq-bot': { cacheable: 'deterministic' } } });
+      // Unset: the cache library's own default applies (CACHE_DEFAULTS.cacheable).
+      expect(validateConfig({}).cache.cacheable).toBeUndefined();
+      expect(() => validateConfig({ cache: { cacheable: 'sometimes' } })).toThrow(/cache\.cacheable/);
+      expect(() => validateConfig({ cache: { models: { 'faq-bot': { cacheable: 'always', ttl: 5 } } } })).toThrow(/cache\.models\.faq-bot/);
+    });
   });
 
   it("adds each provider whose SDK variables are set, without fields that are not set", () => {

@@ -7,6 +7,8 @@ export function createResponseCache(config: CacheConfig, events: CacheEvents): C
   return new CacheMiddleware(
     {
       type: config.type,
+      cacheable: config.cacheable,
+      models: config.models,
       ttl: config.ttlSeconds,
       maxTtl: config.maxTtlSeconds,
       maxSize: config.memory?.maxEntries,

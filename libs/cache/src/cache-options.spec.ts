@@ -17,6 +17,7 @@ describe('cache options', () => {
     const documented = documentedDefaults();
     const d = CACHE_DEFAULTS;
     expect({
+      'cache.cacheable': documented.get('cache.cacheable'),
       'cache.ttlSeconds': documented.get('cache.ttlSeconds'),
       'cache.maxTtlSeconds': documented.get('cache.maxTtlSeconds'),
       'cache.memory.maxEntries': documented.get('cache.memory.maxEntries'),
@@ -30,6 +31,7 @@ describe('cache options', () => {
       'cache.coalescing.lockTtlMs': documented.get('cache.coalescing.lockTtlMs'),
       'cache.coalescing.waitMs': documented.get('cache.coalescing.waitMs'),
     }).toEqual({
+      'cache.cacheable': d.cacheable,
       'cache.ttlSeconds': String(d.ttlSeconds),
       'cache.maxTtlSeconds': String(d.maxTtlSeconds),
       'cache.memory.maxEntries': String(d.maxEntries),
@@ -47,6 +49,8 @@ describe('cache options', () => {
 
   it('applies every default to what is left unset, and keeps what is set (0 entries included)', () => {
     expect(resolveCacheOptions({ type: 'memory' })).toEqual({
+      cacheable: CACHE_DEFAULTS.cacheable,
+      models: undefined,
       ttlMs: CACHE_DEFAULTS.ttlSeconds * 1000,
       maxTtlMs: CACHE_DEFAULTS.maxTtlSeconds * 1000,
       maxEntries: CACHE_DEFAULTS.maxEntries,
@@ -61,7 +65,7 @@ describe('cache options', () => {
       connectTimeoutMs: CACHE_DEFAULTS.connectTimeoutMs,
     });
     expect(
-      resolveCacheOptions({ type: 'redis', ttl: 5, maxSize: 0, redis: { url: 'redis://x', commandTimeoutMs: 7 }, coalescing: { enabled: false } }),
-    ).toMatchObject({ ttlMs: 5000, maxEntries: 0, commandTimeoutMs: 7, coalescing: false, connectTimeoutMs: CACHE_DEFAULTS.connectTimeoutMs });
+      resolveCacheOptions({ type: 'redis', cacheable: 'all', ttl: 5, maxSize: 0, redis: { url: 'redis://x', commandTimeoutMs: 7 }, coalescing: { enabled: false } }),
+    ).toMatchObject({ cacheable: 'all', ttlMs: 5000, maxEntries: 0, commandTimeoutMs: 7, coalescing: false, connectTimeoutMs: CACHE_DEFAULTS.connectTimeoutMs });
   });
 });

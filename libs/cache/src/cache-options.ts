@@ -1,5 +1,7 @@
+import type { Cacheable, CachePolicyOptions } from './cache-policy';
+
 /** How CacheMiddleware is set up; the gateway maps its `cache:` config section onto this. */
-export interface CacheMiddlewareOptions {
+export interface CacheMiddlewareOptions extends CachePolicyOptions {
   type: 'memory' | 'redis' | 'redis-cluster';
   /** Default time to keep an answer, in seconds. Every default: CACHE_DEFAULTS below. */
   ttl?: number;
@@ -42,6 +44,7 @@ export interface CacheMiddlewareOptions {
  * docs/configuration.md lists them with why (a unit spec checks the two agree).
  */
 export const CACHE_DEFAULTS = {
+  cacheable: 'deterministic' as Cacheable,
   ttlSeconds: 3600,
   maxTtlSeconds: 86_400,
   maxEntries: 10_000,
@@ -57,6 +60,8 @@ export const CACHE_DEFAULTS = {
 } as const;
 
 export interface ResolvedCacheOptions {
+  cacheable: Cacheable;
+  models: CachePolicyOptions['models'];
   ttlMs: number;
   maxEntryBytes: number;
   maxTtlMs: number;
@@ -75,6 +80,8 @@ export interface ResolvedCacheOptions {
 export function resolveCacheOptions(options: CacheMiddlewareOptions): ResolvedCacheOptions {
   const d = CACHE_DEFAULTS;
   return {
+    cacheable: options.cacheable ?? d.cacheable,
+    models: options.models,
     ttlMs: (options.ttl ?? d.ttlSeconds) * 1000,
     maxTtlMs: (options.maxTtl ?? d.maxTtlSeconds) * 1000,
     maxEntries: options.maxSize ?? d.maxEntries,

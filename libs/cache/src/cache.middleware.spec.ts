@@ -31,7 +31,8 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-const QUESTION: HubRequest = { model: 'openai/gpt-x', messages: [{ role: 'user', content: 'What is the capital of France?' }] };
+/** Deterministic (temperature 0), so cacheable under the default policy. */
+const QUESTION: HubRequest = { model: 'openai/gpt-x', temperature: 0, messages: [{ role: 'user', content: 'What is the capital of France?' }] };
 
 interface Setup {
   hub: ConnectorHub;
@@ -191,7 +192,7 @@ describe('CacheMiddleware', () => {
       expect(second).toEqual(first);
 
       // A chat request with the same model is not served an embedding.
-      const chat = await ask(hub, {}, { model: 'openai/text-embed', messages: [{ role: 'user', content: 'a' }] });
+      const chat = await ask(hub, {}, { model: 'openai/text-embed', temperature: 0, messages: [{ role: 'user', content: 'a' }] });
       expect(chat.meta.cache).toBe('MISS');
     });
   });
@@ -547,6 +548,115 @@ describe('CacheMiddleware', () => {
       release.open();
       await Promise.all(calls);
       expect(openai.calls.length).toBe(3);
+    });
+  });
+
+  describe('policy: what is cacheable', () => {
+    /** "Give me a random name": sampled at the provider's default temperature. */
+    const SAMPLED: HubRequest = { model: 'openai/gpt-x', temperature: 0.7, messages: [{ role: 'user', content: 'Give me a random name' }] };
+
+    it('sends every sampled request upstream, neither looked up nor stored, and says UNCACHEABLE', async () => {
+      const { hub, openai, events } = setup();
+      const first = await ask(hub, {}, SAMPLED);
+      const second = await ask(hub, {}, SAMPLED);
+      const unset = await ask(hub, {}, { ...SAMPLED, temperature: undefined });
+      expect(openai.calls.length).toBe(3);
+      expect(second.id).not.toBe(first.id);
+      for (const answer of [first, second, unset]) expect(answer.meta).toMatchObject({ cache: 'UNCACHEABLE', attempts: 1 });
+      expect(events.filter((event) => event.type === 'lookup')).toEqual(Array(3).fill({ type: 'lookup', result: 'UNCACHEABLE', kind: 'chat' }));
+      expect(events.filter((event) => event.type === 'stored')).toEqual([]);
+    });
+
+    it('does not coalesce identical sampled requests: each caller gets its own answer', async () => {
+      const { hub, openai } = setup();
+      const release = gate();
+      openai.script = () => ({ until: release.promise });
+      const calls = Array.from({ length: 3 }, () => ask(hub, {}, SAMPLED));
+      await settle();
+      expect(openai.calls.length).toBe(3);
+      release.open();
+      expect(new Set((await Promise.all(calls)).map((answer) => answer.id)).size).toBe(3);
+    });
+
+    it('passes a sampled stream on without assembling it, and does not store it', async () => {
+      const { hub, openai } = setup();
+      const add = jest.spyOn(StreamAssembler.prototype, 'add');
+      const first = await askStream(hub, {}, SAMPLED);
+      const second = await askStream(hub, {}, SAMPLED);
+      expect(first.content).toBe('openai:gpt-x:Hello!');
+      expect(second.meta.cache).toBe('UNCACHEABLE');
+      expect(openai.calls.length).toBe(2);
+      expect(add).not.toHaveBeenCalled();
+    });
+
+    it('n > 1 is not cached by default, even at temperature 0', async () => {
+      const { hub, openai } = setup();
+      await ask(hub, {}, { ...QUESTION, n: 2 });
+      expect((await ask(hub, {}, { ...QUESTION, n: 2 })).meta.cache).toBe('UNCACHEABLE');
+      expect(openai.calls.length).toBe(2);
+    });
+
+    it('a seed makes a sampled request cacheable', async () => {
+      const { hub, openai } = setup();
+      await ask(hub, {}, { ...SAMPLED, seed: 7 });
+      expect((await ask(hub, {}, { ...SAMPLED, seed: 7 })).meta.cache).toBe('HIT');
+      expect(openai.calls.length).toBe(1);
+    });
+
+    it('max-age opts a sampled request in: a stored answer younger than max-age answers it, an older one does not', async () => {
+      const clock = fakeClock();
+      const { hub, openai } = setup();
+      const first = await ask(hub, { cache: { maxAgeSeconds: 60 } }, SAMPLED);
+      expect(first.meta.cache).toBe('MISS');
+      clock.advance(59_000);
+      const young = await ask(hub, { cache: { maxAgeSeconds: 60 } }, SAMPLED);
+      expect(young).toMatchObject({ id: first.id, meta: { cache: 'HIT' } });
+      // The same stored answer is too old for a caller that accepts 30 s: it goes upstream, and its answer replaces the stored one.
+      const strict = await ask(hub, { cache: { maxAgeSeconds: 30 } }, SAMPLED);
+      expect(strict.meta.cache).toBe('MISS');
+      expect(strict.id).not.toBe(first.id);
+      expect(await ask(hub, { cache: { maxAgeSeconds: 1 } }, SAMPLED)).toMatchObject({ id: strict.id, meta: { cache: 'HIT' } });
+      // Without max-age the sampled request is not cacheable at all.
+      expect((await ask(hub, {}, SAMPLED)).meta.cache).toBe('UNCACHEABLE');
+      expect(openai.calls.length).toBe(3);
+    });
+
+    it('max-age=0: never answered from the cache, but the fresh answer is stored for others', async () => {
+      const { hub, openai } = setup();
+      await ask(hub, { cache: { maxAgeSeconds: 0 } }, SAMPLED);
+      const again = await ask(hub, { cache: { maxAgeSeconds: 0 } }, SAMPLED);
+      expect(again.meta.cache).toBe('MISS');
+      expect(await ask(hub, { cache: { maxAgeSeconds: 60 } }, SAMPLED)).toMatchObject({ id: again.id, meta: { cache: 'HIT' } });
+      expect(openai.calls.length).toBe(2);
+    });
+
+    it("a request's own TTL opts it in", async () => {
+      const { hub, openai } = setup();
+      await ask(hub, { cache: { ttlSeconds: 30 } }, SAMPLED);
+      expect((await ask(hub, { cache: { ttlSeconds: 30 } }, SAMPLED)).meta.cache).toBe('HIT');
+      expect(openai.calls.length).toBe(1);
+    });
+
+    it("cacheable 'all' caches every call as before, n > 1 included", async () => {
+      const { hub, openai } = setup({ cacheable: 'all' });
+      await ask(hub, {}, { ...SAMPLED, n: 3 });
+      expect((await ask(hub, {}, { ...SAMPLED, n: 3 })).meta.cache).toBe('HIT');
+      expect(openai.calls.length).toBe(1);
+    });
+
+    it('a model may opt in by the name the caller uses (here an alias), and only that name', async () => {
+      const { hub, openai } = setup({ models: { fast: { cacheable: 'all' } } });
+      await ask(hub, {}, { ...SAMPLED, model: 'fast' });
+      expect((await ask(hub, {}, { ...SAMPLED, model: 'fast' })).meta.cache).toBe('HIT');
+      expect((await ask(hub, {}, SAMPLED)).meta.cache).toBe('UNCACHEABLE');
+      expect(openai.calls.length).toBe(2);
+    });
+
+    it('a model may opt out of cacheable all', async () => {
+      const { hub, openai } = setup({ cacheable: 'all', models: { fast: { cacheable: 'deterministic' } } });
+      await ask(hub, {}, { ...SAMPLED, model: 'fast' });
+      expect((await ask(hub, {}, { ...SAMPLED, model: 'fast' })).meta.cache).toBe('UNCACHEABLE');
+      expect(openai.calls.length).toBe(2);
     });
   });
 

@@ -6,6 +6,7 @@ import { cacheKeyFor, lockKeyFor } from './cache-key';
 import type { CachedAnswer } from './cached-answer';
 import { CacheEvents, type CacheTier } from './cache-events';
 import { resolveCacheOptions, type CacheMiddlewareOptions, type ResolvedCacheOptions } from './cache-options';
+import { isCacheable } from './cache-policy';
 import { completionToChunks } from './completion-replay';
 import { createRedisClient } from './redis-connection';
 import { RedisHealth, type CacheHealth } from './redis-health';
@@ -30,8 +31,13 @@ const TOO_LARGE = Symbol('too large to share');
  * costs no retry, breaker or bulkhead work, and one stored answer serves whichever target the
  * alias picked.
  *
+ * - Policy (cache-policy.ts): only cacheable calls are looked up, stored or coalesced; by default
+ *   those whose answer is meant to be the same each time, or whose caller opted in. Others pass
+ *   straight through: identical sampled requests each get their own answer.
  * - `meta.cache`: HIT (answered here, also when it waited for an identical request's answer),
- *   MISS (looked up, went upstream) or BYPASS (`no-cache`: not looked up).
+ *   MISS (looked up, went upstream), BYPASS (`no-cache`: not looked up) or UNCACHEABLE (not
+ *   cacheable by the policy: neither looked up nor stored).
+ * - `max-age=N` (`cache.maxAgeSeconds`): a stored answer N seconds old or older is a miss.
  * - Streams: a completed stream is stored as the completion it adds up to; a hit for a stream
  *   request is replayed as OpenAI chunks, so either kind of answer serves either kind of request.
  *   Errors, cut streams and streams the client left are never stored. A stream is assembled only
@@ -104,14 +110,18 @@ export class CacheMiddleware implements HubMiddleware {
   }
 
   complete(context: HubContext, next: CompleteHandler): Promise<ChatCompletion> {
+    if (this.uncacheable(context)) return next(context);
     return this.answer(context, 'chat', () => next(context)) as Promise<ChatCompletion>;
   }
 
   embed(context: HubEmbeddingContext, next: EmbedHandler): Promise<EmbeddingResponse> {
+    if (this.uncacheable(context)) return next(context);
     return this.answer(context, 'embedding', () => next(context)) as Promise<EmbeddingResponse>;
   }
 
   async stream(context: HubContext, next: StreamHandler): Promise<ChatStream> {
+    // Passed on untouched: nothing is assembled, so memory does not grow with the stream.
+    if (this.uncacheable(context)) return next(context);
     const key = this.keyOf(context, 'chat');
     const found = await this.find(key, context, 'chat');
     if (!('lead' in found)) return ChatStream.of(completionToChunks(found.body as ChatCompletion));
@@ -165,6 +175,14 @@ export class CacheMiddleware implements HubMiddleware {
     return body;
   }
 
+  /** A call the policy leaves alone: says so (meta and events) and is then passed straight on. */
+  private uncacheable(context: HubContext | HubEmbeddingContext): boolean {
+    if (isCacheable(context, this.options.cacheable, this.options.models)) return false;
+    context.meta.cache = 'UNCACHEABLE';
+    this.events.emit({ type: 'lookup', result: 'UNCACHEABLE', kind: context.kind });
+    return true;
+  }
+
   private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
     return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
   }
@@ -179,7 +197,7 @@ export class CacheMiddleware implements HubMiddleware {
   private async find(key: string, context: HubContextBase, kind: Kind): Promise<{ body: Body } | { lead: Leader }> {
     if (context.cache.noCache) return { lead: await this.claim(key, context, kind) };
     const hit = await this.cache.get(key);
-    if (hit) return { body: this.served(context, hit.answer, kind, hit.tier) };
+    if (hit && fresh(hit.answer, context.cache.maxAgeSeconds)) return { body: this.served(context, hit.answer, kind, hit.tier) };
     for (;;) {
       const flight = this.flights.join(key);
       if (!flight) return { lead: await this.claim(key, context, kind) };
@@ -297,12 +315,14 @@ export class CacheMiddleware implements HubMiddleware {
     const requested = context.cache.ttlSeconds;
     const ttlMs = requested === undefined ? this.options.ttlMs : Math.min(requested * 1000, this.options.maxTtlMs);
     const meta = context.meta;
+    const now = Date.now();
     return {
       body,
       provider: meta.provider ?? context.provider,
       model: meta.model ?? '',
       target: meta.target ?? `${meta.provider}/${meta.model}`,
-      expiresAt: Date.now() + ttlMs,
+      expiresAt: now + ttlMs,
+      storedAt: now,
       bytes: estimateAnswerBytes(body),
     };
   }
@@ -313,6 +333,12 @@ interface Leader {
   answer?: CachedAnswer;
   succeed(body: Body): void;
   fail(error: unknown): void;
+}
+
+/** Young enough for the caller's `max-age` (RFC 9111 §5.2.1.1), when it gave one; an entry of unknown age is not. */
+function fresh(answer: CachedAnswer, maxAgeSeconds: number | undefined): boolean {
+  if (maxAgeSeconds === undefined) return true;
+  return answer.storedAt !== undefined && Date.now() - answer.storedAt < maxAgeSeconds * 1000;
 }
 
 /**

@@ -1,6 +1,7 @@
 export * from './cache-events';
 export * from './cache-key';
 export * from './cache-options';
+export * from './cache-policy';
 export * from './cached-answer';
 export * from './cache.middleware';
 export * from './completion-replay';

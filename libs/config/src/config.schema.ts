@@ -76,6 +76,9 @@ const providerResilience = { retry: retry.optional(), breaker: breaker.optional(
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, "must be 'host:port'");
 const redisUrl = z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' });
 
+/** Which calls the cache serves and stores unless they opt in themselves (libs/cache cache-policy.ts, docs/cache.md#what-is-cached). */
+const cacheable = z.enum(['deterministic', 'all']);
+
 /**
  * The response cache (libs/cache). Default: in-process memory only. The other defaults are the
  * cache's own (libs/cache CACHE_DEFAULTS, applied by CacheMiddleware): optional here, so they are
@@ -85,6 +88,10 @@ const cacheSchema = z
   .strictObject({
     /** none: off; memory: in-process LRU only; redis / redis-cluster: the LRU in front of Redis. */
     type: z.enum(['none', 'memory', 'redis', 'redis-cluster']).default('memory'),
+    /** deterministic: chat at temperature 0 or with a seed (one choice), and embeddings; all: every call, sampled answers included. */
+    cacheable: cacheable.optional(),
+    /** By the model name callers send (an alias, or `provider/model`): its own `cacheable`. */
+    models: z.record(z.string().min(1), z.strictObject({ cacheable })).optional(),
     /** How long answers are kept, in seconds. */
     ttlSeconds: z.number().int().positive().optional(),
     /** Upper bound for a request's own `x-llm-hub-cache-ttl`, in seconds. */

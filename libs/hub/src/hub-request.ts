@@ -47,12 +47,25 @@ export interface CacheDirectives {
   noCache?: boolean;
   /** `Cache-Control: no-store`: do not store this answer. */
   noStore?: boolean;
-  /** How long to keep this answer, in seconds (capped by the cache's maximum). */
+  /**
+   * How long to keep this answer, in seconds (capped by the cache's maximum). Asking for it opts
+   * the call into the cache, as `maxAgeSeconds` does.
+   */
   ttlSeconds?: number;
+  /**
+   * `Cache-Control: max-age=N`: a stored answer younger than N seconds may answer this call
+   * (0: none may, but the fresh answer is stored). Opts the call into the cache whatever its
+   * sampling settings (docs/cache.md#what-is-cached).
+   */
+  maxAgeSeconds?: number;
 }
 
-/** How the response cache handled a call: answered from it, looked it up in vain, or did not look. */
-export type CacheResult = 'HIT' | 'MISS' | 'BYPASS';
+/**
+ * How the response cache handled a call: answered from it, looked it up in vain, did not look
+ * (`no-cache`, or no cache installed), or left it alone because the call is not cacheable by
+ * the cache's policy (a sampled answer nobody opted into caching).
+ */
+export type CacheResult = 'HIT' | 'MISS' | 'BYPASS' | 'UNCACHEABLE';
 
 export interface HubCallMeta {
   /** The provider instance that served (after any fallback). */

@@ -5,7 +5,7 @@ import { METRICS } from './metric-definitions';
 import { OptionalGauge } from './optional-gauge';
 
 /** A cache result as a label value. */
-export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+export type CacheOutcome = 'hit' | 'miss' | 'bypass' | 'uncacheable';
 /** libs/cache reports results upper case (as in the X-Cache header); both spellings are accepted. */
 export type CacheResult = CacheOutcome | Uppercase<CacheOutcome>;
 
@@ -29,7 +29,7 @@ export class CacheMetrics {
     this.redisUp = new OptionalGauge(registry, METRICS.redisUp);
   }
 
-  /** `tier` is the tier that answered a hit; misses and bypasses have none. */
+  /** `tier` is the tier that answered a hit; misses, bypasses and uncacheable calls have none. */
   lookup(result: CacheResult, tier: 'memory' | 'redis' | undefined): void {
     this.lookups.get(result, tier ?? 'none').inc();
   }

@@ -31,7 +31,7 @@ export interface FinishedRequest {
 }
 
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
-const CACHE_LABELS = ['hit', 'miss', 'bypass'] as const;
+const CACHE_LABELS = ['hit', 'miss', 'bypass', 'uncacheable'] as const;
 
 /** 2xx → 1; anything outside 1xx..5xx is counted as a server error. */
 function statusClassIndex(statusCode: number): number {
@@ -47,6 +47,9 @@ function cacheIndex(cache: CacheResult | undefined): number {
     case 'miss':
     case 'MISS':
       return 1;
+    case 'uncacheable':
+    case 'UNCACHEABLE':
+      return 3;
     default:
       return 2;
   }
@@ -54,7 +57,7 @@ function cacheIndex(cache: CacheResult | undefined): number {
 
 /** The children of one (route, provider, model), indexed by small integers: no key per request. */
 interface RequestSeries {
-  /** By statusClassIndex * 3 + cacheIndex. */
+  /** By statusClassIndex * CACHE_LABELS.length + cacheIndex. */
   readonly counts: readonly CounterSeries[];
   /** By stream ? 1 : 0. */
   readonly durations: readonly HistogramSeries[];
@@ -164,7 +167,7 @@ export class GatewayMetrics {
    */
   requestFinished(request: FinishedRequest): void {
     const series = this.requestSeries.get(request.route, this.labels.provider(request.provider), this.labels.model(request.model));
-    series.counts[statusClassIndex(request.statusCode) * 3 + cacheIndex(request.cache)].inc();
+    series.counts[statusClassIndex(request.statusCode) * CACHE_LABELS.length + cacheIndex(request.cache)].inc();
     series.durations[request.stream ? 1 : 0].observe(request.durationSeconds);
     if (request.upstreamSeconds > 0) {
       // Clamped: the two durations come from separate clock reads and may cross by a few µs.

@@ -73,15 +73,19 @@ const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('writeSseStream', () => {
-  it("writes a route's own dialect through its encoder: each chunk, the end it waits for, a failure", async () => {
-    const encoder = {
-      chunk: (c: ChatCompletionChunk) => (c.choices.length ? `event: text\ndata: ${c.choices[0].delta.content}\n\n` : ''),
-      end: async () => 'event: end\ndata: {}\n\n',
+  it("waits for an encoding's end before it writes it (the Responses API stores its answer first)", async () => {
+    let stored = false;
+    const encoding = {
+      chunk: (c: ChatCompletionChunk) => `data: ${c.choices[0]?.delta.content}\n\n`,
+      end: async () => {
+        await tick();
+        stored = true;
+        return 'event: end\n\n';
+      },
       error: (error: HubError) => `event: failed\ndata: ${error.code}\n\n`,
     };
-    expect((await run([chunk('a'), usageChunk, chunk('b')], { encoder })).response.writes).toEqual(['event: text\ndata: a\n\n', 'event: text\ndata: b\n\n', 'event: end\ndata: {}\n\n']);
-    const failed = await run([chunk('a'), { fail: HubErrors.upstreamTimeout('p', 5) }], { encoder });
-    expect(failed.response.writes).toEqual(['event: text\ndata: a\n\n', 'event: failed\ndata: upstream_timeout\n\n']);
+    const { response } = await run([chunk('a')], { encoding });
+    expect([stored, response.writes, response.writableEnded]).toEqual([true, ['data: a\n\n', 'event: end\n\n'], true]);
   });
 
   it('writes every chunk as an SSE data frame, then [DONE], then ends the response', async () => {
@@ -102,6 +106,17 @@ describe('writeSseStream', () => {
       data(usageChunk),
       'data: [DONE]\n\n',
     ]);
+  });
+
+  it("frames the stream in a route's own encoding, skipping empty frames, and its error body when it fails", async () => {
+    const encoding = {
+      chunk: (c: ChatCompletionChunk) => (c.choices.length === 0 ? '' : `event: text\ndata: ${c.choices[0].delta.content}\n\n`),
+      end: () => 'event: end\n\n',
+      error: (error: HubError) => `event: error\ndata: ${error.code}\n\n`,
+    };
+    expect((await run([chunk('a'), usageChunk], { encoding })).response.writes).toEqual(['event: text\ndata: a\n\n', 'event: end\n\n']);
+    const failed = await run([chunk('a'), { fail: upstreamHttpError('p', 500, 'boom') }], { encoding });
+    expect(failed.response.writes).toEqual(['event: text\ndata: a\n\n', 'event: error\ndata: upstream_error\n\n']);
   });
 
   it("waits for 'drain' before pulling the next chunk when the client reads slowly", async () => {

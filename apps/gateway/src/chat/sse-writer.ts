@@ -3,20 +3,16 @@ import type { ChatCompletionChunk, HubError } from '@llm-connector-hub/core';
 import { SSE_DONE, isHubError, sseData, toOpenAIErrorBody } from '@llm-connector-hub/core';
 import { GatewayErrors } from '../common/gateway-errors';
 
-/**
- * How a route's dialect writes a stream: the SSE text for each canonical chunk, after the last
- * one, and for a failure once the head is out. One per stream (it may keep the stream's state).
- */
-export interface SseEncoder {
-  /** '' writes nothing. */
+/** How a route's dialect frames a stream: the frames for each chunk (may be ''), a clean end, and a failure after the head. */
+export interface StreamEncoding {
   chunk(chunk: ChatCompletionChunk): string;
-  /** After the last chunk of a stream that finished; may wait (e.g. to store the answer first). */
+  /** May wait, e.g. to store the answer before the client can refer to it (the Responses API). */
   end(): string | Promise<string>;
   error(error: HubError): string;
 }
 
-/** OpenAI's Chat Completions stream: each chunk as a `data:` line, `[DONE]` at the end, errors in OpenAI's shape. */
-export function openAIChunkEncoder(includeUsage: boolean): SseEncoder {
+/** OpenAI's Chat Completions stream: each chunk as a `data:` line, `[DONE]` at the end, the error body in OpenAI's shape. */
+function openAIEncoding(includeUsage: boolean): StreamEncoding {
   return {
     chunk: (chunk) => (!includeUsage && chunk.choices.length === 0 ? '' : sseData(chunk)),
     end: () => SSE_DONE,
@@ -25,10 +21,10 @@ export function openAIChunkEncoder(includeUsage: boolean): SseEncoder {
 }
 
 export interface SseWriteOptions {
-  /** Forward usage-only chunks (`stream_options.include_usage`); for the default encoder only. */
+  /** Forward usage-only chunks (`stream_options.include_usage`), in OpenAI's encoding. */
   includeUsage: boolean;
-  /** The route's own stream dialect; default OpenAI's chunks (openAIChunkEncoder). */
-  encoder?: SseEncoder;
+  /** The route's own encoding (another dialect); OpenAI's chunks when absent. */
+  encoding?: StreamEncoding;
   /** Aborted when the client has gone: stop writing. */
   signal: AbortSignal;
   /** Called with an error that ended the stream after its first byte (for logging). */
@@ -41,8 +37,7 @@ export interface SseWriteOptions {
  * Forwards chunks as they arrive, never buffering the whole answer, and waits for 'drain' when
  * the client reads slower than the provider writes (backpressure reaches the upstream socket,
  * since we stop pulling). A failure after the first byte ends the stream with an error event in
- * OpenAI's shape and no `[DONE]`, so it never looks like a clean finish (or whatever the
- * route's encoder says for each of these).
+ * the route's shape (OpenAI's by default) and no `[DONE]`, so it never looks like a clean finish.
  */
 export async function writeSseStream(
   response: ServerResponse,
@@ -51,7 +46,7 @@ export async function writeSseStream(
   options: SseWriteOptions,
 ): Promise<void> {
   const { signal } = options;
-  const encoder = options.encoder ?? openAIChunkEncoder(options.includeUsage);
+  const encoding = options.encoding ?? openAIEncoding(options.includeUsage);
   let finished = false;
   try {
     for (let result = first; !result.done; result = await rest.next()) {
@@ -61,19 +56,19 @@ export async function writeSseStream(
         if (isHubError(signal.reason)) throw signal.reason;
         return;
       }
-      const text = encoder.chunk(result.value);
-      if (text && !response.write(text)) await drained(response, signal);
+      const frames = encoding.chunk(result.value);
+      if (frames.length > 0 && !response.write(frames)) await drained(response, signal);
     }
     finished = true;
-    const end = await encoder.end();
-    if (!signal.aborted && end) response.write(end);
+    const end = await encoding.end();
+    if (!signal.aborted) response.write(end);
   } catch (error) {
     // A client that left gets nothing more; anything else (timeout, shutdown, upstream failure)
     // is reported in-band, since the 200 status is already sent.
     if (isHubError(error) && error.code === 'client_closed_request') return;
     options.onError?.(error);
-    const text = encoder.error(isHubError(error) ? error : GatewayErrors.internal('stream'));
-    if (!response.destroyed && !response.writableEnded) response.write(text);
+    const frames = encoding.error(isHubError(error) ? error : GatewayErrors.internal('stream'));
+    if (!response.destroyed && !response.writableEnded) response.write(frames);
   } finally {
     if (!finished) await rest.return?.(undefined).catch(() => undefined);
     options.beforeEnd?.(response);

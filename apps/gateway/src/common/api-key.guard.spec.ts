@@ -7,14 +7,14 @@ function guard(apiKeys: string[]): ApiKeyGuard {
   return new ApiKeyGuard({ auth: { apiKeys } } as unknown as GatewayConfig);
 }
 
-function http(authorization?: string): ExecutionContext {
-  const headers = authorization === undefined ? {} : { authorization };
+function http(authorization?: string, apiKey?: string): ExecutionContext {
+  const headers = { ...(authorization === undefined ? {} : { authorization }), ...(apiKey === undefined ? {} : { 'x-api-key': apiKey }) };
   return { switchToHttp: () => ({ getRequest: () => ({ headers }) }) } as unknown as ExecutionContext;
 }
 
-function refusal(g: ApiKeyGuard, authorization?: string): HubError {
+function refusal(g: ApiKeyGuard, authorization?: string, apiKey?: string): HubError {
   try {
-    g.canActivate(http(authorization));
+    g.canActivate(http(authorization, apiKey));
   } catch (error) {
     expect(error).toBeInstanceOf(HubError);
     return error as HubError;
@@ -63,5 +63,13 @@ describe('ApiKeyGuard', () => {
     for (const key of ['gw-key-3', 'gw-key', 'gw-key-12', 'GW-KEY-1', 'Bearer gw-key-1']) {
       expect(refusal(g, `Bearer ${key}`)).toMatchObject({ status: 401, code: 'invalid_api_key', message: 'Invalid API key.' });
     }
+  });
+
+  it("accepts a configured key in Anthropic's x-api-key header, which wins over Authorization when both are sent", () => {
+    const g = guard(['gw-key-1']);
+    expect(g.canActivate(http(undefined, 'gw-key-1'))).toBe(true);
+    expect(g.canActivate(http('Bearer wrong', 'gw-key-1'))).toBe(true);
+    expect(refusal(g, 'Bearer gw-key-1', 'wrong')).toMatchObject({ status: 401, code: 'invalid_api_key', message: 'Invalid API key.' });
+    expect(refusal(g, undefined, '  ')).toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
 });

@@ -6,8 +6,10 @@ import { GATEWAY_CONFIG } from '../config/config.tokens';
 import { matchesAny, presentedDigest, tokenDigest } from './bearer-token';
 
 /**
- * Gateway keys: when any are configured, `Authorization: Bearer <key>` must match one, compared in
- * constant time (bearer-token.ts).
+ * Gateway keys: when any are configured, the key presented must match one, compared in constant
+ * time (bearer-token.ts). It comes as `Authorization: Bearer <key>` (OpenAI's clients) or as
+ * `x-api-key: <key>` (Anthropic's clients and Claude Code's ANTHROPIC_API_KEY); when both are
+ * sent, x-api-key is the one checked.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -29,7 +31,7 @@ export class ApiKeyGuard implements CanActivate {
    */
   refusal(request: FastifyRequest): HubError | undefined {
     if (this.digests.length === 0) return undefined;
-    const presented = presentedDigest(request.headers.authorization);
+    const presented = apiKeyDigest(request.headers['x-api-key']) ?? presentedDigest(request.headers.authorization);
     if (presented === undefined) return HubErrors.unauthorized();
     if (!matchesAny(this.digests, presented)) return HubErrors.unauthorized('Invalid API key.');
     // The caller's isolation key (the cache namespaces answers by it): part of the key's digest,
@@ -37,6 +39,12 @@ export class ApiKeyGuard implements CanActivate {
     request.tenant = presented.toString('hex', 0, 8);
     return undefined;
   }
+}
+
+/** The digest of an `x-api-key` header's key, or undefined when there is none. */
+function apiKeyDigest(header: string | string[] | undefined): Buffer | undefined {
+  if (typeof header !== 'string' || header.trim().length === 0) return undefined;
+  return tokenDigest(header.trim());
 }
 
 declare module 'fastify' {

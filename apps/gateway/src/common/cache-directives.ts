@@ -5,12 +5,15 @@ import { CACHE_TTL_HEADER } from './headers';
 
 const DIGITS = /^\d{1,9}$/;
 const NONE: CacheDirectives = Object.freeze({});
+const MAX_AGE = 'max-age=';
 
 /**
  * The caller's cache directives from HTTP: `Cache-Control: no-cache` (do not answer from the
- * cache; the fresh answer is stored), `no-store` (do not store it), both accepted in any case
- * and among other directives (RFC 9111 §5.2), and `x-llm-hub-cache-ttl` (seconds to keep this
- * answer). A malformed TTL is a 400, not ignored.
+ * cache; the fresh answer is stored), `no-store` (do not store it), `max-age=N` (a stored answer
+ * younger than N seconds will do; opts a sampled request into the cache), all accepted in any
+ * case and among other directives (RFC 9111 §5.2), and `x-llm-hub-cache-ttl` (seconds to keep
+ * this answer; opts in too). A malformed TTL or max-age is a 400, not ignored: ignoring it would
+ * silently answer a request its caller meant to cache, or not.
  */
 export function cacheDirectives(request: FastifyRequest): CacheDirectives {
   const control = request.headers['cache-control'];
@@ -22,6 +25,7 @@ export function cacheDirectives(request: FastifyRequest): CacheDirectives {
       const directive = part.trim();
       if (directive === 'no-cache') directives.noCache = true;
       else if (directive === 'no-store') directives.noStore = true;
+      else if (directive.startsWith(MAX_AGE)) directives.maxAgeSeconds = maxAge(directive.slice(MAX_AGE.length));
     }
   }
   if (ttlHeader !== undefined) {
@@ -32,4 +36,13 @@ export function cacheDirectives(request: FastifyRequest): CacheDirectives {
     directives.ttlSeconds = Number(value);
   }
   return directives;
+}
+
+/** RFC 9111 §1.2.2 delta-seconds; the quoted form is accepted too, as §5.2 asks of recipients. */
+function maxAge(value: string): number {
+  const digits = value.startsWith('"') && value.endsWith('"') && value.length > 1 ? value.slice(1, -1) : value;
+  if (!DIGITS.test(digits)) {
+    throw HubErrors.invalidRequest('The Cache-Control max-age directive must be a whole number of seconds.', 'cache-control', 'invalid_value');
+  }
+  return Number(digits);
 }

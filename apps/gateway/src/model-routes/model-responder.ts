@@ -89,7 +89,14 @@ export class ModelResponder {
     if (!reply.sent) reply.headers(failureHeaders(meta));
   }
 
-  private async stream(request: FastifyRequest, reply: FastifyReply, body: HubRequest, options: CallOptions, record: RequestRecord | undefined, shape: ResponseShape): Promise<void> {
+  private async stream(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    body: HubRequest,
+    options: CallOptions,
+    record: RequestRecord | undefined,
+    shape: ResponseShape,
+  ): Promise<void> {
     const streamed = this.hub.streamComplete(body, options);
     const iterator = record?.content ? withAnswerLogged(streamed, record.content) : streamed;
     // Wait for the first chunk before committing to 200: an upstream that fails first
@@ -120,7 +127,7 @@ export class ModelResponder {
     try {
       await writeSseStream(reply.raw, first, iterator, {
         includeUsage: body.stream_options?.include_usage === true,
-        encoder: shape.stream?.(),
+        encoding: shape.stream?.(options.meta),
         signal: options.signal,
         onError: (error) => this.logger.warn(`stream ${request.id} ended with an error: ${(error as Error).message}`),
         beforeEnd: (response) => {

@@ -4,23 +4,29 @@ import type { z } from 'zod';
 import { hubEmbeddingRequestSchema, hubRequestSchema, type HubRequest } from '@llm-connector-hub/hub';
 import { responsesRequestSchema } from '@llm-connector-hub/dialects';
 import { ApiKeyGuard } from '../common/api-key.guard';
-import { answerError } from '../common/openai-exception.filter';
+import { answerError, type ErrorBody } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
 import { ModelResponder } from './model-responder';
+import { ANTHROPIC_COUNT_TOKENS_ROUTE, ANTHROPIC_MESSAGES_ROUTE } from './anthropic-messages.routes';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 import { ResponseStore } from './responses/response-store';
 import { answerResponses, installStoredResponseRoutes } from './responses/responses.route';
 
 /** What a route may need beside the responder: the state some dialects keep between requests. */
-interface RouteServices {
+export interface RouteServices {
   responses: ResponseStore;
 }
 
-/** One model route: its URL, the zod schema of its body, and how its valid body is answered. */
-interface ModelRoute<Schema extends z.ZodType> {
+/**
+ * One model route: its URL, the zod schema of its body, and how its valid body is answered; a
+ * route of another API dialect also gives its error body and any headers of its own.
+ */
+export interface ModelRoute<Schema extends z.ZodType> {
   url: string;
   body: Schema;
   answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>, services: RouteServices) => Promise<void>;
+  errorBody?: ErrorBody;
+  headers?: (request: FastifyRequest) => Record<string, string>;
 }
 
 function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelRoute<Schema> {
@@ -57,6 +63,8 @@ const MODEL_ROUTES = [
     body: hubEmbeddingRequestSchema,
     answer: (responder, request, reply, body) => responder.embed(request, reply, body),
   }),
+  ANTHROPIC_MESSAGES_ROUTE,
+  ANTHROPIC_COUNT_TOKENS_ROUTE,
   route({ url: '/v1/responses', body: responsesRequestSchema, answer: (responder, request, reply, body, { responses }) => answerResponses(responder, responses, request, reply, body) }),
 ];
 
@@ -76,7 +84,7 @@ const zodBodyValidator: FastifySchemaCompiler<FastifySchema> = ({ schema }) => (
  *  - preValidation: the gateway-key check (401), before the body is judged;
  *  - validation: the route's zod schema (400 naming the field);
  *  - the handler: ModelResponder, the one place that calls the hub and answers;
- *  - errors anywhere above: the one error mapping (answerError), in OpenAI's shape.
+ *  - errors anywhere above: the one error mapping (answerError), in OpenAI's shape or the route's dialect's.
  */
 @Injectable()
 export class ModelRoutes {
@@ -87,14 +95,19 @@ export class ModelRoutes {
   ) {}
 
   install(fastify: FastifyInstance): void {
-    for (const { url, body, answer } of MODEL_ROUTES as Array<ModelRoute<z.ZodType>>) {
+    for (const { url, body, answer, errorBody, headers } of MODEL_ROUTES as Array<ModelRoute<z.ZodType>>) {
       fastify.route({
         method: 'POST',
         url,
         schema: { body },
         validatorCompiler: zodBodyValidator,
+        // On the raw response, so that a stream's head (written there) carries them too.
+        onRequest: headers && ((request, reply, done) => {
+          for (const [name, value] of Object.entries(headers(request))) reply.raw.setHeader(name, value);
+          done();
+        }),
         preValidation: (request, _reply, done) => done(this.keys.refusal(request)),
-        errorHandler: (error, request, reply) => answerError(error, request, reply),
+        errorHandler: (error, request, reply) => answerError(error, request, reply, errorBody),
         handler: (request, reply) => answer(this.responder, request, reply, request.body, { responses: this.responses }),
       });
     }

@@ -1,16 +1,16 @@
 import type { HubCallMeta, HubCompletion } from '@llm-connector-hub/hub';
-import type { SseEncoder } from '../chat/sse-writer';
+import type { StreamEncoding } from '../chat/sse-writer';
 
 /**
- * How a route presents a chat answer: finished (JSON) and, for a dialect of its own, streamed.
- * A route with a dialect of its own (Anthropic's /v1/messages, the Responses API) brings its
- * shape; the call itself, its headers, cost and lifecycle stay the responder's.
+ * How a route presents a finished non-stream chat answer. A route with a dialect of its own
+ * (Anthropic's /v1/messages, the Responses API) adds its shape here; the call itself, its
+ * headers, cost and lifecycle stay the responder's.
  */
 export interface ResponseShape {
   /** The JSON body; may wait (e.g. to store the answer before the client can refer to it). */
   json(completion: HubCompletion, meta: HubCallMeta): unknown;
-  /** A new encoder for one stream; default OpenAI's chunks (openAIChunkEncoder). */
-  stream?(): SseEncoder;
+  /** How its stream is framed, made once the first chunk is in (meta names the provider); OpenAI's chunks when absent. */
+  stream?(meta: HubCallMeta): StreamEncoding;
 }
 
 /** OpenAI's Chat Completions shape (/v1): the completion as the hub returns it. */

@@ -1,13 +1,13 @@
 import { isHubError } from '@llm-connector-hub/core';
 import { responsesRequestSchema } from './request.schema';
-import { toChatRequest, type ConversationItem, type EarlierState } from './to-chat';
+import { responsesToChatRequest, type ConversationItem, type EarlierState } from './to-chat';
 
 const request = (body: object) => responsesRequestSchema.parse({ model: 'm', ...body });
 const none: EarlierState = { history: [], referenced: new Map() };
 
-describe('toChatRequest', () => {
+describe('responsesToChatRequest', () => {
   it('maps the request fields to their Chat Completions names', () => {
-    const chat = toChatRequest(
+    const chat = responsesToChatRequest(
       request({
         input: 'hi',
         instructions: 'Be terse.',
@@ -45,7 +45,7 @@ describe('toChatRequest', () => {
   });
 
   it('puts function calls on the assistant turn before them, their outputs as tool messages, and drops reasoning', () => {
-    const chat = toChatRequest(
+    const chat = responsesToChatRequest(
       request({
         input: [
           { role: 'user', content: [{ type: 'input_text', text: 'weather?' }, { type: 'input_image', image_url: 'https://x/y.png' }] },
@@ -76,7 +76,7 @@ describe('toChatRequest', () => {
 
   it('starts from the stored conversation and expands item references', () => {
     const stored: ConversationItem = { type: 'message', id: 'msg_a_0', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'Earlier answer', annotations: [], logprobs: [] }] };
-    const chat = toChatRequest(request({ input: [{ type: 'item_reference', id: 'msg_a_0' }, { role: 'user', content: 'next' }], previous_response_id: 'resp_a' }), {
+    const chat = responsesToChatRequest(request({ input: [{ type: 'item_reference', id: 'msg_a_0' }, { role: 'user', content: 'next' }], previous_response_id: 'resp_a' }), {
       history: [{ type: 'message', role: 'user', content: 'first' }],
       referenced: new Map([['msg_a_0', stored]]),
     });
@@ -90,7 +90,7 @@ describe('toChatRequest', () => {
   it('refuses a reference the store did not find with item_not_found', () => {
     let thrown: unknown;
     try {
-      toChatRequest(request({ input: [{ type: 'item_reference', id: 'msg_gone' }] }), none);
+      responsesToChatRequest(request({ input: [{ type: 'item_reference', id: 'msg_gone' }] }), none);
     } catch (error) {
       thrown = error;
     }
@@ -98,7 +98,7 @@ describe('toChatRequest', () => {
   });
 
   it('maps json_object, and leaves text as the default format', () => {
-    expect(toChatRequest(request({ input: 'x', text: { format: { type: 'json_object' } } }), none).response_format).toEqual({ type: 'json_object' });
-    expect(toChatRequest(request({ input: 'x', text: { format: { type: 'text' } } }), none).response_format).toBeUndefined();
+    expect(responsesToChatRequest(request({ input: 'x', text: { format: { type: 'json_object' } } }), none).response_format).toEqual({ type: 'json_object' });
+    expect(responsesToChatRequest(request({ input: 'x', text: { format: { type: 'text' } } }), none).response_format).toBeUndefined();
   });
 });

@@ -30,7 +30,7 @@ export function expandedInput(request: ResponsesRequest, referenced: ReadonlyMap
  * calls on one assistant turn; reasoning items are dropped (no backend behind the canonical
  * request takes them back).
  */
-export function toChatRequest(request: ResponsesRequest, earlier: EarlierState): ChatRequest {
+export function responsesToChatRequest(request: ResponsesRequest, earlier: EarlierState): ChatRequest {
   const messages: ChatMessage[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
   for (const item of [...earlier.history, ...expandedInput(request, earlier.referenced)]) addItem(messages, item);

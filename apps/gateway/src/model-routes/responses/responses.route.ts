@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hubError, unixSeconds } from '@llm-connector-hub/core';
-import { expandedInput, newResponseId, toChatRequest, type ResponseHead, type ResponseObject, type ResponsesRequest } from '@llm-connector-hub/dialects';
+import { expandedInput, newResponseId, responsesToChatRequest, type ResponseHead, type ResponseObject, type ResponsesRequest } from '@llm-connector-hub/dialects';
 import type { ModelResponder } from '../model-responder';
 import type { ResponseStore } from './response-store';
 import { responsesShape } from './responses.shape';
@@ -14,7 +14,7 @@ import { responsesShape } from './responses.shape';
 export async function answerResponses(responder: ModelResponder, store: ResponseStore, request: FastifyRequest, reply: FastifyReply, body: ResponsesRequest): Promise<void> {
   const tenant = request.tenant ?? '';
   const earlier = await store.earlierState(tenant, body);
-  const chat = toChatRequest(body, earlier);
+  const chat = responsesToChatRequest(body, earlier);
   const head: ResponseHead = { id: newResponseId(), createdAt: unixSeconds(), model: body.model, store: body.store !== false && store.enabled, request: body };
   const input = [...earlier.history, ...expandedInput(body, earlier.referenced)];
   const keep = async (response: ResponseObject) => {

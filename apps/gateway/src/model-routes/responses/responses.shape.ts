@@ -1,6 +1,6 @@
 import type { HubError } from '@llm-connector-hub/core';
-import { completionToResponse, ResponsesStreamTranslator, type ResponseHead, type ResponseObject, type ResponseStreamEvent } from '@llm-connector-hub/dialects';
-import type { SseEncoder } from '../../chat/sse-writer';
+import { completionToResponse, ResponsesStreamTranslator, sseEvent, type ResponseHead, type ResponseObject, type ResponseStreamEvent } from '@llm-connector-hub/dialects';
+import type { StreamEncoding } from '../../chat/sse-writer';
 import type { ResponseShape } from '../response-shapes';
 
 /** Called with each finished response before the client sees it (to store it); returns it as it is to be sent. */
@@ -17,11 +17,11 @@ export function responsesShape(head: ResponseHead, keep: KeepResponse): Response
 /** Named events (`event: <type>`), as OpenAI sends them; the stream simply ends after the terminal event (no `[DONE]`). */
 function frames(events: ResponseStreamEvent[]): string {
   let text = '';
-  for (const event of events) text += `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  for (const event of events) text += sseEvent(event);
   return text;
 }
 
-function responsesEncoder(head: ResponseHead, keep: KeepResponse): SseEncoder {
+function responsesEncoder(head: ResponseHead, keep: KeepResponse): StreamEncoding {
   const translator = new ResponsesStreamTranslator(head);
   return {
     chunk: (chunk) => frames(translator.chunk(chunk)),
