@@ -25,8 +25,11 @@ const CLIENT_TIMEOUT_MS = 60_000;
 
 type Outcome<Result> = { ok: true; result: Result } | { ok: false; error: { name: string; message: string; statusCode?: number } };
 
+const outcomeOf = <Result>(task: string, model: string, extra: object) =>
+  runEsmClient<Outcome<Result>>('ai-sdk-responses', { baseURL: `${gateway.url}/v1`, apiKey: 'unused', model, task, ...extra }, CLIENT_TIMEOUT_MS);
+
 async function sdk<Result>(task: string, model: string, extra: object): Promise<Result> {
-  const outcome = await runEsmClient<Outcome<Result>>('ai-sdk-responses', { baseURL: `${gateway.url}/v1`, apiKey: 'unused', model, task, ...extra }, CLIENT_TIMEOUT_MS);
+  const outcome = await outcomeOf<Result>(task, model, extra);
   if (!outcome.ok) throw new Error(`the AI SDK failed: ${JSON.stringify(outcome.error)}`);
   return outcome.result;
 }
@@ -114,6 +117,9 @@ describe.each(cases)('the AI SDK default provider (Responses API) on $provider',
       const sent = JSON.stringify((await fakeStats(fake.url)).lastRequest!.body);
       expect(sent).toContain(c.reply(prompt));
     }
+    // It was a reference, not the text: once turn one's stored response is deleted, turn two cannot resolve it.
+    const gone = await outcomeOf('conversation', c.model, { prompt: `${prompt} again`, followUp, deleteFirst: true });
+    expect(gone).toMatchObject({ ok: false, error: { statusCode: 404, message: expect.stringMatching(/^Item with id 'msg_[0-9a-f]{32}_0' not found\.$/) } });
   });
 
   it('generateObject: JSON that matches the schema', async () => {

@@ -54,6 +54,8 @@ async function run() {
     case 'conversation': {
       // Turn two resends turn one's answer: the SDK names it by `item_reference` (its default, store unset).
       const first = await generateText({ model, prompt: input.prompt, maxRetries });
+      // Plain HTTP beside the SDK: with turn one's stored response gone, a reference to it cannot resolve.
+      if (input.deleteFirst) await fetch(`${input.baseURL}/responses/${first.response.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${input.apiKey}` } });
       const second = await generateText({
         model,
         messages: [{ role: 'user', content: input.prompt }, ...first.response.messages, { role: 'user', content: input.followUp }],
