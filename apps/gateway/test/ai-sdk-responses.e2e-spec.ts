@@ -67,7 +67,8 @@ const cases: Case[] = [
     toolPrefix: 'mock',
     object: {
       schema: { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'], additionalProperties: false },
-      value: { reply: 'Mock reply to: Name a colour as JSON' },
+      // The mock answers a value of the schema's shape: each string property is `mock-<name>`.
+      value: { reply: 'mock-reply' },
       directive: '',
     },
     viaFake: false,

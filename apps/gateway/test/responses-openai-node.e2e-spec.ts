@@ -37,7 +37,7 @@ const cases = [
   { provider: 'openai', model: 'openai/gpt-4o-mini', reply: (q: string) => `Fake reply to: ${q}`, toolPrefix: 'fake', json: '[[fake json]] ', parsed: { ok: true }, schema: z.object({ ok: z.boolean() }) },
   { provider: 'anthropic', model: 'anthropic/claude-3-5-haiku-latest', reply: (q: string) => `Fake reply to: ${q}`, toolPrefix: 'fake', json: '[[fake json]] ', parsed: { ok: true }, schema: z.object({ ok: z.boolean() }) },
   { provider: 'google', model: 'google/gemini-2.0-flash', reply: (q: string) => `Fake reply to: ${q}`, toolPrefix: 'fake', json: '[[fake json]] ', parsed: { ok: true }, schema: z.object({ ok: z.boolean() }) },
-  { provider: 'mock', model: 'mock/mock-1', reply: (q: string) => `Mock reply to: ${q}`, toolPrefix: 'mock', json: '', parsed: { reply: 'Mock reply to: Status as JSON' }, schema: z.object({ reply: z.string() }) },
+  { provider: 'mock', model: 'mock/mock-1', reply: (q: string) => `Mock reply to: ${q}`, toolPrefix: 'mock', json: '', parsed: { reply: 'mock-reply' }, schema: z.object({ reply: z.string() }) },
 ];
 
 describe.each(cases)('client.responses on $provider', (c) => {
