@@ -8,6 +8,7 @@ import type { Exchange } from './exchange';
 import { anthropicMessageId, anthropicToolUseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
+import { anthropicForcedTool } from './structured-output';
 import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
@@ -133,7 +134,8 @@ function conversationOf(body: Json): Conversation {
   if (last !== undefined && Array.isArray(last.content)) {
     for (const block of last.content as Json[]) if (block.type === 'tool_result') toolResults.push(contentPartsText(block.content));
   }
-  return { userText: last === undefined ? '' : contentPartsText(last.content), toolResults, promptWords, tools: declaredTools(body.tools) };
+  const userText = last === undefined ? '' : contentPartsText(last.content);
+  return { userText, toolResults, promptWords, tools: declaredTools(body.tools), forcedTool: anthropicForcedTool(body) };
 }
 
 function declaredTools(tools: unknown): DeclaredTool[] {

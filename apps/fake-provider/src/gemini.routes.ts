@@ -11,6 +11,7 @@ import type { Exchange } from './exchange';
 import { sendJson } from './http-io';
 import { geminiResponseId } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
+import { geminiAnswerSchema } from './structured-output';
 import { countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
 import { framesOf, writeStream, type StreamFrame, type StreamOptions } from './stream-writer';
 
@@ -124,7 +125,7 @@ function conversationOf(body: Json): Conversation {
       if (fr !== undefined) toolResults.push(functionResponseText(fr.response));
     }
   }
-  return { userText: texts.join('\n'), toolResults, promptWords, tools: declaredTools(body.tools) };
+  return { userText: texts.join('\n'), toolResults, promptWords, tools: declaredTools(body.tools), answerSchema: geminiAnswerSchema(body) };
 }
 
 function declaredTools(tools: unknown): DeclaredTool[] {

@@ -13,6 +13,7 @@ import { sendJson } from './http-io';
 import { openaiCompletionId, openaiToolCallId, unixSeconds } from './ids';
 import { admit, applyDirectives, sendError, type ModelContext } from './model-request';
 import { contentPartsText, countWords, planReply, type Conversation, type DeclaredTool, type ReplyPlan } from './reply';
+import { openaiAnswerSchema } from './structured-output';
 import { framesOf, SSE_HEADERS, writeStream, type StreamFrame } from './stream-writer';
 
 type Json = Record<string, unknown>;
@@ -105,7 +106,7 @@ export function conversationOf(body: Json): Conversation {
     if (message.role === 'user') texts.unshift(contentPartsText(message.content));
     else if (message.role === 'tool') toolResults.unshift(contentPartsText(message.content));
   }
-  return { userText: texts.join('\n'), toolResults, promptWords, tools: declaredTools(body.tools) };
+  return { userText: texts.join('\n'), toolResults, promptWords, tools: declaredTools(body.tools), answerSchema: openaiAnswerSchema(body) };
 }
 
 function declaredTools(tools: unknown): DeclaredTool[] {

@@ -26,6 +26,23 @@ describe('planReply', () => {
     expect(plan.text).toBe('Fake reply using tool results: 22C | sunny');
   });
 
+  it('answers a value of the schema the request asked for, as a real provider honours structured output', () => {
+    const answerSchema = { type: 'object', properties: { city: { type: 'string' }, population: { type: 'integer' } }, required: ['city', 'population'] };
+    expect(JSON.parse(planReply(conversation({ answerSchema }), undefined).text)).toEqual({ city: 'fake-city', population: 1 });
+    // The answer after a tool round trip still uses the tool results.
+    expect(planReply(conversation({ answerSchema, toolResults: ['22C'] }), undefined).text).toBe('Fake reply using tool results: 22C');
+  });
+
+  it('calls a forced tool without any directive', () => {
+    const tools = [
+      { name: 'lookup', schema: { type: 'object', properties: { q: { type: 'string' } } } },
+      { name: 'json_response', schema: { type: 'object', properties: { city: { type: 'string' } } } },
+    ];
+    const plan = planReply(conversation({ tools, forcedTool: 'json_response' }), undefined);
+    expect(plan.toolCalls.map((call) => [call.name, call.args])).toEqual([['json_response', { city: 'fake-city' }]]);
+    expect(planReply(conversation({ tools, forcedTool: 'missing' }), undefined).toolCalls).toEqual([]);
+  });
+
   it('calls every declared tool, or the first N', () => {
     const tools = [
       { name: 'a', schema: { type: 'object', properties: { q: { type: 'string' } } } },

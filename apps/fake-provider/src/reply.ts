@@ -21,6 +21,10 @@ export interface Conversation {
   /** Whitespace-separated words across system, message and tool-result texts. */
   promptWords: number;
   tools: DeclaredTool[];
+  /** The JSON Schema the request asks the answer to follow (structured-output.ts); the text is then a value of it. */
+  answerSchema?: unknown;
+  /** A tool the request forces (Anthropic `tool_choice: {type: "tool"}`): called without a directive. */
+  forcedTool?: string;
 }
 
 export interface PlannedToolCall {
@@ -58,14 +62,16 @@ function nextSample(): number {
 export function planReply(conversation: Conversation, directives: Directives | undefined): ReplyPlan {
   const promptTokens = conversation.promptWords;
   const toolCount = directives?.tools;
-  if (toolCount !== undefined && conversation.tools.length > 0) {
-    const toolCalls = conversation.tools.slice(0, toolCount).map(planToolCall);
+  const forced = conversation.tools.filter((tool) => tool.name === conversation.forcedTool);
+  if ((toolCount !== undefined && conversation.tools.length > 0) || forced.length > 0) {
+    const toolCalls = (toolCount === undefined ? forced : conversation.tools.slice(0, toolCount)).map(planToolCall);
     let completionTokens = 0;
     for (const call of toolCalls) completionTokens += Math.ceil(call.argsJson.length / 4);
     return { text: '', chunks: [], toolCalls, promptTokens, completionTokens };
   }
   let text: string;
   if (directives?.json) text = JSON_REPLY;
+  else if (conversation.answerSchema !== undefined && conversation.toolResults.length === 0) text = JSON.stringify(argumentsFromSchema(conversation.answerSchema));
   else if (conversation.toolResults.length > 0) text = `Fake reply using tool results: ${conversation.toolResults.join(' | ')}`;
   else text = `Fake reply to: ${conversation.userText}`;
   if (directives?.vary) text += ` (sample ${nextSample()})`;

@@ -12,6 +12,7 @@ import type { RootLogger } from './observability/root-logger';
 import { ReadinessIndicators } from './health/readiness.indicators';
 import { ModelResponder } from './model-routes/model-responder';
 import { ModelRoutes } from './model-routes/model-routes';
+import { ResponseStore } from './model-routes/responses/response-store';
 
 /**
  * The gateway: DI, lifecycle, health, /v1/models; the model routes are plain Fastify routes
@@ -25,7 +26,7 @@ export class AppModule {
       global: true,
       imports: [HubModule, ObservabilityModule.forRoot(config, logger), TerminusModule.forRoot({ logger: false })],
       controllers: [ModelsController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ModelResponder, ModelRoutes, RequestTracker, ApiKeyGuard, ReadinessIndicators],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ModelResponder, ModelRoutes, ResponseStore, RequestTracker, ApiKeyGuard, ReadinessIndicators],
       exports: [GATEWAY_CONFIG, RequestTracker],
     };
   }

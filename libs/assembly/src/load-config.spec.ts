@@ -44,6 +44,7 @@ describe('loadConfig from the environment only', () => {
       upstream: { maxResponseBytes: 64 * 1024 * 1024, maxEventBytes: 16 * 1024 * 1024, streamHeadersTimeoutMs: 180_000, bodyIdleTimeoutMs: 120_000 },
       // The other cache defaults are the cache's own (libs/cache CACHE_DEFAULTS).
       cache: { type: 'memory' },
+      responses: { store: { ttlSeconds: 3600, maxBytes: 32 * 1024 * 1024, maxEntryBytes: 4 * 1024 * 1024, timeoutMs: 1000 } },
       observability: {
         metrics: { enabled: true, port: 9464, maxConnections: 16, requestTimeoutMs: 10_000 },
         requestLog: { enabled: true, content: false },

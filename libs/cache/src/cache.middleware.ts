@@ -13,6 +13,7 @@ import { RedisHealth, type CacheHealth } from './redis-health';
 import { RedisLock } from './redis-lock';
 import { ResponseCache } from './response-cache';
 import { SingleFlight } from './single-flight';
+import { StateStore, type StateStoreOptions } from './state-store';
 import { StreamAssembler } from './stream-assembly';
 
 type Body = ChatCompletion | EmbeddingResponse;
@@ -96,6 +97,11 @@ export class CacheMiddleware implements HubMiddleware {
   /** Re-checks Redis now (readiness probes call this instead of waiting for the next ping). */
   async checkHealth(): Promise<CacheHealth> {
     return this.redisHealth ? this.redisHealth.check() : 'ok';
+  }
+
+  /** A store for state beside the answers (StateStore), on this cache's store: its Redis when it has one, else in-process. */
+  stateStore(options: StateStoreOptions): StateStore {
+    return new StateStore(options, this.redis && { client: this.redis, keyPrefix: this.options.keyPrefix });
   }
 
   async close(): Promise<void> {

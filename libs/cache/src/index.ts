@@ -11,4 +11,5 @@ export * from './redis-health';
 export * from './redis-lock';
 export * from './response-cache';
 export * from './single-flight';
+export * from './state-store';
 export * from './stream-assembly';

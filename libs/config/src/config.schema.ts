@@ -140,6 +140,28 @@ const cacheSchema = z
       ctx.addIssue({ code: 'custom', path: ['memory', 'maxEntries'], message: "must be at least 1 when type is 'memory' (use type 'none' to turn the cache off)" });
   });
 
+/**
+ * What the gateway keeps of the Responses API's stored responses (`store: true`), so that a later
+ * request can continue with `previous_response_id` or `item_reference`: on the cache's store (in
+ * process, or its Redis for every replica), none with the cache off. docs/configuration.md says why each default.
+ */
+const responsesSchema = z
+  .strictObject({
+    store: z
+      .strictObject({
+        /** How long a stored response can be continued from. */
+        ttlSeconds: z.number().int().positive().max(30 * 24 * 3600).default(3600),
+        /** The in-process store's bound (cache type memory); least recently used responses go first. */
+        maxBytes: z.number().int().positive().default(32 * 1024 * 1024),
+        /** Largest stored response (its whole conversation, as JSON); a larger one is answered with `store: false`. */
+        maxEntryBytes: z.number().int().positive().default(4 * 1024 * 1024),
+        /** Bound on each Redis call of the store. */
+        timeoutMs: z.number().int().positive().max(10_000).default(1000),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 const price = z.number().min(0).max(100_000);
 
 /** Metrics, request logs and cost accounting (libs/observability, docs/observability.md). */
@@ -265,6 +287,7 @@ export function defineConfigSchema<Entry extends ProviderEntry>({ providerEntry,
       })
       .prefault({}),
     cache: cacheSchema,
+    responses: responsesSchema,
     observability: observabilitySchema,
   });
 }
@@ -272,4 +295,5 @@ export function defineConfigSchema<Entry extends ProviderEntry>({ providerEntry,
 export type ConfigSchema<Entry extends ProviderEntry = ProviderEntry> = ReturnType<typeof defineConfigSchema<Entry>>;
 export type GatewayConfig<Entry extends ProviderEntry = ProviderEntry> = z.output<ConfigSchema<Entry>>;
 export type CacheConfig = GatewayConfig['cache'];
+export type ResponsesConfig = GatewayConfig['responses'];
 export type UpstreamConfig = GatewayConfig['upstream'];

@@ -6,3 +6,4 @@
 export const DIALECTS = ['anthropic-messages', 'openai-responses'] as const;
 export type Dialect = (typeof DIALECTS)[number];
 export * from './anthropic-messages';
+export * from './openai-responses';

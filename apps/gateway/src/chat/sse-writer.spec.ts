@@ -73,6 +73,21 @@ const data = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('writeSseStream', () => {
+  it("waits for an encoding's end before it writes it (the Responses API stores its answer first)", async () => {
+    let stored = false;
+    const encoding = {
+      chunk: (c: ChatCompletionChunk) => `data: ${c.choices[0]?.delta.content}\n\n`,
+      end: async () => {
+        await tick();
+        stored = true;
+        return 'event: end\n\n';
+      },
+      error: (error: HubError) => `event: failed\ndata: ${error.code}\n\n`,
+    };
+    const { response } = await run([chunk('a')], { encoding });
+    expect([stored, response.writes, response.writableEnded]).toEqual([true, ['data: a\n\n', 'event: end\n\n'], true]);
+  });
+
   it('writes every chunk as an SSE data frame, then [DONE], then ends the response', async () => {
     const { response, source } = await run([chunk('Hel'), chunk('lo')]);
     expect(response.writes).toEqual([data(chunk('Hel')), data(chunk('lo')), 'data: [DONE]\n\n']);

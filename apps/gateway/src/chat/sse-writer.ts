@@ -6,7 +6,8 @@ import { GatewayErrors } from '../common/gateway-errors';
 /** How a route's dialect frames a stream: the frames for each chunk (may be ''), a clean end, and a failure after the head. */
 export interface StreamEncoding {
   chunk(chunk: ChatCompletionChunk): string;
-  end(): string;
+  /** May wait, e.g. to store the answer before the client can refer to it (the Responses API). */
+  end(): string | Promise<string>;
   error(error: HubError): string;
 }
 
@@ -59,7 +60,8 @@ export async function writeSseStream(
       if (frames.length > 0 && !response.write(frames)) await drained(response, signal);
     }
     finished = true;
-    if (!signal.aborted) response.write(encoding.end());
+    const end = await encoding.end();
+    if (!signal.aborted) response.write(end);
   } catch (error) {
     // A client that left gets nothing more; anything else (timeout, shutdown, upstream failure)
     // is reported in-band, since the 200 status is already sent.

@@ -53,7 +53,7 @@ export class ModelResponder {
       }
       const completion = await this.hub.complete(body, options);
       if (record?.content) record.content.answer = completion.choices.map((choice) => choice.message);
-      this.sendJson(reply, shape.json(completion, options.meta), options.meta, record);
+      this.sendJson(reply, await shape.json(completion, options.meta), options.meta, record);
     } catch (error) {
       this.failed(reply, options.meta);
       throw error;

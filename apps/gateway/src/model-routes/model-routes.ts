@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { z } from 'zod';
 import { hubEmbeddingRequestSchema, hubRequestSchema, type HubRequest } from '@llm-connector-hub/hub';
+import { responsesRequestSchema } from '@llm-connector-hub/dialects';
 import { ApiKeyGuard } from '../common/api-key.guard';
 import { answerError, type ErrorBody } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
@@ -9,6 +10,13 @@ import { ModelResponder } from './model-responder';
 import { keepReceivedBody } from './received-body';
 import { ANTHROPIC_COUNT_TOKENS_ROUTE, ANTHROPIC_MESSAGES_ROUTE } from './anthropic-messages.routes';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
+import { ResponseStore } from './responses/response-store';
+import { answerResponses, installStoredResponseRoutes } from './responses/responses.route';
+
+/** What a route may need beside the responder: the state some dialects keep between requests. */
+export interface RouteServices {
+  responses: ResponseStore;
+}
 
 /**
  * One model route: its URL, the zod schema of its body, and how its valid body is answered; a
@@ -17,7 +25,7 @@ import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 export interface ModelRoute<Schema extends z.ZodType> {
   url: string;
   body: Schema;
-  answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>) => Promise<void>;
+  answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>, services: RouteServices) => Promise<void>;
   errorBody?: ErrorBody;
   headers?: (request: FastifyRequest) => Record<string, string>;
   /** Keep the body as received for the handler (receivedBody): a route that passes it through natively. */
@@ -60,6 +68,7 @@ const MODEL_ROUTES = [
   }),
   ANTHROPIC_MESSAGES_ROUTE,
   ANTHROPIC_COUNT_TOKENS_ROUTE,
+  route({ url: '/v1/responses', body: responsesRequestSchema, answer: (responder, request, reply, body, { responses }) => answerResponses(responder, responses, request, reply, body) }),
 ];
 
 /**
@@ -85,6 +94,7 @@ export class ModelRoutes {
   constructor(
     @Inject(ApiKeyGuard) private readonly keys: ApiKeyGuard,
     @Inject(ModelResponder) private readonly responder: ModelResponder,
+    @Inject(ResponseStore) private readonly responses: ResponseStore,
   ) {}
 
   install(fastify: FastifyInstance): void {
@@ -105,8 +115,9 @@ export class ModelRoutes {
           done(refusal);
         },
         errorHandler: (error, request, reply) => answerError(error, request, reply, errorBody),
-        handler: (request, reply) => answer(this.responder, request, reply, request.body),
+        handler: (request, reply) => answer(this.responder, request, reply, request.body, { responses: this.responses }),
       });
     }
+    installStoredResponseRoutes(fastify, this.responses, (request) => this.keys.refusal(request), answerError);
   }
 }

@@ -7,6 +7,7 @@ import type { StreamEncoding } from '../chat/sse-writer';
  * headers, cost and lifecycle stay the responder's.
  */
 export interface ResponseShape {
+  /** The JSON body; may wait (e.g. to store the answer before the client can refer to it). */
   json(completion: HubCompletion, meta: HubCallMeta): unknown;
   /** How its stream is framed, made once the first chunk is in (meta names the provider); OpenAI's chunks when absent. */
   stream?(meta: HubCallMeta): StreamEncoding;

@@ -160,9 +160,10 @@ function checkChatRequest(request: z.output<z.ZodObject<typeof chatRequestFields
 
 /**
  * Removes top-level null fields of a JSON object (OpenAI's "null means unset"), in place: the
- * body was just parsed and belongs to this request alone.
+ * body was just parsed and belongs to this request alone. Exported for the other dialects of
+ * OpenAI's API (libs/dialects), which follow the same rule.
  */
-function withoutNullFields(body: unknown): unknown {
+export function withoutNullFields(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   const record = body as Record<string, unknown>;
   for (const key in record) if (record[key] === null) delete record[key];

@@ -68,6 +68,17 @@ export const ERROR_CATALOGUE = {
     status: 404,
     message: ({ provider }: { provider: string }) => `The provider '${echo(provider)}' is not configured on this gateway.`,
   },
+  /** The Responses API's state: an id the gateway never stored, stored for another key, or expired (docs/api.md). */
+  previous_response_not_found: {
+    ...client,
+    status: 404,
+    message: ({ id }: { id: string }) => `Previous response with id '${echo(id)}' not found.`,
+  },
+  item_not_found: {
+    ...client,
+    status: 404,
+    message: ({ id }: { id: string }) => `Item with id '${echo(id)}' not found.`,
+  },
   route_not_found: {
     ...client,
     status: 404,

@@ -6,7 +6,7 @@ import { anthropicErrorType, toAnthropicErrorBody } from './errors';
 const ANTHROPIC_TYPES = ['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'api_error', 'overloaded_error'];
 
 /** A value for every parameter any catalogue message is written from. */
-const EVERY_PARAM = { provider: 'p', model: 'm', detail: 'd', method: 'POST', url: '/x', upstreamStatus: 500, timeoutMs: 1, limitBytes: 1, contentType: 'x', problem: 'x', capability: 'x', reason: 'x', what: 'answer' };
+const EVERY_PARAM = { provider: 'p', model: 'm', detail: 'd', method: 'POST', url: '/x', upstreamStatus: 500, timeoutMs: 1, limitBytes: 1, contentType: 'x', problem: 'x', capability: 'x', reason: 'x', what: 'answer', id: 'resp_x' };
 
 describe("errors in Anthropic's shape", () => {
   it("has the recorded error body's shape", () => {

@@ -16,8 +16,11 @@ export type AnthropicStreamEvent =
   | { type: 'message_stop' }
   | AnthropicErrorBody;
 
-/** One event as Anthropic frames it: a named event (the SDK dispatches on the `event:` line and skips data without one). */
-export function sseEvent(event: AnthropicStreamEvent): string {
+/**
+ * One event as Anthropic frames it: a named event (the SDK dispatches on the `event:` line and
+ * skips data without one). OpenAI's Responses API frames its typed events the same way.
+ */
+export function sseEvent<Event extends { readonly type: string }>(event: Event): string {
   return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 

@@ -140,6 +140,13 @@ describe('MockProvider', () => {
       });
     });
 
+    it("answers a value of the json_schema's shape, so an SDK's parse() accepts it", async () => {
+      const provider = new MockProvider();
+      const schema = { type: 'object', properties: { city: { type: 'string' }, population: { type: 'number' }, capital: { type: 'boolean' } }, required: ['city', 'population', 'capital'] };
+      const answer = await provider.complete(request({ response_format: { type: 'json_schema', json_schema: { name: 'city', schema } } }), ctx());
+      expect(JSON.parse(answer.choices[0].message.content!)).toEqual({ city: 'mock-city', population: 1, capital: true });
+    });
+
     it('answers JSON when a JSON response_format is asked for, text otherwise', async () => {
       const provider = new MockProvider();
       const json = await provider.complete(request({ response_format: { type: 'json_object' } }), ctx());

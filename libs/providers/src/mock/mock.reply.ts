@@ -30,13 +30,16 @@ export function mockReply(request: ChatRequest): MockReply {
   const last = request.messages[request.messages.length - 1];
   const tool = pickTool(request);
   if (tool && last?.role === 'user') {
-    const args = JSON.stringify(argumentsFor(tool));
+    const args = JSON.stringify(valueOfSchema(tool.function.parameters));
     const call: ToolCall = { id: `call_mock_${tool.function.name}`, type: 'function', function: { name: tool.function.name, arguments: args } };
     return { content: null, toolCalls: [call], finishReason: 'tool_calls', promptTokens, completionTokens: countWords(args) };
   }
   let content: string;
   if (last?.role === 'tool') {
     content = `Mock reply using tool result: ${contentText(last.content)}`;
+  } else if (request.response_format?.type === 'json_schema' && request.response_format.json_schema.schema?.properties) {
+    // A value of the asked schema's shape, so a client's parse() (zod, pydantic) accepts it.
+    content = JSON.stringify(valueOfSchema(request.response_format.json_schema.schema));
   } else if (request.response_format && request.response_format.type !== 'text') {
     content = JSON.stringify({ reply: `Mock reply to: ${lastUser}` });
   } else {
@@ -60,9 +63,9 @@ function pickTool(request: ChatRequest): ToolDefinition | undefined {
   return tools[0];
 }
 
-/** Arguments that satisfy the tool's schema: strings, numbers, booleans and enums filled in. */
-function argumentsFor(tool: ToolDefinition): Record<string, unknown> {
-  const properties = (tool.function.parameters?.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
+/** A value that satisfies an object schema (tool arguments, a JSON answer): strings, numbers, booleans and enums filled in. */
+function valueOfSchema(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  const properties = (schema?.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
   const args: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(properties)) {
     if (Array.isArray(schema.enum) && schema.enum.length > 0) args[name] = schema.enum[0];
