@@ -30,7 +30,7 @@ describe('passingNative', () => {
     expect(shape.json(completion({ dialect: 'openai-responses', body: upstream }), {})).toEqual({ translated: 'chatcmpl-1' });
   });
 
-  it('writes each upstream event of a native stream verbatim, and nothing of the canonical chunks beside them', () => {
+  it('writes each upstream event of a native stream verbatim, and nothing of the canonical chunks beside them', async () => {
     const encoding = shape.stream!({});
     const written = [
       chunk('', { event: 'message_start', data: '{"type":"message_start"}' }),
@@ -43,7 +43,7 @@ describe('passingNative', () => {
     ]
       .map((c) => encoding.chunk(c))
       .join('');
-    expect(written + encoding.end()).toBe(
+    expect(written + (await encoding.end())).toBe(
       'event: message_start\ndata: {"type":"message_start"}\n\n' +
         'event: ping\ndata: {"type": "ping"}\n\n' +
         'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"type":"text_delta","text":"Hi"}}\n\n' +
@@ -52,9 +52,9 @@ describe('passingNative', () => {
     );
   });
 
-  it("translates a stream a provider served from the canonical request (a fallback), and reports errors in the dialect's shape", () => {
+  it("translates a stream a provider served from the canonical request (a fallback), and reports errors in the dialect's shape", async () => {
     const encoding = shape.stream!({});
-    expect([chunk(''), chunk('Hi')].map((c) => encoding.chunk(c)).join('') + encoding.end()).toBe('translated \ntranslated Hi\ntranslated end\n');
+    expect([chunk(''), chunk('Hi')].map((c) => encoding.chunk(c)).join('') + (await encoding.end())).toBe('translated \ntranslated Hi\ntranslated end\n');
     expect(encoding.error(HubErrors.invalidRequest('bad'))).toBe('translated error invalid_request\n');
   });
 });
