@@ -1,4 +1,5 @@
 import { parseSse, readAll, startFake, type RunningFake } from '../test/helpers';
+import { fakeThinkingSignature } from './anthropic-thinking';
 
 const HEADERS = { 'x-api-key': 'test-key', 'anthropic-version': '2023-06-01' };
 const WEATHER = { name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
@@ -113,6 +114,42 @@ describe('Anthropic routes', () => {
     ]);
     expect(blocks[0].deltas).toBeGreaterThan(2);
     expect(payloads.find((p) => p.type === 'message_delta').delta.stop_reason).toBe('tool_use');
+  });
+
+  it('answers a signed thinking block first when thinking is enabled, plain and streamed', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 1024 };
+    const body = await (await post(request([user('hi')], { thinking }))).json();
+    expect(body.content.map((b: any) => b.type)).toEqual(['thinking', 'text']);
+    expect(body.content[0].signature).toBe(fakeThinkingSignature(body.content[0].thinking));
+    const events = parseSse(await (await post(request([user('hi')], { thinking, stream: true }))).text());
+    const payloads = events.map((e) => JSON.parse(e.data));
+    expect(payloads.filter((p) => p.type === 'content_block_start').map((p) => [p.index, p.content_block])).toEqual([
+      [0, { type: 'thinking', thinking: '', signature: '' }],
+      [1, { type: 'text', text: '' }],
+    ]);
+    const deltas = payloads.filter((p) => p.type === 'content_block_delta' && p.index === 0).map((p) => p.delta);
+    expect(deltas.map((d) => d.type)).toEqual(['thinking_delta', 'thinking_delta', 'signature_delta']);
+    expect(deltas[0].thinking + deltas[1].thinking).toBe(body.content[0].thinking);
+    expect(deltas[2].signature).toBe(body.content[0].signature);
+  });
+
+  it('takes back a thinking block unchanged and refuses one whose text or signature changed', async () => {
+    const answered = (await (await post(request([user('hi')], { thinking: { type: 'enabled', budget_tokens: 1024 } }))).json()).content[0];
+    const replay = (block: unknown) => post(request([user('hi'), assistant([block, { type: 'text', text: 'ok' }]), user('more')]));
+    expect((await replay(answered)).status).toBe(200);
+    for (const changed of [{ ...answered, thinking: `${answered.thinking} ` }, { ...answered, signature: 'forged' }, { type: 'thinking', thinking: answered.thinking }]) {
+      const res = await replay(changed);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toMatch(/Invalid `signature` in `thinking` block/);
+    }
+  });
+
+  it('records the last request body as received, and its headers', async () => {
+    const text = '{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}';
+    await t.post('/v1/messages', text, { ...HEADERS, 'anthropic-beta': 'feature-a,feature-b' });
+    const stats = await (await t.request('/_fake/stats')).json();
+    expect(stats.lastRequest.text).toBe(text);
+    expect(stats.lastRequest.headers['anthropic-beta']).toBe('feature-a,feature-b');
   });
 
   it('replies from tool_result blocks', async () => {

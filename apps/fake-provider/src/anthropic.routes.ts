@@ -1,4 +1,5 @@
 /** Anthropic Messages API: `POST /v1/messages`, JSON and SSE. */
+import { invalidThinkingBlock, thinkingBlock, thinkingEvents, thinkingRequested, type ThinkingBlock } from './anthropic-thinking';
 import type { Dialect } from './dialect';
 import { parsePrompt } from './directives';
 import { anthropicErrorBody } from './error-shapes';
@@ -47,8 +48,9 @@ export async function messages(ex: Exchange, ctx: ModelContext): Promise<void> {
   const id = anthropicMessageId();
   const toolUseIds = plan.toolCalls.map(() => anthropicToolUseId());
   const preamble = prompt.directives?.preamble === true && plan.toolCalls.length > 0;
-  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds, preamble), prompt.directives);
-  await writeStream(ex, streamFrames(id, model, plan, toolUseIds, preamble), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
+  const thinking = thinkingRequested(body) ? thinkingBlock(conversation.userText) : undefined;
+  if (body.stream !== true) return sendAnswer(ex, message(id, model, plan, toolUseIds, preamble, thinking), prompt.directives);
+  await writeStream(ex, streamFrames(id, model, plan, toolUseIds, preamble, thinking), { headers: SSE_HEADERS, errorFrame: STREAM_ERROR_FRAME, directives: prompt.directives });
 }
 
 /**
@@ -89,6 +91,8 @@ export function validate(body: Json): string | undefined {
       if (typeof block !== 'object' || block === null || typeof block.type !== 'string') {
         return `messages.${i}.content.${j}: Input should be a valid content block`;
       }
+      const badThinking = role === 'assistant' ? invalidThinkingBlock(block, `messages.${i}.content.${j}`) : undefined;
+      if (badThinking !== undefined) return badThinking;
       if (block.type === 'tool_use' && role === 'assistant') {
         if (typeof block.id !== 'string' || typeof block.name !== 'string') return `messages.${i}.content.${j}.id: Field required`;
         toolUses.add(block.id);
@@ -144,21 +148,24 @@ function declaredTools(tools: unknown): DeclaredTool[] {
   return out;
 }
 
+/** Usage as Anthropic reports it in a Message and in message_start, the cache-write split by TTL included. */
 function usage(plan: ReplyPlan, outputTokens: number) {
   return {
     input_tokens: plan.promptTokens,
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: outputTokens,
   };
 }
 
-function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean) {
+function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean, thinking: ThinkingBlock | undefined) {
   const content: Json[] =
     plan.toolCalls.length > 0
       ? plan.toolCalls.map((call, i) => ({ type: 'tool_use', id: toolUseIds[i], name: call.name, input: call.args }))
       : [{ type: 'text', text: plan.text }];
   if (preamble) content.unshift({ type: 'text', text: PREAMBLE });
+  if (thinking) content.unshift({ ...thinking });
   return {
     id,
     type: 'message',
@@ -171,7 +178,7 @@ function message(id: string, model: string, plan: ReplyPlan, toolUseIds: string[
   };
 }
 
-function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean): StreamFrame[] {
+function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: string[], preamble: boolean, thinking: ThinkingBlock | undefined): StreamFrame[] {
   const frames: StreamFrame[] = [];
   const push = (event: string, payload: unknown, content = false): void => {
     frames.push({ data: sse(event, payload), content });
@@ -181,19 +188,22 @@ function streamFrames(id: string, model: string, plan: ReplyPlan, toolUseIds: st
     type: 'message_start',
     message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usage(plan, 1) },
   });
+  // Blocks are numbered by their position in the message: a thinking block first moves the rest by one.
+  const start = thinking ? 1 : 0;
+  if (thinking) for (const [event, payload] of thinkingEvents(thinking, 0)) push(event, payload);
   if (plan.toolCalls.length === 0) {
-    push('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+    push('content_block_start', { type: 'content_block_start', index: start, content_block: { type: 'text', text: '' } });
     frames.push({ data: PING, content: false });
-    const deltas = framesOf(plan.chunks, (text) => ({ data: sse('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }), content: true }));
+    const deltas = framesOf(plan.chunks, (text) => ({ data: sse('content_block_delta', { type: 'content_block_delta', index: start, delta: { type: 'text_delta', text } }), content: true }));
     for (const delta of deltas) frames.push(delta);
-    push('content_block_stop', { type: 'content_block_stop', index: 0 });
+    push('content_block_stop', { type: 'content_block_stop', index: start });
   } else {
     if (preamble) {
-      push('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-      push('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: PREAMBLE } }, true);
-      push('content_block_stop', { type: 'content_block_stop', index: 0 });
+      push('content_block_start', { type: 'content_block_start', index: start, content_block: { type: 'text', text: '' } });
+      push('content_block_delta', { type: 'content_block_delta', index: start, delta: { type: 'text_delta', text: PREAMBLE } }, true);
+      push('content_block_stop', { type: 'content_block_stop', index: start });
     }
-    const first = preamble ? 1 : 0;
+    const first = start + (preamble ? 1 : 0);
     plan.toolCalls.forEach((call, i) => {
       const index = first + i;
       push('content_block_start', {

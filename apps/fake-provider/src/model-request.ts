@@ -34,6 +34,7 @@ export async function admit(ex: Exchange, dialect: Dialect, ctx: ModelContext): 
     path: ex.req.url ?? ex.path,
     headers: ex.req.headers,
     body: result.ok ? result.body : (result.raw ?? null),
+    text: result.ok ? result.text : result.raw,
   });
   const precheck = dialect.precheck?.(ex);
   if (precheck !== undefined) {

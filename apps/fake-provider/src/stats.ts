@@ -8,6 +8,8 @@ export interface LastRequest {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or the raw text when it was not JSON. */
   body: unknown;
+  /** The body exactly as received (so a spec can compare bytes, not only JSON). */
+  text?: string;
 }
 
 export interface StatsSnapshot {

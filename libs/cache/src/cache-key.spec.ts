@@ -110,6 +110,26 @@ describe('cacheKeyFor', () => {
     expect(keyOf({ kind: 'embedding', request: { ...embedding, user: 'u' }, targets })).toBe(keyOf({ kind: 'embedding', request: embedding, targets }));
   });
 
+  describe('with a native request (the client body in its own dialect)', () => {
+    const thinking = { type: 'thinking', thinking: 'Call the tool.', signature: 'EqQBsig-one' };
+    const native = (signature: string, headers: Record<string, string> = { 'anthropic-beta': 'feature-a' }) => ({
+      dialect: 'anthropic-messages',
+      body: { model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: [{ ...thinking, signature }] }] },
+      headers,
+    });
+
+    it('differs from the same canonical request without it, whatever its model and stream flag (which the provider sets)', () => {
+      const base = native('EqQBsig-one');
+      expect(keyOf({ native: base })).not.toBe(keyOf());
+      expect(keyOf({ native: { ...base, body: { ...base.body, model: 'other', stream: true } } })).toBe(keyOf({ native: base }));
+    });
+
+    it('changes with a thinking signature or a beta header the canonical request cannot hold', () => {
+      expect(keyOf({ native: native('EqQBsig-two') })).not.toBe(keyOf({ native: native('EqQBsig-one') }));
+      expect(keyOf({ native: native('EqQBsig-one', { 'anthropic-beta': 'feature-b' }) })).not.toBe(keyOf({ native: native('EqQBsig-one') }));
+    });
+  });
+
   it('rejects a namespace that would move the hash tag', () => {
     expect(() => keyOf({ namespace: 'llm{hub}:' })).toThrow(RangeError);
   });

@@ -1,5 +1,5 @@
 import { hash as digest } from 'node:crypto';
-import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
+import type { ChatRequest, EmbeddingRequest, NativeRequest } from '@llm-connector-hub/core';
 import { configure } from 'safe-stable-stringify';
 
 export interface CacheKeyInput {
@@ -11,6 +11,12 @@ export interface CacheKeyInput {
   targets: ReadonlyArray<{ provider: string; model: string }>;
   request: ChatRequest | EmbeddingRequest;
   kind: 'chat' | 'embedding';
+  /**
+   * The client's request in its own dialect, when the call carries one: part of the key, since
+   * the upstream may get it instead of the canonical request, and the canonical one does not hold
+   * all of it (thinking signatures, `cache_control`, beta headers).
+   */
+  native?: NativeRequest;
 }
 
 /**
@@ -58,6 +64,8 @@ export function cacheKeyFor(input: CacheKeyInput): string {
     kind: input.kind,
     targets: input.targets.map((target) => [target.provider, target.model]),
     request: relevantFields(input.request),
+    // Absent (so left out of the JSON, and every other key unchanged) unless the call carries one.
+    native: input.native && { dialect: input.native.dialect, body: relevantFields(input.native.body), headers: input.native.headers },
   };
   const payload = stableStringify(hashed);
   // crypto.hash: one native call, about half the cost of createHash().update().digest().
@@ -70,7 +78,7 @@ export function lockKeyFor(key: string): string {
   return `${key}:lock`;
 }
 
-function relevantFields(request: ChatRequest | EmbeddingRequest): Record<string, unknown> {
+function relevantFields(request: ChatRequest | EmbeddingRequest | NativeRequest['body']): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(request)) {
     if (!IGNORED_FIELDS.has(field)) kept[field] = value;

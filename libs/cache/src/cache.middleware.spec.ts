@@ -261,6 +261,24 @@ describe('CacheMiddleware', () => {
     });
   });
 
+  describe('native requests (the client body in its own dialect)', () => {
+    const native = { dialect: 'anthropic-messages', body: { model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: 'What is the capital of France?' }] }, headers: {} };
+
+    it('neither answers them from the cache nor stores their answers, plain or streamed, whoever opts in', async () => {
+      const { hub, openai, events } = setup({ cacheable: 'all' });
+      const stored = await ask(hub);
+      expect(stored.meta.cache).toBe('MISS');
+      const first = await ask(hub, { native });
+      const second = await ask(hub, { native, cache: { maxAgeSeconds: 60, ttlSeconds: 60 } });
+      const streamed = await askStream(hub, { native });
+      expect([first.meta.cache, second.meta.cache, streamed.meta.cache]).toEqual(['UNCACHEABLE', 'UNCACHEABLE', 'UNCACHEABLE']);
+      expect(new Set([stored.id, first.id, second.id, streamed.id]).size).toBe(4);
+      expect(openai.calls.length).toBe(4);
+      expect(events.filter((event) => event.type === 'lookup').map((event) => event.type === 'lookup' && event.result)).toEqual(['MISS', 'UNCACHEABLE', 'UNCACHEABLE', 'UNCACHEABLE']);
+      expect(events.filter((event) => event.type === 'stored')).toHaveLength(1);
+    });
+  });
+
   describe('streams', () => {
     it('stores a completed stream as the completion it adds up to', async () => {
       const { hub, openai } = setup();

@@ -177,14 +177,15 @@ export class CacheMiddleware implements HubMiddleware {
 
   /** A call the policy leaves alone: says so (meta and events) and is then passed straight on. */
   private uncacheable(context: HubContext | HubEmbeddingContext): boolean {
-    if (isCacheable(context, this.options.cacheable, this.options.models)) return false;
+    if (!isNative(context) && isCacheable(context, this.options.cacheable, this.options.models)) return false;
     context.meta.cache = 'UNCACHEABLE';
     this.events.emit({ type: 'lookup', result: 'UNCACHEABLE', kind: context.kind });
     return true;
   }
 
   private keyOf(context: HubContext | HubEmbeddingContext, kind: Kind): string {
-    return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind });
+    const native = context.kind === 'chat' ? context.native : undefined;
+    return cacheKeyFor({ namespace: this.options.keyPrefix, tenant: context.tenant, targets: context.targets, request: context.request, kind, native });
   }
 
   /**
@@ -326,6 +327,17 @@ export class CacheMiddleware implements HubMiddleware {
       bytes: estimateAnswerBytes(body),
     };
   }
+}
+
+/**
+ * A call carrying the client's request in its own dialect (HubContext.native) is never cacheable,
+ * whoever opts in: its answer is the upstream's own, down to the byte (message ids, thinking
+ * signatures bound to that answer), and what the cache keeps is the canonical view, whose replay
+ * would lose what the client came for. Such clients use the upstream's own prompt caching
+ * (`cache_control`, passed through) instead.
+ */
+function isNative(context: HubContext | HubEmbeddingContext): boolean {
+  return context.kind === 'chat' && context.native !== undefined;
 }
 
 interface Leader {

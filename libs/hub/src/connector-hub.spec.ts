@@ -584,6 +584,43 @@ describe('ConnectorHub', () => {
     });
   });
 
+  describe('native requests', () => {
+    /** Records the native request each call's context carried. */
+    class NativeSpy extends ScriptedProvider {
+      readonly natives: unknown[] = [];
+      override complete(...args: Parameters<ScriptedProvider['complete']>) {
+        this.natives.push(args[1].native);
+        return super.complete(...args);
+      }
+      override stream(...args: Parameters<ScriptedProvider['stream']>) {
+        this.natives.push(args[1].native);
+        return super.stream(...args);
+      }
+    }
+
+    it("hands the route's native request to the provider with the call, beside the unchanged canonical request", async () => {
+      const provider = new NativeSpy('p', ['m']);
+      const hub = hubWith({ p: provider }, { aliases: { claude: 'p/m' } });
+      const native = { dialect: 'anthropic-messages', body: { model: 'claude', max_tokens: 5, messages: [] }, headers: { 'anthropic-beta': 'x' } };
+      await hub.complete({ model: 'claude', messages: user('hi') }, { native });
+      await collect(hub.streamComplete({ model: 'claude', messages: user('hi') }, { native }));
+      await hub.complete({ model: 'claude', messages: user('hi') });
+      expect(provider.natives).toEqual([native, native, undefined]);
+      expect(provider.calls.map((call) => call.request)).toEqual([
+        { model: 'm', messages: user('hi') },
+        { model: 'm', messages: user('hi') },
+        { model: 'm', messages: user('hi') },
+      ]);
+    });
+
+    it('says whether a target of a model is served by a provider that takes the dialect as it came', () => {
+      const native = Object.assign(new ScriptedProvider('a', ['claude']), { nativeDialects: ['anthropic-messages'] });
+      const hub = hubWith({ a: native, o: new ScriptedProvider('o', ['gpt']) }, { aliases: { both: ['o/gpt', 'a/claude'], plain: 'o/gpt' } });
+      expect(['a/claude', 'both', 'claude', 'o/gpt', 'plain', 'unknown-model'].map((model) => hub.takesNatively(model, 'anthropic-messages'))).toEqual([true, true, true, false, false, false]);
+      expect(hub.takesNatively('a/claude', 'openai-responses')).toBe(false);
+    });
+  });
+
   describe('embed', () => {
     it('routes like chat and returns the provider embeddings', async () => {
       const hub = hubWith({ mock: new MockProvider() });

@@ -99,6 +99,21 @@ export class ConnectorHub {
     return this.router.resolve(model, provider);
   }
 
+  /**
+   * Whether a target of `model` (an alias's any) is served by a provider that sends requests in
+   * `dialect` as they came (LlmProvider.nativeDialects): a route then need not refuse what only the
+   * native request carries. False for a model that does not resolve (the call reports that).
+   */
+  takesNatively(model: string, dialect: string, provider?: string): boolean {
+    let targets: RouteTarget[];
+    try {
+      targets = this.router.resolveTargets(model, provider);
+    } catch {
+      return false;
+    }
+    return targets.some((target) => this.providers.get(target.provider)?.nativeDialects?.includes(dialect) === true);
+  }
+
   /** Every `provider/model` the providers list, then the aliases. */
   listModels(): ModelListing[] {
     const models: ModelListing[] = [];
@@ -188,7 +203,7 @@ export class ConnectorHub {
     const model = named || (requestedProvider === undefined ? undefined : this.providers.get(requestedProvider)?.defaultModel) || '';
     const targets = this.router.resolveTargets(model, requestedProvider);
     const canonical: ChatRequest = { ...rest, model: targets[0].model };
-    return { kind: 'chat', ...this.baseContext(model, targets, timeout, options), request: canonical, stream };
+    return { kind: 'chat', ...this.baseContext(model, targets, timeout, options), request: canonical, stream, native: options.native };
   }
 
   /** The parts of a context every call has; starts the call's deadline (callers dispose it). `meta` starts at the first target. */

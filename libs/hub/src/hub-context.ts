@@ -1,4 +1,4 @@
-import type { ChatRequest, EmbeddingRequest } from '@llm-connector-hub/core';
+import type { ChatRequest, EmbeddingRequest, NativeRequest } from '@llm-connector-hub/core';
 import type { CacheDirectives, HubCallMeta } from './hub-request';
 import type { Deadline } from './deadline';
 import type { RouteTarget } from './model-router';
@@ -35,6 +35,8 @@ export interface HubContext extends HubContextBase {
   /** The canonical request with `model` resolved to the provider's model name. */
   request: ChatRequest;
   readonly stream: boolean;
+  /** The client's request in its own dialect (HubCallOptions.native); the provider call gets it with the context. */
+  readonly native?: NativeRequest;
 }
 
 export interface HubEmbeddingContext extends HubContextBase {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatRequestSchemaWith, embeddingRequestSchema, positiveIntSchema, type KnownFields, type Usage } from '@llm-connector-hub/core';
+import { chatRequestSchemaWith, embeddingRequestSchema, positiveIntSchema, type KnownFields, type NativeRequest, type Usage } from '@llm-connector-hub/core';
 
 /** The hub's fields beside the canonical request: routing and the call's timeout. */
 const callFields = {
@@ -39,6 +39,13 @@ export interface HubCallOptions {
   tenant?: string;
   /** The caller's cache directives (HTTP `Cache-Control` and `x-llm-hub-cache-ttl`). */
   cache?: CacheDirectives;
+  /**
+   * Chat calls only: the client's request in its own dialect, beside the canonical one (never
+   * taken from a body). A target whose provider speaks the dialect is sent this instead, and its
+   * answer carries the upstream's own (`native` on the completion or chunks); other targets
+   * (a fallback, say) get the canonical request.
+   */
+  native?: NativeRequest;
 }
 
 /** Per-call cache directives; all optional, the cache's configuration applies otherwise. */

@@ -9,9 +9,11 @@ import {
   toAnthropicMessage,
   toChatRequest,
 } from '@llm-connector-hub/dialects';
-import type { HubError } from '@llm-connector-hub/core';
+import { NATIVE_DIALECTS, type HubError } from '@llm-connector-hub/core';
 import type { ModelRoute } from './model-routes';
 import type { ResponseShape } from './response-shapes';
+import { anthropicNativeRequest } from './anthropic-native';
+import { passingNative } from './native-shape';
 
 /**
  * Anthropic's Messages API (`POST /v1/messages`, `POST /v1/messages/count_tokens`) for every
@@ -45,7 +47,15 @@ function anthropicShape(model: string): ResponseShape {
 export const ANTHROPIC_MESSAGES_ROUTE = {
   url: '/v1/messages',
   body: messageCreateParamsSchema,
-  answer: (responder, request, reply, body) => responder.chat(request, reply, toChatRequest(body), anthropicShape(body.model)),
+  // A route with an Anthropic target hands over the client's own body (docs/architecture.md,
+  // "Native pass-through"): what the canonical request cannot carry is then left out of it, not
+  // refused. Other routes stay plain translations (cacheable like any chat call).
+  answer: (responder, request, reply, body) => {
+    const native = responder.takesNatively(body.model, NATIVE_DIALECTS.anthropicMessages) ? anthropicNativeRequest(request) : undefined;
+    const chat = toChatRequest(body, { untranslatable: native ? 'drop' : 'refuse' });
+    return responder.chat(request, reply, chat, passingNative(NATIVE_DIALECTS.anthropicMessages, anthropicShape(body.model)), native);
+  },
+  keepsReceivedBody: true,
   errorBody,
   headers,
 } satisfies ModelRoute<typeof messageCreateParamsSchema>;

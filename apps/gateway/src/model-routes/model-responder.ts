@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConnectorHub, type HubCallMeta, type HubEmbeddingRequest, type HubRequest } from '@llm-connector-hub/hub';
-import type { ChatCompletionChunk } from '@llm-connector-hub/core';
+import type { ChatCompletionChunk, NativeRequest } from '@llm-connector-hub/core';
 import { GatewayMetrics } from '@llm-connector-hub/observability';
 import { RequestTracker } from '../lifecycle/request-tracker';
 import { COST_HEADER, costHeaderValue, failureHeaders, servedHeaders } from '../common/headers';
@@ -20,6 +20,7 @@ interface CallOptions {
   meta: HubCallMeta;
   tenant: string | undefined;
   cache: ReturnType<typeof cacheDirectives>;
+  native?: NativeRequest;
 }
 
 /**
@@ -39,8 +40,10 @@ export class ModelResponder {
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics | null,
   ) {}
 
-  async chat(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape): Promise<void> {
+  /** `native`: the client's request in the route's own dialect, for a provider that takes it as it came (HubCallOptions.native). */
+  async chat(request: FastifyRequest, reply: FastifyReply, body: HubRequest, shape: ResponseShape, native?: NativeRequest): Promise<void> {
     const options = this.begin(request, reply, body);
+    if (native) options.native = native;
     const record = request.record;
     this.observer.observeCall(record, options.meta, body.stream === true, body.messages);
     try {
@@ -55,6 +58,11 @@ export class ModelResponder {
       this.failed(reply, options.meta);
       throw error;
     }
+  }
+
+  /** Whether a target of `model` takes requests in `dialect` as they came (ConnectorHub.takesNatively). */
+  takesNatively(model: string, dialect: string): boolean {
+    return this.hub.takesNatively(model, dialect);
   }
 
   async embed(request: FastifyRequest, reply: FastifyReply, body: HubEmbeddingRequest): Promise<void> {

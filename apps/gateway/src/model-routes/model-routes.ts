@@ -7,6 +7,7 @@ import { ApiKeyGuard } from '../common/api-key.guard';
 import { answerError, type ErrorBody } from '../common/openai-exception.filter';
 import { validateBody } from '../common/validate-body';
 import { ModelResponder } from './model-responder';
+import { keepReceivedBody } from './received-body';
 import { ANTHROPIC_COUNT_TOKENS_ROUTE, ANTHROPIC_MESSAGES_ROUTE } from './anthropic-messages.routes';
 import { HUB_SHAPE, OPENAI_SHAPE } from './response-shapes';
 import { ResponseStore } from './responses/response-store';
@@ -27,6 +28,8 @@ export interface ModelRoute<Schema extends z.ZodType> {
   answer: (responder: ModelResponder, request: FastifyRequest, reply: FastifyReply, body: z.infer<Schema>, services: RouteServices) => Promise<void>;
   errorBody?: ErrorBody;
   headers?: (request: FastifyRequest) => Record<string, string>;
+  /** Keep the body as received for the handler (receivedBody): a route that passes it through natively. */
+  keepsReceivedBody?: boolean;
 }
 
 function route<Schema extends z.ZodType>(definition: ModelRoute<Schema>): ModelRoute<Schema> {
@@ -95,7 +98,7 @@ export class ModelRoutes {
   ) {}
 
   install(fastify: FastifyInstance): void {
-    for (const { url, body, answer, errorBody, headers } of MODEL_ROUTES as Array<ModelRoute<z.ZodType>>) {
+    for (const { url, body, answer, errorBody, headers, keepsReceivedBody } of MODEL_ROUTES as Array<ModelRoute<z.ZodType>>) {
       fastify.route({
         method: 'POST',
         url,
@@ -106,7 +109,11 @@ export class ModelRoutes {
           for (const [name, value] of Object.entries(headers(request))) reply.raw.setHeader(name, value);
           done();
         }),
-        preValidation: (request, _reply, done) => done(this.keys.refusal(request)),
+        preValidation: (request, _reply, done) => {
+          const refusal = this.keys.refusal(request);
+          if (keepsReceivedBody && !refusal) keepReceivedBody(request);
+          done(refusal);
+        },
         errorHandler: (error, request, reply) => answerError(error, request, reply, errorBody),
         handler: (request, reply) => answer(this.responder, request, reply, request.body, { responses: this.responses }),
       });

@@ -88,7 +88,7 @@ export interface FakeStats {
   inFlight: number;
   maxInFlight: number;
   completed: number;
-  lastRequest: { method: string; path: string; headers: Record<string, string>; body: unknown } | null;
+  lastRequest: { method: string; path: string; headers: Record<string, string>; body: unknown; /** The body as received. */ text?: string } | null;
 }
 
 export async function fakeStats(fakeUrl: string): Promise<FakeStats> {

@@ -1,4 +1,5 @@
 import type { ToolCall } from './chat-request';
+import type { NativeAnswer, NativeEvent } from './native-request';
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
 
@@ -32,6 +33,11 @@ export interface ChatCompletion {
   choices: ChatChoice[];
   usage?: Usage;
   system_fingerprint?: string | null;
+  /**
+   * The upstream's own answer, when the call carried a native request (NativeRequest) and the
+   * provider that served speaks its dialect. Absent otherwise, and on every chat route's call.
+   */
+  native?: NativeAnswer;
 }
 
 export interface ToolCallDelta {
@@ -67,6 +73,12 @@ export interface ChatCompletionChunk {
   choices: ChunkChoice[];
   usage?: Usage | null;
   system_fingerprint?: string | null;
+  /**
+   * On a natively served stream (see ChatCompletion.native): the upstream event this chunk came
+   * from, verbatim. Every upstream event is carried by exactly one chunk, in order; an event with
+   * nothing canonical to say (a ping, a thinking delta) rides on a chunk with `choices: []`.
+   */
+  native?: NativeEvent;
 }
 
 export function makeUsage(promptTokens: number, completionTokens: number): Usage {

@@ -5,3 +5,4 @@ export * from './embeddings';
 export * from './embeddings.schema';
 export * from './ids';
 export * from './model-name';
+export * from './native-request';

@@ -1,12 +1,19 @@
 import type { ChatRequest } from '../canonical/chat-request';
 import type { ChatCompletion, ChatCompletionChunk } from '../canonical/chat-response';
 import type { EmbeddingRequest, EmbeddingResponse } from '../canonical/embeddings';
+import type { NativeRequest } from '../canonical/native-request';
 
 /** What a provider call needs besides the request itself. */
 export interface ProviderCallContext {
   /** Aborts the upstream HTTP request: client gone, timeout, or a lost race. */
   signal: AbortSignal;
   requestId: string;
+  /**
+   * The client's request in its own dialect, when a route handed one over. A provider that
+   * speaks `native.dialect` sends it instead of translating the canonical request, and answers
+   * with `native` set on the completion or on each chunk; any other provider ignores it.
+   */
+  readonly native?: NativeRequest;
 }
 
 /**
@@ -20,6 +27,8 @@ export interface LlmProvider {
   readonly models: readonly string[];
   /** The model a request gets when it names none (the hub fills it in before routing). */
   readonly defaultModel?: string;
+  /** The client-facing dialects this provider sends as they came (NativeRequest.dialect); none when absent. */
+  readonly nativeDialects?: readonly string[];
   complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion>;
   /**
    * Streams canonical chunks. Failures before the first chunk reject the first `next()`;

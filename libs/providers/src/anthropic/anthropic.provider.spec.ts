@@ -1,47 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { ChatCompletionChunk, ChatRequest } from '@llm-connector-hub/core';
 import { HubError } from '@llm-connector-hub/core';
 import { AnthropicProvider } from './anthropic.provider';
 import { fixtureText } from './fixtures/load-fixture';
-
-interface Seen {
-  method?: string;
-  url?: string;
-  headers: IncomingHttpHeaders;
-  body: Record<string, unknown>;
-}
-
-interface Reply {
-  status: number;
-  contentType: string;
-  body: string;
-  /** Bytes per write, to send the body in small network pieces. */
-  pieceSize?: number;
-}
-
-/** A local stand-in for api.anthropic.com that records the request and plays back a fixture. */
-async function fakeAnthropic(reply: Reply): Promise<{ url: string; seen: Seen; server: Server }> {
-  const seen: Seen = { headers: {}, body: {} };
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (part: Buffer) => (raw += part.toString('utf8')));
-    req.on('end', () => void answer());
-    const answer = async () => {
-      Object.assign(seen, { method: req.method, url: req.url, headers: req.headers, body: JSON.parse(raw) });
-      res.writeHead(reply.status, { 'content-type': reply.contentType });
-      const bytes = Buffer.from(reply.body, 'utf8');
-      const size = reply.pieceSize ?? bytes.length;
-      for (let offset = 0; offset < bytes.length; offset += size) {
-        res.write(bytes.subarray(offset, offset + size));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      res.end();
-    };
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
+import { fakeAnthropic, type Reply } from './fake-anthropic.spec-helpers';
 
 const request: ChatRequest = { model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hello' }] };
 const context = () => ({ signal: new AbortController().signal, requestId: 'req-test' });

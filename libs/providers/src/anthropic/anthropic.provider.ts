@@ -1,6 +1,7 @@
 import type { UpstreamLimits } from '@llm-connector-hub/core';
 import { HttpChatProvider, type ProviderInstanceOptions } from '../shared';
 import { AnthropicTranslator } from './anthropic.translator';
+import { anthropicNativeWire } from './anthropic.native';
 import type { AnthropicStreamState } from './anthropic.stream';
 
 export interface AnthropicProviderOptions extends ProviderInstanceOptions {
@@ -24,7 +25,7 @@ export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
 export class AnthropicProvider extends HttpChatProvider<AnthropicStreamState> {
   constructor(options: AnthropicProviderOptions) {
     const name = options.name ?? 'anthropic';
-    const translator = new AnthropicTranslator(name);
+    const translator = new AnthropicTranslator(name, anthropicNativeWire(options.headers ?? {}));
     super({
       type: 'anthropic',
       models: options.models ?? [],

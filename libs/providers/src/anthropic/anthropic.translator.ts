@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, SseEvent } from '@llm-connector-hub/core';
-import type { ChatTranslator } from '../shared';
+import type { ChatTranslator, NativeWire } from '../shared';
 import { anthropicErrorMessage } from './anthropic.errors';
+import { ANTHROPIC_CHAT_PATH } from './anthropic.native';
 import { toAnthropicRequest } from './anthropic.request';
 import { fromAnthropicResponse } from './anthropic.response';
 import {
@@ -10,12 +11,13 @@ import {
   type AnthropicStreamState,
 } from './anthropic.stream';
 
-/** Messages endpoint, relative to a base URL without `/v1` (the Anthropic SDK's convention). */
-export const ANTHROPIC_CHAT_PATH = '/v1/messages';
-
 /** The Anthropic Messages API wire translator (no embeddings: Anthropic has no embeddings endpoint). */
 export class AnthropicTranslator implements ChatTranslator<AnthropicStreamState> {
-  constructor(private readonly provider: string) {}
+  /** `native`: how requests that came as Anthropic Messages are passed through (anthropicNativeWire). */
+  constructor(
+    private readonly provider: string,
+    readonly native?: NativeWire,
+  ) {}
 
   chatPath(): string {
     return ANTHROPIC_CHAT_PATH;

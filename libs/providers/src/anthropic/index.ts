@@ -7,3 +7,4 @@ export * from './anthropic.stream';
 export * from './anthropic.errors';
 export type * from './anthropic.wire';
 export * from './anthropic.plugin';
+export * from './anthropic.native';

@@ -5,6 +5,7 @@ import type {
   EmbeddingRequest,
   EmbeddingResponse,
   LlmProvider,
+  NativeRequest,
   ProviderCallContext,
   SseEvent,
   UpstreamLimits,
@@ -14,6 +15,7 @@ import { HttpTransport, type HttpTransportOptions } from './http-transport';
 import type { UpstreamPoolSettings } from './upstream-pool';
 import type { ChatTranslator, EmbeddingTranslator } from './translator';
 import { SSE_STREAM_FORMAT, type StreamFormat } from './stream-format';
+import { nativeBody, withNativeEvent, type NativeWire } from './native-wire';
 
 /** What every HTTP provider's constructor takes beside its own credentials and endpoint. */
 export interface HttpProviderOptions extends UpstreamPoolSettings {
@@ -43,6 +45,7 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
   readonly type: string;
   readonly models: readonly string[];
   readonly defaultModel?: string;
+  readonly nativeDialects: readonly string[];
   readonly embed?: (request: EmbeddingRequest, context: ProviderCallContext) => Promise<EmbeddingResponse>;
   protected readonly transport: HttpTransport;
   private readonly chat: ChatTranslator<State, Event>;
@@ -54,6 +57,7 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
     this.models = options.models;
     this.defaultModel = options.defaultModel;
     this.chat = options.chat;
+    this.nativeDialects = options.chat.native ? [options.chat.native.dialect] : [];
     // A translator without a format of its own reads SSE, whose events are then its Event type.
     this.streamFormat = options.chat.streamFormat ?? (SSE_STREAM_FORMAT as StreamFormat<unknown> as StreamFormat<Event>);
     this.provider = options.transport.provider;
@@ -72,6 +76,14 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
   }
 
   async complete(request: ChatRequest, context: ProviderCallContext): Promise<ChatCompletion> {
+    const native = this.nativeCall(context);
+    if (native) {
+      const { wire, client } = native;
+      const body = await this.transport.postJson(wire.path(false), nativeBody(client, request.model, false), context.signal, wire.headers(client));
+      const completion = this.chat.fromWireResponse(body, request);
+      completion.native = { dialect: wire.dialect, body };
+      return completion;
+    }
     const body = await this.transport.postJson(
       this.chat.chatPath(request, false),
       this.chat.toWireRequest(request, false),
@@ -82,19 +94,24 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
 
   async *stream(request: ChatRequest, context: ProviderCallContext): AsyncGenerator<ChatCompletionChunk> {
     const { signal } = context;
-    const response = await this.transport.postStream(
-      this.chat.chatPath(request, true),
-      this.chat.toWireRequest(request, true),
-      signal,
-      this.streamFormat,
-    );
+    const native = this.nativeCall(context);
+    const response = native
+      ? await this.transport.postStream(native.wire.path(true), nativeBody(native.client, request.model, true), signal, this.streamFormat, native.wire.headers(native.client))
+      : await this.transport.postStream(this.chat.chatPath(request, true), this.chat.toWireRequest(request, true), signal, this.streamFormat);
     const state = this.chat.createStreamState(request);
+    let last: ChatCompletionChunk | undefined;
     try {
       for await (const event of this.transport.events(response.body, this.streamFormat)) {
         // Bytes after the upstream's own end marker are read (so the keep-alive socket goes back
         // to the pool) but not translated.
         if (this.chat.isStreamDone(state)) continue;
-        const chunks = this.chat.fromStreamEvent(event, state);
+        let chunks = this.chat.fromStreamEvent(event, state);
+        if (native) {
+          // A native stream is SSE (nativeCall checks): its events are SseEvents.
+          const { event: name, data } = event as SseEvent;
+          chunks = withNativeEvent(chunks, { event: name, data }, last, request.model);
+          last = chunks[chunks.length - 1];
+        }
         for (const chunk of chunks) yield chunk;
       }
     } catch (error) {
@@ -114,5 +131,13 @@ export class HttpChatProvider<State = unknown, Event = SseEvent> implements LlmP
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  /** The translator's native wire and the client's request, when the call carries one in that dialect (over SSE, which native events are). */
+  private nativeCall(context: ProviderCallContext): { wire: NativeWire; client: NativeRequest } | undefined {
+    const wire = this.chat.native;
+    const client = context.native;
+    if (!wire || !client || client.dialect !== wire.dialect || this.streamFormat !== SSE_STREAM_FORMAT) return undefined;
+    return { wire, client };
   }
 }

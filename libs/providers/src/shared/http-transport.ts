@@ -85,14 +85,18 @@ export class HttpTransport {
     this.headers = { 'content-type': 'application/json', accept: 'application/json', ...options.headers };
   }
 
-  /** POSTs JSON and returns the parsed JSON answer, or throws a HubError. */
-  async postJson(path: string, payload: unknown, signal: AbortSignal): Promise<unknown> {
+  /**
+   * POSTs JSON and returns the parsed JSON answer, or throws a HubError. `extraHeaders` (a native
+   * request's dialect headers) go beside the provider's own.
+   */
+  async postJson(path: string, payload: unknown, signal: AbortSignal, extraHeaders?: Record<string, string>): Promise<unknown> {
     signal.throwIfAborted();
     const body = JSON.stringify(payload);
     let response: WholeResponse;
     try {
+      const own = extraHeaders ? { ...this.headers, ...extraHeaders } : this.headers;
       // No await without a signer: the unsigned path stays as it was.
-      const headers = this.options.sign ? await this.signed(this.options.sign, path, this.headers, body) : this.headers;
+      const headers = this.options.sign ? await this.signed(this.options.sign, path, own, body) : own;
       // dispatch with a collecting handler rather than request() and body.text(): far less
       // garbage per call, and far less of it surviving a scavenge (see whole-body-request.ts).
       // No headers timeout: a JSON answer's headers come with the finished answer (see UpstreamLimits).
@@ -122,8 +126,8 @@ export class HttpTransport {
   }
 
   /** POSTs JSON and returns the open response body of a 2xx answer (a stream in `format`). */
-  async postStream(path: string, payload: unknown, signal: AbortSignal, format: StreamFormat<unknown>): Promise<UpstreamResponse> {
-    return this.send(path, payload, signal, { ...this.headers, accept: format.accept });
+  async postStream(path: string, payload: unknown, signal: AbortSignal, format: StreamFormat<unknown>, extraHeaders?: Record<string, string>): Promise<UpstreamResponse> {
+    return this.send(path, payload, signal, { ...this.headers, ...extraHeaders, accept: format.accept });
   }
 
   /** The events of a stream's body, within the size and idle limits (see decodeUpstream). */

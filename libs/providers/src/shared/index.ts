@@ -6,3 +6,4 @@ export * from './redact';
 export * from './upstream-pool';
 export * from './stream-format';
 export * from './tool-arguments';
+export * from './native-wire';

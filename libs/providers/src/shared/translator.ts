@@ -7,6 +7,7 @@ import type {
   SseEvent,
   UpstreamErrorReason,
 } from '@llm-connector-hub/core';
+import type { NativeWire } from './native-wire';
 import type { StreamFormat } from './stream-format';
 
 /**
@@ -43,6 +44,8 @@ export interface ChatTranslator<State = unknown, Event = SseEvent> {
   errorMessage(body: unknown): string | undefined;
   /** What one of this provider's error bodies says beyond its status (a spent quota behind a 429), if anything. */
   errorReason?(body: unknown): UpstreamErrorReason | undefined;
+  /** Present when the provider's wire format is also a client-facing dialect it can pass requests through in (NativeRequest). */
+  readonly native?: NativeWire;
 }
 
 export interface EmbeddingTranslator {
