@@ -53,7 +53,7 @@ describe('ApiKeyGuard', () => {
         status: 401,
         type: 'authentication_error',
         code: 'invalid_api_key',
-        message: 'Missing or invalid API key. Send it as "Authorization: Bearer <key>".',
+        message: 'Missing or invalid API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
       });
     }
   });

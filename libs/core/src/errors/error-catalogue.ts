@@ -55,7 +55,7 @@ export const ERROR_CATALOGUE = {
     ...client,
     type: 'authentication_error',
     status: 401,
-    message: ({ detail }: { detail?: string }) => detail ?? 'Missing or invalid API key. Send it as "Authorization: Bearer <key>".',
+    message: ({ detail }: { detail?: string }) => detail ?? 'Missing or invalid API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
   },
   model_not_found: {
     ...client,
