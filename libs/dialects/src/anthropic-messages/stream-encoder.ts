@@ -1,4 +1,4 @@
-import { HubErrors, toolCallId, type ChatCompletionChunk, type FinishReason, type ToolCallDelta, type Usage } from '@llm-connector-hub/core';
+import { HubErrors, sseFrame, toolCallId, type ChatCompletionChunk, type FinishReason, type ToolCallDelta, type Usage } from '@llm-connector-hub/core';
 import { anthropicUsage, messageId, stopReason, type AnthropicMessage, type AnthropicUsage, type StopReason } from './message';
 import type { AnthropicErrorBody } from './errors';
 
@@ -21,7 +21,7 @@ export type AnthropicStreamEvent =
  * skips data without one). OpenAI's Responses API frames its typed events the same way.
  */
 export function sseEvent<Event extends { readonly type: string }>(event: Event): string {
-  return `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return sseFrame({ event: event.type, data: JSON.stringify(event) });
 }
 
 type OpenBlock = { kind: 'text'; index: number } | { kind: 'tool'; index: number; chatIndex: number };
